@@ -22,6 +22,8 @@ export type Row = Record<string, unknown>;
 export interface Dataset {
     path: string;
     rows: Row[];
+    /** The 1-based file line of each row, for located errors. */
+    rowLines: number[];
     fields: FieldInfo[];
 }
 
@@ -39,6 +41,7 @@ export function loadDataset(path: string): Dataset {
 
 export function parseDataset(path: string, text: string): Dataset {
     const rows: Row[] = [];
+    const rowLines: number[] = [];
     const types = new Map<string, FieldType>();
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -69,6 +72,7 @@ export function parseDataset(path: string, text: string): Dataset {
             types.set(name, merged);
         }
         rows.push(row as Row);
+        rowLines.push(i + 1);
     }
     if (rows.length === 0) {
         throw new HypError('dataset has no rows', 'dataset-empty', { file: path }, 'a JSONL dataset needs one JSON object per line');
@@ -76,20 +80,12 @@ export function parseDataset(path: string, text: string): Dataset {
     for (const name of types.keys()) {
         const missing = rows.findIndex(r => !(name in r));
         if (missing >= 0) {
-            throw new HypError(`row has no field "${name}"`, 'dataset-field-missing', { file: path, line: lineOfRow(lines, missing) },
+            throw new HypError(`row has no field "${name}"`, 'dataset-field-missing', { file: path, line: rowLines[missing] },
                 'every row must have the same fields');
         }
     }
     const fields = [...types.entries()].map(([name, type]) => ({ name, type, example: rows[0][name] }));
-    return { path, rows, fields };
-}
-
-function lineOfRow(lines: string[], rowIndex: number): number {
-    let seen = -1;
-    for (let i = 0; i < lines.length; i++) {
-        if (lines[i].trim() !== '' && ++seen === rowIndex) return i + 1;
-    }
-    return lines.length;
+    return { path, rows, rowLines, fields };
 }
 
 function typeOfValue(v: unknown): FieldType | undefined {

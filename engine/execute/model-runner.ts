@@ -1,0 +1,227 @@
+// The executor's view of the model: clean activations, local functions and ablation constants.
+// The onnxruntime implementation keeps one session per local function, created on first use and
+// reused for every batch, so the number of session creations is the number of computed tensors.
+import * as ort from 'onnxruntime-node';
+import type { ModelProto } from 'onnx-buf';
+import type { GraphG } from '../graph/types.js';
+import { extractLocalFunction, withExtraOutputs } from '../graph/local-function.js';
+import { writeModel } from '../onnx/model-io.js';
+import { createSession } from '../runtime/session.js';
+import type { ProviderName } from '../runtime/session.js';
+import { HypError } from '../errors.js';
+import { partOwners, type PredicateEvaluator } from './masks.js';
+import type { ModelInputs } from './model-inputs.js';
+
+export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
+
+/** One example's activation: `exampleSize(dims)` elements of `data` from `offset`. */
+export interface Activation {
+    data: NumericArray;
+    offset: number;
+    /** One example's dims (no batch axis). */
+    dims: readonly number[];
+}
+
+export function exampleSize(dims: readonly number[]): number {
+    let n = 1;
+    for (const d of dims) n *= d;
+    return n;
+}
+
+export interface ModelRunner {
+    /** Clean activations of `tensors` on `examples`; activation b is at offset b × size. */
+    clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>>;
+    /** The local function of `tensor` on a batch of stacked parent activations. */
+    local(tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation>;
+    /** The mean (over the dataset) or zero activation of a tensor, for the ablation modes. */
+    constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation>;
+    /** The index into `GraphG.nodesOfTensor(tensor)` owning each element of one example. */
+    partOwners(tensor: string): Uint16Array;
+}
+
+export interface TensorType {
+    dtype: string;
+    /** One example's dims (no batch axis). */
+    dims: number[];
+}
+
+/** The onnxruntime-backed runner over one model, one dataset and one G. */
+export class OrtModelRunner implements ModelRunner {
+    sessionRuns = 0;
+    provider = 'cpu';
+    readonly fallbacks: string[] = [];
+    private full: ort.InferenceSession | undefined;
+    private readonly locals = new Map<string, ort.InferenceSession>();
+    private readonly owners = new Map<string, Uint16Array>();
+    private readonly constants = new Map<string, Activation>();
+
+    constructor(
+        private readonly model: ModelProto,
+        private readonly g: GraphG,
+        private readonly inputs: ModelInputs,
+        /** dtype and dims of every hook and output tensor, from a probe run. */
+        private readonly types: ReadonlyMap<string, TensorType>,
+        private readonly evalPredicate: PredicateEvaluator,
+        private readonly sessionOptions: { providers: ProviderName[]; intraOpThreads?: number },
+    ) {}
+
+    async clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>> {
+        const result = new Map<string, Activation>();
+        const fetches: string[] = [];
+        for (const t of tensors) {
+            if (this.inputs.has(t)) result.set(t, this.inputs.batch(t, examples));
+            else fetches.push(t);
+        }
+        if (fetches.length === 0) return result;
+        const session = await this.fullSession();
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const name of this.inputs.names) feeds[name] = toOrt(this.inputs.batch(name, examples), examples.length, this.inputs.dtype(name));
+        const out = await this.run(session, feeds, fetches);
+        for (const t of fetches) result.set(t, fromOrt(out[t]));
+        return result;
+    }
+
+    async local(tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation> {
+        let session = this.locals.get(tensor);
+        if (session === undefined) {
+            const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
+            session = await this.createSession(writeModel(sub));
+            this.locals.set(tensor, session);
+        }
+        const batch = feeds.length === 0 ? 0 : feeds[0].data.length / exampleSize(feeds[0].dims);
+        const ortFeeds: Record<string, ort.Tensor> = {};
+        parents.forEach((p, k) => { ortFeeds[p] = toOrt(feeds[k], batch, this.typeOf(p).dtype); });
+        const out = await this.run(session, ortFeeds, [tensor]);
+        return fromOrt(out[tensor]);
+    }
+
+    async constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation> {
+        const key = `${value}:${tensor}`;
+        const known = this.constants.get(key);
+        if (known) return known;
+        const t = this.typeOf(tensor);
+        const size = exampleSize(t.dims);
+        let act: Activation;
+        if (value === 'zero') {
+            act = { data: allocTyped(t.dtype, size), offset: 0, dims: t.dims };
+        } else {
+            if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+                throw new HypError(`mean ablation of ${tensor} is undefined: it holds ${t.dtype} values`, 'ablation-mean-integer',
+                    undefined, 'use ablation resample or zero, or do not leave this tensor unimportant');
+            }
+            act = await this.datasetMean(tensor, t);
+        }
+        this.constants.set(key, act);
+        return act;
+    }
+
+    partOwners(tensor: string): Uint16Array {
+        let owner = this.owners.get(tensor);
+        if (owner === undefined) {
+            const coverages = this.g.nodesOfTensor(tensor).map(n => {
+                const c = this.g.nodes.get(n)!.tensors.find(t => t.tensor === tensor);
+                if (!c) throw new Error(`G node ${n} does not cover ${tensor}`);
+                return c.coverage;
+            });
+            owner = partOwners(tensor, this.typeOf(tensor).dims, coverages, this.evalPredicate);
+            this.owners.set(tensor, owner);
+        }
+        return owner;
+    }
+
+    /** Mean over up to MEAN_EXAMPLES examples (the first ones of the dataset, in file order). */
+    private async datasetMean(tensor: string, t: TensorType): Promise<Activation> {
+        const n = Math.min(this.inputs.count, MEAN_EXAMPLES);
+        const size = exampleSize(t.dims);
+        const sum = new Float64Array(size);
+        for (let start = 0; start < n; start += 256) {
+            const examples = Int32Array.from({ length: Math.min(256, n - start) }, (_, i) => start + i);
+            const act = (await this.clean(examples, [tensor])).get(tensor)!;
+            for (let b = 0; b < examples.length; b++) {
+                for (let i = 0; i < size; i++) sum[i] += Number(act.data[act.offset + b * size + i]);
+            }
+        }
+        const data = allocTyped(t.dtype, size) as Float32Array;
+        for (let i = 0; i < size; i++) data[i] = sum[i] / n;
+        return { data, offset: 0, dims: t.dims };
+    }
+
+    private typeOf(tensor: string): TensorType {
+        const t = this.inputs.has(tensor) ? { dtype: this.inputs.dtype(tensor), dims: [...this.inputs.dims(tensor)] } : this.types.get(tensor);
+        if (!t) throw new Error(`no type known for tensor ${tensor}`);
+        return t;
+    }
+
+    private allTypes(): Map<string, TensorType> {
+        const all = new Map(this.types);
+        for (const name of this.inputs.names) all.set(name, this.typeOf(name));
+        return all;
+    }
+
+    private async fullSession(): Promise<ort.InferenceSession> {
+        if (this.full === undefined) {
+            const outputs = [...this.g.computedTensors];
+            this.full = await this.createSession(writeModel(withExtraOutputs(this.model, outputs, this.allTypes())));
+        }
+        return this.full;
+    }
+
+    private async createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+        const created = await createSession(bytes, this.sessionOptions);
+        this.provider = created.provider;
+        for (const f of created.fallbacks) if (!this.fallbacks.includes(f)) this.fallbacks.push(f);
+        return created.session;
+    }
+
+    private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[]): Promise<Record<string, ort.Tensor>> {
+        this.sessionRuns++;
+        const out = await session.run(feeds, fetches);
+        for (const name of fetches) {
+            const data = out[name].data;
+            if (data instanceof Float32Array || data instanceof Float64Array) {
+                for (let i = 0; i < data.length; i++) {
+                    if (!Number.isFinite(data[i])) {
+                        throw new HypError(`the model produced a non-finite value (${data[i]}) in tensor ${name}`, 'non-finite-activation',
+                            undefined, 'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Releases every session. */
+    async dispose(): Promise<void> {
+        await this.full?.release();
+        for (const s of this.locals.values()) await s.release();
+        this.locals.clear();
+        this.full = undefined;
+    }
+}
+
+const MEAN_EXAMPLES = 1024;
+
+function toOrt(act: Activation, batch: number, dtype: string): ort.Tensor {
+    const size = exampleSize(act.dims);
+    const data = act.offset === 0 && act.data.length === size * batch ? act.data : act.data.slice(act.offset, act.offset + size * batch);
+    return new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [batch, ...act.dims]);
+}
+
+function fromOrt(t: ort.Tensor): Activation {
+    return { data: t.data as NumericArray, offset: 0, dims: t.dims.slice(1) };
+}
+
+export function allocTyped(dtype: string, length: number): NumericArray {
+    switch (dtype) {
+        case 'float32': return new Float32Array(length);
+        case 'float64': return new Float64Array(length);
+        case 'int32': return new Int32Array(length);
+        case 'int64': return new BigInt64Array(length);
+        case 'bool':
+        case 'uint8': return new Uint8Array(length);
+        case 'int8': return new Int8Array(length);
+        case 'int16': return new Int16Array(length);
+        case 'uint16': return new Uint16Array(length);
+        default: throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
+    }
+}

@@ -1,0 +1,70 @@
+// Activation requests, hash-consed: the planner describes every activation a scrub needs as a
+// request, and equal requests (same tensor, same inputs) get the same id, so each is computed once.
+
+/** Where each element of a parent tensor comes from when a local function runs. */
+export interface Assembly {
+    /**
+     * One request id per G node covering the parent tensor (in GraphG.nodesOfTensor order); when
+     * all are equal the tensor is taken whole from that request.
+     */
+    sources: number[];
+}
+
+export type Request =
+    /** The unmodified model's activation of `tensor` on dataset example `example`. */
+    | { kind: 'clean'; tensor: string; example: number }
+    /** A constant activation for mean or zero ablation. */
+    | { kind: 'constant'; tensor: string; value: 'mean' | 'zero' }
+    /** The local function of `tensor` run on assembled parent activations (GraphG.tensorParents order). */
+    | { kind: 'computed'; tensor: string; inputs: Assembly[] };
+
+export class RequestTable {
+    readonly requests: Request[] = [];
+    private readonly ids = new Map<string, number>();
+
+    clean(tensor: string, example: number): number {
+        return this.intern(`c\u0000${tensor}\u0000${example}`, () => ({ kind: 'clean', tensor, example }));
+    }
+
+    constant(tensor: string, value: 'mean' | 'zero'): number {
+        return this.intern(`k\u0000${tensor}\u0000${value}`, () => ({ kind: 'constant', tensor, value }));
+    }
+
+    /**
+     * The request for `tensor` computed from `inputs`; collapses to the clean activation when every
+     * input is the whole clean activation of one and the same example (the planner's main saving).
+     */
+    computed(tensor: string, inputs: Assembly[]): number {
+        let example = -1;
+        let allClean = inputs.length > 0;
+        for (const a of inputs) {
+            const first = this.requests[a.sources[0]];
+            if (first.kind !== 'clean' || a.sources.some(s => s !== a.sources[0]) || (example >= 0 && first.example !== example)) {
+                allClean = false;
+                break;
+            }
+            example = first.example;
+        }
+        if (allClean) return this.clean(tensor, example);
+        const key = `p\u0000${tensor}\u0000${inputs.map(a => a.sources.join(',')).join(';')}`;
+        return this.intern(key, () => ({ kind: 'computed', tensor, inputs }));
+    }
+
+    get(id: number): Request {
+        return this.requests[id];
+    }
+
+    get size(): number {
+        return this.requests.length;
+    }
+
+    private intern(key: string, make: () => Request): number {
+        let id = this.ids.get(key);
+        if (id === undefined) {
+            id = this.requests.length;
+            this.requests.push(make());
+            this.ids.set(key, id);
+        }
+        return id;
+    }
+}
