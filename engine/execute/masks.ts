@@ -2,23 +2,22 @@
 // applied as "element i comes from the part that owns it".
 import { HypError } from '../errors.js';
 import type { Coverage } from '../graph/types.js';
-import type { Expr, PartSpec } from '../spec.js';
-
-/** Evaluates an index predicate with its variables bound to an element's indices. */
-export type PredicateEvaluator = (predicate: Expr, bindings: Record<string, number>) => unknown;
+import { compileIndexPredicate } from '../graph/index-predicate.js';
+import type { PartSpec } from '../spec.js';
 
 /**
  * For one example's element layout `dims` (no batch axis), the index into `coverages` of the
  * coverage owning each element. Coverages must partition the elements.
  */
-export function partOwners(tensor: string, dims: readonly number[], coverages: readonly Coverage[], evalPredicate: PredicateEvaluator): Uint16Array {
+export function partOwners(tensor: string, dims: readonly number[], coverages: readonly Coverage[]): Uint16Array {
     const size = dims.reduce((a, b) => a * b, 1);
     const owner = new Uint16Array(size).fill(0xffff);
     const restIndex = coverages.findIndex(c => c.kind === 'rest' || c.kind === 'all');
     coverages.forEach((c, k) => {
         if (c.kind !== 'part') return;
+        const test = partTest(tensor, c.part, c.axis, dims);
         for (let i = 0; i < size; i++) {
-            if (covers(c.part, c.axis, dims, i, evalPredicate)) {
+            if (test(coordinates(dims, i))) {
                 if (owner[i] !== 0xffff) throw new HypError(`parts of ${tensor} overlap at element ${i}`, 'bad-split');
                 owner[i] = k;
             }
@@ -43,15 +42,15 @@ function coordinates(dims: readonly number[], i: number): number[] {
     return coords;
 }
 
-function covers(part: PartSpec, axis: number | undefined, dims: readonly number[], i: number, evalPredicate: PredicateEvaluator): boolean {
-    const coords = coordinates(dims, i);
+/** Whether an element (by its coordinates in one example) belongs to the part. */
+function partTest(tensor: string, part: PartSpec, axis: number | undefined, dims: readonly number[]): (coords: number[]) => boolean {
     if ('indices' in part) {
         // Axes count the batch axis as 0; an example's layout starts at axis 1.
         const a = (axis ?? 1) - 1;
-        const n = dims[a];
-        return part.indices.some(ix => (ix < 0 ? ix + n : ix) === coords[a]);
+        const wanted = new Set(part.indices.map(ix => (ix < 0 ? ix + dims[a] : ix)));
+        return coords => wanted.has(coords[a]);
     }
-    const bindings: Record<string, number> = {};
-    part.axes.forEach((ax, k) => { bindings[part.vars[k]] = coords[ax - 1]; });
-    return evalPredicate(part.predicate, bindings) === true;
+    const compiled = compileIndexPredicate(part.predicate, part.vars);
+    if ('error' in compiled) throw new HypError(`part ${part.name} of ${tensor}: ${compiled.error}`, 'bad-split');
+    return coords => compiled.test(part.axes.map(ax => coords[ax - 1]));
 }

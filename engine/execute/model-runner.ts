@@ -5,11 +5,11 @@ import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import type { GraphG } from '../graph/types.js';
 import { extractLocalFunction, withExtraOutputs } from '../graph/local-function.js';
-import { writeModel } from '../onnx/model-io.js';
+import { writeModel } from '../onnx/read.js';
 import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
 import { HypError } from '../errors.js';
-import { partOwners, type PredicateEvaluator } from './masks.js';
+import { partOwners } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
 
 export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
@@ -39,7 +39,7 @@ export interface ModelRunner {
     partOwners(tensor: string): Uint16Array;
 }
 
-export interface TensorType {
+export interface ActivationType {
     dtype: string;
     /** One example's dims (no batch axis). */
     dims: number[];
@@ -60,8 +60,7 @@ export class OrtModelRunner implements ModelRunner {
         private readonly g: GraphG,
         private readonly inputs: ModelInputs,
         /** dtype and dims of every hook and output tensor, from a probe run. */
-        private readonly types: ReadonlyMap<string, TensorType>,
-        private readonly evalPredicate: PredicateEvaluator,
+        private readonly types: ReadonlyMap<string, ActivationType>,
         private readonly sessionOptions: { providers: ProviderName[]; intraOpThreads?: number },
     ) {}
 
@@ -123,14 +122,14 @@ export class OrtModelRunner implements ModelRunner {
                 if (!c) throw new Error(`G node ${n} does not cover ${tensor}`);
                 return c.coverage;
             });
-            owner = partOwners(tensor, this.typeOf(tensor).dims, coverages, this.evalPredicate);
+            owner = partOwners(tensor, this.typeOf(tensor).dims, coverages);
             this.owners.set(tensor, owner);
         }
         return owner;
     }
 
     /** Mean over up to MEAN_EXAMPLES examples (the first ones of the dataset, in file order). */
-    private async datasetMean(tensor: string, t: TensorType): Promise<Activation> {
+    private async datasetMean(tensor: string, t: ActivationType): Promise<Activation> {
         const n = Math.min(this.inputs.count, MEAN_EXAMPLES);
         const size = exampleSize(t.dims);
         const sum = new Float64Array(size);
@@ -146,13 +145,13 @@ export class OrtModelRunner implements ModelRunner {
         return { data, offset: 0, dims: t.dims };
     }
 
-    private typeOf(tensor: string): TensorType {
+    private typeOf(tensor: string): ActivationType {
         const t = this.inputs.has(tensor) ? { dtype: this.inputs.dtype(tensor), dims: [...this.inputs.dims(tensor)] } : this.types.get(tensor);
         if (!t) throw new Error(`no type known for tensor ${tensor}`);
         return t;
     }
 
-    private allTypes(): Map<string, TensorType> {
+    private allTypes(): Map<string, ActivationType> {
         const all = new Map(this.types);
         for (const name of this.inputs.names) all.set(name, this.typeOf(name));
         return all;

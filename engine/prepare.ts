@@ -1,0 +1,145 @@
+// Everything a spec needs before any hypothesis runs, done once: the model and its graph G, the
+// dataset and the model inputs built from it, labels, the type of every boundary tensor (from one
+// probe run, so models without value_info work), the local-function self-check, and feature
+// classes per interpretation node.
+import { pathToFileURL } from 'node:url';
+import { loadDataset, type Dataset } from './dataset/dataset.js';
+import { HypError } from './errors.js';
+import { deriveG } from './graph/derive-g.js';
+import { modelGraphFromProto } from './graph/model-graph.js';
+import type { GraphG, ModelGraph } from './graph/types.js';
+import { readModelFile } from './onnx/read.js';
+import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
+import { OrtModelRunner, type ActivationType, exampleSize } from './execute/model-runner.js';
+import { partOwners } from './execute/masks.js';
+import type { PlanNode } from './plan/planner.js';
+import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
+import { selfCheckLocalFunctions } from './runtime/self-check.js';
+import { evaluate, evaluateFeatures, featureClasses, type FeatureFunctions } from './features/index.js';
+import { needsLabel } from './score/behaviours.js';
+import type { FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
+
+export interface PrepareOptions {
+    /** Execution provider: tried in order with CPU as the fallback (DESIGN.md §4.1). */
+    ep?: ProviderChoice;
+    intraOpThreads?: number;
+    /** Run the local-function self-check on a few examples before scrubbing (default true). */
+    selfCheck?: boolean;
+}
+
+export interface PreparedScrub {
+    spec: ScrubSpec;
+    graph: ModelGraph;
+    g: GraphG;
+    dataset: Dataset;
+    inputs: ModelInputs;
+    runner: OrtModelRunner;
+    /** Per example, the label (class or next token); null for label-free metrics. */
+    labels: Int32Array | null;
+    /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
+    planNodes(hypothesis: HypothesisSpec): PlanNode[];
+}
+
+/** Loads and checks everything the spec refers to; every failure is a located HypError. */
+export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): Promise<PreparedScrub> {
+    const model = readModelFile(spec.modelPath);
+    const graph = modelGraphFromProto(model, spec.modelPath);
+    const { g, problems } = deriveG(graph, spec.graph);
+    const error = problems.find(p => p.severity === 'error');
+    if (error) throw new HypError(error.message, error.code, { file: spec.modelPath }, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
+    const dataset = loadDataset(spec.dataset.path);
+    const functions = await loadFeatureFunctions(spec.featuresModule);
+    const inputs = buildModelInputs(graph, dataset, spec.dataset, (expr, row) => evaluate(expr, { values: row, functions }));
+    const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
+
+    const providers = resolveProviders(opts.ep ?? 'cpu');
+    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads };
+    const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
+    const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
+    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions);
+    if (opts.selfCheck ?? true) {
+        await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i));
+    }
+
+    const cache = new Map<HypothesisSpec, PlanNode[]>();
+    return {
+        spec, graph, g, dataset, inputs, runner, labels,
+        planNodes(hypothesis) {
+            let nodes = cache.get(hypothesis);
+            if (!nodes) {
+                nodes = computePlanNodes(hypothesis, dataset, inputs, g, functions);
+                cache.set(hypothesis, nodes);
+            }
+            return nodes;
+        },
+    };
+}
+
+async function loadFeatureFunctions(path: string | undefined): Promise<FeatureFunctions> {
+    if (path === undefined) return {};
+    try {
+        const mod = await import(pathToFileURL(path).href) as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(mod).filter(([, v]) => typeof v === 'function')) as FeatureFunctions;
+    } catch (e) {
+        throw new HypError(`cannot load the features module: ${(e as Error).message}`, 'features-module', { file: path });
+    }
+}
+
+function readLabels(dataset: Dataset, field: string | undefined): Int32Array {
+    if (field === undefined) throw new HypError('the metric needs a label: declare `label <field>` in the dataset block', 'label-missing', { file: dataset.path });
+    const labels = new Int32Array(dataset.rows.length);
+    dataset.rows.forEach((row, r) => {
+        const v = row[field];
+        const k = typeof v === 'boolean' ? Number(v) : v;
+        if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
+            throw new HypError(`label field "${field}" must hold a class index (a non-negative integer or a boolean), got ${JSON.stringify(v)}`,
+                'label-type', { file: dataset.path, line: dataset.rowLines[r] });
+        }
+        labels[r] = k;
+    });
+    return labels;
+}
+
+/** Feature values per node and example, then classes (value → examples) for resampling. */
+function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: ModelInputs, g: GraphG, functions: FeatureFunctions): PlanNode[] {
+    const values = evaluateFeatures(hypothesis, dataset.rows, {
+        functions,
+        inputPart: (part, example) => inputPartValue(g, inputs, part, example),
+    });
+    return hypothesis.nodes.map(node => ({
+        name: node.name,
+        graphNode: node.graphNode,
+        parents: node.parents,
+        classes: node.feature === null ? null : featureClasses(values.get(node.name)!),
+    }));
+}
+
+const ownerCache = new WeakMap<GraphG, Map<string, Uint16Array>>();
+
+/** The raw value of an input G node (`input`, `input.z1`) on one example: its elements in order. */
+function inputPartValue(g: GraphG, inputs: ModelInputs, part: string, example: number): FeatureValue {
+    const node = g.nodes.get(part);
+    if (!node || node.kind !== 'input') throw new HypError(`"${part}" is not an input part`, 'unknown-input-part');
+    const values: number[] = [];
+    for (const { tensor } of node.tensors) {
+        const act = inputs.batch(tensor, Int32Array.of(example));
+        const owners = g.nodesOfTensor(tensor);
+        const k = owners.indexOf(part);
+        let owner: Uint16Array | undefined;
+        if (owners.length > 1) {
+            const perG = ownerCache.get(g) ?? new Map<string, Uint16Array>();
+            ownerCache.set(g, perG);
+            owner = perG.get(tensor);
+            if (!owner) {
+                owner = partOwners(tensor, inputs.dims(tensor), owners.map(n => g.nodes.get(n)!.tensors.find(t => t.tensor === tensor)!.coverage));
+                perG.set(tensor, owner);
+            }
+        }
+        for (let i = 0; i < exampleSize(act.dims); i++) {
+            if (owner === undefined || owner[i] === k) values.push(Number(act.data[act.offset + i]));
+        }
+    }
+    return values.length === 1 ? values[0] : values;
+}
+
+export type { ActivationType };

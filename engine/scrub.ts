@@ -1,0 +1,203 @@
+// The engine's entry point: a ScrubSpec in, one ScrubResult per hypothesis out. Preparation (model,
+// G, dataset, inputs, tensor types, self-check) happens once per spec; each hypothesis is then
+// planned and executed in chunks of roots and scored (DESIGN.md §4.1).
+import { HypError } from './errors.js';
+import type { ScrubResult } from './result.js';
+import type { HypothesisSpec, ScrubSpec } from './spec.js';
+import { executePlan } from './execute/executor.js';
+import type { Activation } from './execute/model-runner.js';
+import { planScrub, type PlanNode } from './plan/planner.js';
+import { Prng, Stream, permutation } from './util/prng.js';
+import { behaviourLoss, isScore, resolvePosition } from './score/behaviours.js';
+import { lossRecovered } from './score/statistics.js';
+import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
+
+export interface ScrubOptions extends PrepareOptions {
+    /** Names of the hypotheses to run; all when absent. */
+    hypotheses?: string[];
+    /** Overrides of every hypothesis's run options. */
+    samples?: number;
+    seed?: number;
+    /** Requests per session run (results do not depend on it). */
+    batchSize?: number;
+    /** Roots planned and executed together (results do not depend on it). */
+    chunkSize?: number;
+    /** Keep per-root values in the result. */
+    perExample?: boolean;
+    onProgress?: (p: ScrubProgress) => void;
+    signal?: AbortSignal;
+}
+
+export interface ScrubProgress {
+    hypothesis: string;
+    /** 0..1 within this hypothesis. */
+    fraction: number;
+    /** Index of the hypothesis among those run, and how many run. */
+    index: number;
+    count: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 512;
+export const DEFAULT_CHUNK_SIZE = 4096;
+
+/** Scrubs every (selected) hypothesis of the spec. */
+export async function scrub(spec: ScrubSpec, opts: ScrubOptions = {}): Promise<ScrubResult[]> {
+    const selected = selectHypotheses(spec, opts.hypotheses);
+    const prepared = await prepareScrub(spec, opts);
+    try {
+        const results: ScrubResult[] = [];
+        for (const [index, hypothesis] of selected.entries()) {
+            results.push(await scrubHypothesis(prepared, hypothesis, opts, index, selected.length));
+        }
+        return results;
+    } finally {
+        await prepared.runner.dispose();
+    }
+}
+
+function selectHypotheses(spec: ScrubSpec, names: string[] | undefined): HypothesisSpec[] {
+    if (!names || names.length === 0) return spec.hypotheses;
+    return names.map(name => {
+        const h = spec.hypotheses.find(x => x.name === name);
+        if (!h) {
+            throw new HypError(`no hypothesis named "${name}"`, 'unknown-hypothesis', undefined,
+                `the file defines: ${spec.hypotheses.map(x => x.name).join(', ')}`);
+        }
+        return h;
+    });
+}
+
+/** Plans, executes and scores one hypothesis. */
+export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions, index = 0, count = 1): Promise<ScrubResult> {
+    const started = performance.now();
+    const { spec, runner, dataset } = prepared;
+    const samples = opts.samples ?? hypothesis.options.samples;
+    const seed = opts.seed ?? hypothesis.options.seed;
+    if (!Number.isInteger(samples) || samples < 2) throw new HypError(`samples must be an integer ≥ 2 (got ${samples})`, 'bad-option');
+    const n = dataset.rows.length;
+    const nodes: PlanNode[] = prepared.planNodes(hypothesis);
+    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const runsBefore = runner.sessionRuns;
+
+    const clean = new Float64Array(samples);
+    const scrubbed = new Float64Array(samples);
+    const random = new Float64Array(samples);
+    const examples = new Int32Array(samples);
+    const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0 };
+    const checkCancelled = () => {
+        if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
+    };
+
+    for (let start = 0; start < samples; start += chunkSize) {
+        checkCancelled();
+        const end = Math.min(samples, start + chunkSize);
+        const rootIds = Int32Array.from({ length: end - start }, (_, i) => start + i);
+        const roots = rootIds.map(r => rootExample(r, n, seed));
+        examples.set(roots, start);
+        const plan = planScrub(prepared.g, nodes, roots, rootIds, {
+            seed,
+            ablation: hypothesis.options.ablation,
+            unimportant: hypothesis.options.unimportant,
+            datasetSize: n,
+        });
+        stats.requests += plan.table.size;
+        stats.computedRequests += plan.table.requests.filter(r => r.kind === 'computed').length;
+        stats.cleanExamples += new Set(plan.table.requests.flatMap(r => (r.kind === 'clean' ? [r.example] : []))).size;
+        const acts = await executePlan(plan, prepared.g, runner, {
+            batchSize,
+            checkCancelled,
+            onProgress: (done, total) => opts.onProgress?.({
+                hypothesis: hypothesis.name, index, count,
+                fraction: (start + (end - start) * (total === 0 ? 1 : done / total)) / samples,
+            }),
+        });
+        for (let i = 0; i < roots.length; i++) {
+            const x = roots[i];
+            const row = dataset.rows[x];
+            const cleanOut = acts.get(plan.clean[i])!;
+            const ctx = {
+                label: prepared.labels ? prepared.labels[x] : undefined,
+                position: resolvePosition(spec.metric.position, cleanOut.dims, row),
+                clean: cleanOut,
+            };
+            clean[start + i] = behaviourLoss(spec.metric, cleanOut, ctx);
+            scrubbed[start + i] = behaviourLoss(spec.metric, acts.get(plan.scrubbed[i]) as Activation, ctx);
+            random[start + i] = behaviourLoss(spec.metric, acts.get(plan.random[i]) as Activation, ctx);
+        }
+    }
+    stats.sessionRuns = runner.sessionRuns - runsBefore;
+    opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction: 1 });
+    return summarise(prepared, hypothesis, { clean, scrubbed, random, examples }, { samples, seed, stats, started, perExample: opts.perExample ?? false });
+}
+
+/** Root r's example: cycles through seeded permutations of the dataset, one per pass. */
+export function rootExample(r: number, n: number, seed: number): number {
+    return permutationFor(Math.floor(r / n), n, seed)[r % n];
+}
+
+const permutationCache = new Map<string, Int32Array>();
+function permutationFor(pass: number, n: number, seed: number): Int32Array {
+    const key = `${seed}:${n}:${pass}`;
+    let p = permutationCache.get(key);
+    if (!p) {
+        if (permutationCache.size > 16) permutationCache.clear();
+        p = permutation(n, new Prng(seed, Stream.roots, pass));
+        permutationCache.set(key, p);
+    }
+    return p;
+}
+
+interface PerRoot { clean: Float64Array; scrubbed: Float64Array; random: Float64Array; examples: Int32Array }
+
+function summarise(prepared: PreparedScrub, hypothesis: HypothesisSpec, v: PerRoot,
+    meta: { samples: number; seed: number; stats: ScrubResult['stats']; started: number; perExample: boolean }): ScrubResult {
+    const { metric } = prepared.spec;
+    const lr = lossRecovered(v.clean, v.scrubbed, v.random, meta.seed);
+    const gap = lr.random - lr.clean;
+    if (!(Math.abs(gap) > 1e-12 * Math.max(1, Math.abs(lr.clean)))) {
+        throw new HypError(`the model does no better than the random baseline on these ${meta.samples} roots, so loss recovered is undefined`,
+            'degenerate-baseline', undefined, 'check the metric, the label field and the model');
+    }
+    const sign = isScore(metric) ? -1 : 1;
+    let worse = 0, better = 0;
+    const hurt: { example: number; clean: number; scrubbed: number; delta: number }[] = [];
+    for (let i = 0; i < meta.samples; i++) {
+        const delta = v.scrubbed[i] - v.clean[i];
+        const tol = 1e-6 * Math.max(1, Math.abs(v.clean[i]));
+        if (delta > tol) worse++;
+        else if (delta < -tol) better++;
+        hurt.push({ example: v.examples[i], clean: sign * v.clean[i], scrubbed: sign * v.scrubbed[i], delta });
+    }
+    hurt.sort((a, b) => b.delta - a.delta || a.example - b.example);
+    const result: ScrubResult = {
+        hypothesis: hypothesis.name,
+        lossRecovered: lr.lossRecovered,
+        ci95: lr.ci95,
+        clean: sign * lr.clean,
+        scrubbed: sign * lr.scrubbed,
+        random: sign * lr.random,
+        samples: meta.samples,
+        seed: meta.seed,
+        metric: metric.kind,
+        ablation: hypothesis.options.ablation,
+        unimportant: hypothesis.options.unimportant,
+        provider: prepared.runner.provider,
+        providerFallbacks: [...prepared.runner.fallbacks],
+        seconds: (performance.now() - meta.started) / 1000,
+        worse: worse / meta.samples,
+        better: better / meta.samples,
+        hurtMost: hurt.slice(0, 10).filter(h => h.delta > 0).map(({ example, clean, scrubbed }) => ({ example, clean, scrubbed })),
+        stats: meta.stats,
+    };
+    if (meta.perExample) {
+        result.perExample = {
+            examples: [...v.examples],
+            clean: [...v.clean].map(x => sign * x),
+            scrubbed: [...v.scrubbed].map(x => sign * x),
+            random: [...v.random].map(x => sign * x),
+        };
+    }
+    return result;
+}
+

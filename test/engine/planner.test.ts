@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { GNode, GraphG } from '../../engine/graph/types.js';
+import { planScrub, type PlanNode } from '../../engine/plan/planner.js';
+import type { RequestTable } from '../../engine/plan/requests.js';
+
+// A hand-made G for the toy model: x → A, B, C; A, B, C → D → logits; x split in z1, z2, z3.
+function toyG(): GraphG {
+    const tensorParents: Record<string, string[]> = { A: ['x'], B: ['x'], C: ['x'], D: ['A', 'B', 'C'], logits: ['D'] };
+    const nodes = new Map<string, GNode>();
+    for (const p of ['z1', 'z2', 'z3']) {
+        nodes.set(`input.${p}`, { name: `input.${p}`, kind: 'input', tensors: [{ tensor: 'x', coverage: { kind: 'part', part: { name: p, indices: [Number(p[1]) - 1] }, axis: 1 } }] });
+    }
+    for (const t of ['A', 'B', 'C', 'D']) nodes.set(t, { name: t, kind: 'hook', tensors: [{ tensor: t, coverage: { kind: 'all' } }] });
+    nodes.set('output', { name: 'output', kind: 'output', tensors: [{ tensor: 'logits', coverage: { kind: 'all' } }] });
+    const nodesOfTensor = (t: string) => (t === 'x' ? ['input.z1', 'input.z2', 'input.z3'] : t === 'logits' ? ['output'] : [t]);
+    return {
+        nodes,
+        computedTensors: ['A', 'B', 'C', 'D', 'logits'],
+        tensorParents: t => tensorParents[t] ?? [],
+        nodesOfTensor,
+        parents: n => tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
+        between: () => [],
+        isAncestor: () => false,
+    };
+}
+
+/** Classes of a feature given as a value per example. */
+function classes(values: number[]): PlanNode['classes'] {
+    const keys = [...new Set(values)];
+    const classOf = Int32Array.from(values, v => keys.indexOf(v));
+    const members = keys.map(k => Int32Array.from(values.flatMap((v, i) => (v === k ? [i] : []))));
+    return { classOf, members };
+}
+
+/** A request written out as a tree, so plans can be compared across tables. */
+function describe_(table: RequestTable, id: number): string {
+    const r = table.get(id);
+    if (r.kind === 'clean') return `${r.tensor}@${r.example}`;
+    if (r.kind === 'constant') return `${r.tensor}:${r.value}`;
+    return `${r.tensor}(${r.inputs.map(a => a.sources.map(s => describe_(table, s)).join('|')).join(', ')})`;
+}
+
+const N = 50;
+const z1 = Array.from({ length: N }, (_, i) => i % 7);
+const z2 = Array.from({ length: N }, (_, i) => (i * 3) % 7);
+const opts = { seed: 7, ablation: 'resample' as const, unimportant: 'shared' as const, datasetSize: N };
+const roots = Int32Array.from({ length: 20 }, (_, i) => (i * 11) % N);
+const rootIds = Int32Array.from({ length: 20 }, (_, i) => i);
+
+const correct: PlanNode[] = [
+    { name: 'a', graphNode: 'A', parents: ['input.z1'], classes: classes(z1.map(v => Number(v > 3))) },
+    { name: 'b', graphNode: 'B', parents: ['input.z2'], classes: classes(z2.map(v => Number(v > 3))) },
+    { name: 'd', graphNode: 'D', parents: ['a', 'b'], classes: classes(z1.map((v, i) => Number(v > 3 || z2[i] > 3))) },
+    { name: 'out', graphNode: 'output', parents: ['d'], classes: null },
+];
+
+describe('planner', () => {
+    it('collapses a hypothesis whose every claim is computed on the root itself to the clean output', () => {
+        const identity: PlanNode[] = [
+            { name: 'a', graphNode: 'A', parents: ['input.z1', 'input.z2', 'input.z3'], classes: null },
+            { name: 'b', graphNode: 'B', parents: ['input.z1', 'input.z2', 'input.z3'], classes: null },
+            { name: 'c', graphNode: 'C', parents: ['input.z1', 'input.z2', 'input.z3'], classes: null },
+            { name: 'd', graphNode: 'D', parents: ['a', 'b', 'c'], classes: null },
+            { name: 'out', graphNode: 'output', parents: ['d'], classes: null },
+        ];
+        const plan = planScrub(toyG(), identity, roots, rootIds, opts);
+        expect([...plan.scrubbed]).toEqual([...plan.clean]);
+        expect(plan.table.requests.every(r => r.kind === 'clean')).toBe(true);
+    });
+
+    it('turns "nothing matters" into the clean output of one random example', () => {
+        const nothing: PlanNode[] = [{ name: 'out', graphNode: 'output', parents: [], classes: null }];
+        const plan = planScrub(toyG(), nothing, roots, rootIds, opts);
+        for (const id of plan.scrubbed) expect(plan.table.get(id).kind).toBe('clean');
+        const examples = [...plan.scrubbed].map(id => (plan.table.get(id) as { example: number }).example);
+        expect(new Set(examples).size).toBeGreaterThan(5);
+    });
+
+    it('resamples each claimed parent within its feature class', () => {
+        const plan = planScrub(toyG(), correct, roots, rootIds, opts);
+        for (const [r, id] of [...plan.scrubbed].entries()) {
+            const x = roots[r];
+            const out = plan.table.get(id);
+            // logits(D) with D computed from A and B drawn from d's class, C from an unimportant example.
+            if (out.kind === 'clean') continue;
+            expect(out.kind).toBe('computed');
+            const dReq = plan.table.get((out as { inputs: { sources: number[] }[] }).inputs[0].sources[0]);
+            if (dReq.kind !== 'computed') continue;
+            // A and B are computed from the input part they claim, taken from examples drawn (via
+            // d's class, then a's and b's) so that the claimed features still give d's value on x.
+            const [aReq, bReq] = dReq.inputs.map(a => plan.table.get(a.sources[0]));
+            const claimed = [[aReq, 0], [bReq, 1]].map(([req, part]) => {
+                const r = req as ReturnType<RequestTable['get']>;
+                const src = r.kind === 'computed' ? plan.table.get(r.inputs[0].sources[part as number]) : r;
+                expect(src.kind).toBe('clean');
+                return (src as { example: number }).example;
+            });
+            expect(z1[claimed[0]] > 3 || z2[claimed[1]] > 3).toBe(z1[x] > 3 || z2[x] > 3);
+        }
+    });
+
+    it('gives the unimportant parents one shared example, or one each with unimportant separate', () => {
+        const onlyA: PlanNode[] = [
+            { name: 'a', graphNode: 'A', parents: ['input.z1'], classes: classes(z1.map(v => Number(v > 3))) },
+            { name: 'd', graphNode: 'D', parents: ['a'], classes: classes(z1.map(v => Number(v > 3))) },
+            { name: 'out', graphNode: 'output', parents: ['d'], classes: null },
+        ];
+        const sourcesOfBC = (unimportant: 'shared' | 'separate') => {
+            const plan = planScrub(toyG(), onlyA, roots, rootIds, { ...opts, unimportant });
+            return [...plan.scrubbed].flatMap(id => {
+                const out = plan.table.get(id);
+                if (out.kind !== 'computed') return [];
+                const d = plan.table.get(out.inputs[0].sources[0]);
+                if (d.kind !== 'computed') return [];
+                return [[1, 2].map(k => (plan.table.get(d.inputs[k].sources[0]) as { example: number }).example)];
+            });
+        };
+        const shared = sourcesOfBC('shared');
+        expect(shared.length).toBeGreaterThan(10);
+        expect(shared.every(([b, c]) => b === c)).toBe(true);
+        expect(sourcesOfBC('separate').some(([b, c]) => b !== c)).toBe(true);
+    });
+
+    it('hash-conses equal requests so each is planned once', () => {
+        const one = Int32Array.from({ length: 20 }, () => 3);
+        const plan = planScrub(toyG(), correct, one, Int32Array.from({ length: 20 }, () => 0), opts);
+        expect(new Set(plan.scrubbed).size).toBe(1);
+        const single = planScrub(toyG(), correct, Int32Array.of(3), Int32Array.of(0), opts);
+        expect(plan.table.size).toBe(single.table.size);
+    });
+
+    it("does not change a root's plan when it is planned in another chunk", () => {
+        const all = planScrub(toyG(), correct, roots, rootIds, opts);
+        const tail = planScrub(toyG(), correct, roots.slice(12), rootIds.slice(12), opts);
+        for (let r = 12; r < roots.length; r++) {
+            expect(describe_(tail.table, tail.scrubbed[r - 12])).toBe(describe_(all.table, all.scrubbed[r]));
+            expect(describe_(tail.table, tail.random[r - 12])).toBe(describe_(all.table, all.random[r]));
+        }
+    });
+
+    it('uses constants for the unimportant parents under mean and zero ablation', () => {
+        const nothing: PlanNode[] = [{ name: 'out', graphNode: 'output', parents: [], classes: null }];
+        const plan = planScrub(toyG(), nothing, roots, rootIds, { ...opts, ablation: 'mean' });
+        expect(describe_(plan.table, plan.scrubbed[0])).toBe('logits(D:mean)');
+    });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { behaviourLoss, resolvePosition } from '../../engine/score/behaviours.js';
+import { lossRecovered } from '../../engine/score/statistics.js';
+import { Prng } from '../../engine/util/prng.js';
+
+function series(n: number, f: (i: number) => number): Float64Array {
+    return Float64Array.from({ length: n }, (_, i) => f(i));
+}
+
+describe('loss recovered', () => {
+    it('is exactly 1 with a degenerate CI when the scrubbed loss equals the clean loss on every root', () => {
+        const clean = series(500, i => 0.1 + (i % 7) / 100);
+        const random = series(500, i => 0.9 + (i % 5) / 10);
+        const r = lossRecovered(clean, clean, random, 3);
+        expect(r.lossRecovered).toBe(1);
+        expect(r.ci95).toEqual([1, 1]);
+    });
+
+    it('has a CI around 0 when the scrubbed losses are another draw of the random baseline', () => {
+        const rng = new Prng(1);
+        const clean = series(2000, () => 0.05 * rng.nextFloat());
+        const random = series(2000, () => 2 * rng.nextFloat());
+        const scrubbed = series(2000, () => 2 * rng.nextFloat());
+        const r = lossRecovered(clean, scrubbed, random, 3);
+        expect(r.ci95[0]).toBeLessThan(0);
+        expect(r.ci95[1]).toBeGreaterThan(0);
+        expect(r.ci95[1] - r.ci95[0]).toBeLessThan(0.2);
+    });
+
+    it('is the ratio of mean gaps, and the same seed gives the same CI', () => {
+        const clean = series(100, () => 1);
+        const scrubbed = series(100, i => (i % 2 === 0 ? 2 : 4));
+        const random = series(100, () => 5);
+        const a = lossRecovered(clean, scrubbed, random, 9);
+        expect(a.lossRecovered).toBeCloseTo((5 - 3) / (5 - 1), 12);
+        expect(lossRecovered(clean, scrubbed, random, 9)).toEqual(a);
+        expect(a.ci95[0]).toBeLessThan(0.5);
+        expect(a.ci95[1]).toBeGreaterThan(0.5);
+    });
+});
+
+describe('behaviours', () => {
+    const out = { data: Float32Array.of(2, 0, 0, 2), offset: 0, dims: [2] };
+    const clean = out;
+    it('cross entropy is −log softmax of the label', () => {
+        expect(behaviourLoss({ kind: 'cross_entropy' }, out, { label: 0, position: undefined, clean })).toBeCloseTo(Math.log(1 + Math.exp(-2)), 6);
+        expect(behaviourLoss({ kind: 'cross_entropy' }, { ...out, offset: 2 }, { label: 0, position: undefined, clean })).toBeCloseTo(Math.log(1 + Math.exp(2)), 6);
+    });
+    it('accuracy and logit difference are scores, negated into losses', () => {
+        expect(behaviourLoss({ kind: 'accuracy' }, out, { label: 0, position: undefined, clean })).toBe(-1);
+        expect(behaviourLoss({ kind: 'accuracy' }, out, { label: 1, position: undefined, clean })).toBe(0);
+        expect(behaviourLoss({ kind: 'logit_diff', a: 0, b: 1 }, out, { label: undefined, position: undefined, clean })).toBe(-2);
+    });
+    it('kl is zero against itself and positive against another output', () => {
+        expect(behaviourLoss({ kind: 'kl' }, out, { label: undefined, position: undefined, clean })).toBeCloseTo(0, 12);
+        expect(behaviourLoss({ kind: 'kl' }, { ...out, offset: 2 }, { label: undefined, position: undefined, clean })).toBeGreaterThan(1);
+    });
+    it('reads the selected position of a sequence output', () => {
+        const seq = { data: Float32Array.of(0, 0, 5, 0, 0, 5), offset: 0, dims: [3, 2] };
+        expect(resolvePosition({ kind: 'index', index: -1 }, seq.dims, {})).toBe(2);
+        expect(resolvePosition({ kind: 'field', field: 'p' }, seq.dims, { p: 1 })).toBe(1);
+        expect(behaviourLoss({ kind: 'accuracy' }, seq, { label: 1, position: 2, clean: seq })).toBe(-1);
+        expect(behaviourLoss({ kind: 'accuracy' }, seq, { label: 1, position: 1, clean: seq })).toBe(0);
+        expect(() => resolvePosition({ kind: 'index', index: 3 }, seq.dims, {})).toThrow(/outside/);
+    });
+});
