@@ -8,8 +8,11 @@ export interface TensorInfo {
     dtype: string | null;
     /** Each dim a number or a symbolic name; null when the file does not say. */
     shape: (number | string)[] | null;
-    /** The ONNX node producing it; null for graph inputs and initializers. */
-    producer: { op: string; node: string } | null;
+    /**
+     * The ONNX node producing it; null for graph inputs and initializers. `inputs` are the tensors
+     * the node reads (including outer-scope names its subgraphs capture): the edges G is walked on.
+     */
+    producer: { op: string; node: string; inputs: readonly string[] } | null;
     kind: 'input' | 'initializer' | 'intermediate' | 'output';
 }
 

@@ -1,0 +1,210 @@
+// Deriving the graph G of a hypothesis file (DESIGN.md §2.1) from the model graph and the hook
+// declarations: its nodes (input or its parts, hook points or their parts, output), the parents of
+// each computed tensor (walking ONNX producers back to hook tensors and graph inputs), and the
+// problems a user must see while typing.
+import type { GraphSpec, HookSpec, SplitSpec } from '../spec.js';
+import { closestName } from './did-you-mean.js';
+import { checkSplit } from './split.js';
+import type { GNode, GraphG, GraphProblem, ModelGraph } from './types.js';
+
+/** G for a model and its hook declarations; hooks with errors are left out of G, and reported. */
+export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; problems: GraphProblem[] } {
+    const problems: GraphProblem[] = [];
+    const nodes = new Map<string, GNode>();
+    const byTensor = new Map<string, string[]>();
+    const add = (node: GNode) => {
+        nodes.set(node.name, node);
+        for (const { tensor } of node.tensors) pushTo(byTensor, tensor, node.name);
+    };
+
+    addInputNodes(graph, spec.inputSplit, add, problems);
+    const outputTensor = graph.outputs[0];
+    const reachable = reachableFromInputs(graph);
+    const hookOfTensor = new Map<string, string>();
+    const hookOrder: string[] = [];
+    for (const hook of spec.hooks) {
+        const problem = hookProblem(graph, hook, hookOfTensor, outputTensor);
+        if (problem !== undefined) {
+            problems.push({ ...problem, hook: hook.name });
+            continue;
+        }
+        if (!reachable.has(hook.tensor)) {
+            problems.push({ code: 'unreachable-tensor', severity: 'warning', hook: hook.name,
+                message: `tensor "${hook.tensor}" does not depend on the model input: it is computed from weights and constants only` });
+        }
+        hookOfTensor.set(hook.tensor, hook.name);
+        hookOrder.push(hook.tensor);
+        for (const n of splitNodes(hook.name, 'hook', hook.tensor, graph, hook.split, problems)) add(n);
+    }
+    add({ name: 'output', kind: 'output', tensors: [{ tensor: outputTensor, coverage: { kind: 'all' } }] });
+
+    const inputSet = new Set(graph.inputs);
+    const parentMemo = new Map<string, readonly string[]>();
+    const tensorParents = (tensor: string): readonly string[] => {
+        let ps = parentMemo.get(tensor);
+        if (ps === undefined) {
+            ps = walkParents(graph, tensor, t => hookOfTensor.has(t) || inputSet.has(t));
+            parentMemo.set(tensor, ps);
+        }
+        return ps;
+    };
+    const nodesOfTensor = (tensor: string): readonly string[] => byTensor.get(tensor) ?? [];
+    const nodeParents = new Map<string, readonly string[]>();
+    for (const node of nodes.values()) {
+        const ps = node.kind === 'input' ? [] : node.tensors.flatMap(t => tensorParents(t.tensor).flatMap(nodesOfTensor));
+        nodeParents.set(node.name, [...new Set(ps)]);
+    }
+    const parents = (node: string): readonly string[] => nodeParents.get(node) ?? [];
+
+    const computedTensors = topologicalOrder([...hookOrder, outputTensor], t => tensorParents(t).filter(p => !inputSet.has(p)));
+    const ancestorMemo = new Map<string, ReadonlySet<string>>();
+    const ancestors = (node: string): ReadonlySet<string> => {
+        let set = ancestorMemo.get(node);
+        if (set === undefined) {
+            set = new Set(parents(node).flatMap(p => [p, ...ancestors(p)]));
+            ancestorMemo.set(node, set);
+        }
+        return set;
+    };
+    const isAncestor = (from: string, to: string) => ancestors(to).has(from);
+    // Parents before children, so `between` lists hook points in the order data flows through them.
+    const nodeOrder = [...nodes.values()].filter(n => n.kind === 'input').map(n => n.name)
+        .concat(computedTensors.flatMap(nodesOfTensor));
+    const between = (from: string, to: string): readonly string[] => {
+        if (!isAncestor(from, to) || parents(to).includes(from)) return [];
+        return nodeOrder.filter(n => n !== from && n !== to && nodes.get(n)?.kind === 'hook' && isAncestor(from, n) && isAncestor(n, to));
+    };
+
+    return {
+        g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, between, isAncestor },
+        problems,
+    };
+}
+
+/** The `input` node, or with a split the parts `input.<part>` and `input.rest`. */
+function addInputNodes(graph: ModelGraph, split: (SplitSpec & { tensor?: string }) | undefined,
+    add: (n: GNode) => void, problems: GraphProblem[]): void {
+    const all: GNode = { name: 'input', kind: 'input', tensors: graph.inputs.map(tensor => ({ tensor, coverage: { kind: 'all' } })) };
+    if (split === undefined) return add(all);
+    const tensor = split.tensor ?? (graph.inputs.length === 1 ? graph.inputs[0] : undefined);
+    if (tensor === undefined || !graph.inputs.includes(tensor)) {
+        const suggestion = split.tensor === undefined ? undefined : closestName(split.tensor, graph.inputs);
+        problems.push({
+            code: 'unknown-input', severity: 'error', hook: 'input', suggestion,
+            message: split.tensor === undefined
+                ? `the model has ${graph.inputs.length} inputs (${graph.inputs.join(', ')}): say which one is split`
+                : `the model has no input "${split.tensor}"${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ''}`,
+        });
+        return add(all);
+    }
+    const nodes = splitNodes('input', 'input', tensor, graph, split, problems);
+    // The rest of the input also holds every graph input that is not split.
+    const others = graph.inputs.filter(i => i !== tensor).map(t => ({ tensor: t, coverage: { kind: 'all' } as const }));
+    const rest = nodes.find(n => n.name === 'input.rest');
+    if (rest !== undefined) rest.tensors.push(...others);
+    else if (others.length > 0) nodes.push({ name: 'input.rest', kind: 'input', tensors: others });
+    nodes.forEach(add);
+}
+
+/** The G nodes of one tensor: the tensor whole, or its named parts and (when not empty) `.rest`. */
+function splitNodes(name: string, kind: 'input' | 'hook', tensor: string, graph: ModelGraph,
+    split: SplitSpec | undefined, problems: GraphProblem[]): GNode[] {
+    if (split === undefined) return [{ name, kind, tensors: [{ tensor, coverage: { kind: 'all' } }] }];
+    // Parts are created even when the split has errors, so that references to them do not pile
+    // further errors on top of the one that matters.
+    const checked = checkSplit(name, graph.tensors.get(tensor)!, split);
+    problems.push(...checked.problems);
+    const nodes: GNode[] = checked.parts.map(p => ({ name: `${name}.${p.name}`, kind, tensors: [{ tensor, coverage: p.coverage }] }));
+    if (checked.rest !== null) nodes.push({ name: `${name}.rest`, kind, tensors: [{ tensor, coverage: checked.rest }] });
+    return nodes;
+}
+
+/** Why a hook cannot be a G node, if it cannot. */
+function hookProblem(graph: ModelGraph, hook: HookSpec, hookOfTensor: ReadonlyMap<string, string>,
+    outputTensor: string): Omit<GraphProblem, 'hook'> | undefined {
+    if ([...hookOfTensor.values()].includes(hook.name) || hook.name === 'output' || hook.name === 'input') {
+        return { code: 'duplicate-tensor', severity: 'error', message: `G node "${hook.name}" is declared twice` };
+    }
+    const info = graph.tensors.get(hook.tensor);
+    if (info === undefined) {
+        const candidates = [...graph.tensors.values()].filter(t => t.kind !== 'initializer').map(t => t.name);
+        const suggestion = closestName(hook.tensor, candidates);
+        return { code: 'unknown-tensor', severity: 'error', suggestion,
+            message: `no tensor "${hook.tensor}" in the model${suggestion !== undefined ? `; did you mean "${suggestion}"?` : ''}` };
+    }
+    if (info.kind === 'initializer') {
+        return { code: 'unreachable-tensor', severity: 'error',
+            message: `"${hook.tensor}" is an initializer (a weight), not an activation: it does not depend on the input` };
+    }
+    if (info.kind === 'input') {
+        return { code: 'duplicate-tensor', severity: 'error',
+            message: `"${hook.tensor}" is a model input, already the G node "input" (split the input to name parts of it)` };
+    }
+    if (hook.tensor === outputTensor) {
+        return { code: 'duplicate-tensor', severity: 'error', message: `"${hook.tensor}" is the model output, already the G node "output"` };
+    }
+    const other = hookOfTensor.get(hook.tensor);
+    if (other !== undefined) {
+        return { code: 'duplicate-tensor', severity: 'error', message: `tensor "${hook.tensor}" is already the hook point "${other}"` };
+    }
+    return undefined;
+}
+
+/**
+ * The frontier reached walking ONNX producers back from `tensor`: tensors where `stop` holds, in
+ * the order a depth-first walk over node inputs meets them. Initializers and constants (nodes
+ * without inputs) end the walk without being parents: they belong to the local function.
+ */
+function walkParents(graph: ModelGraph, tensor: string, stop: (t: string) => boolean): string[] {
+    const frontier: string[] = [];
+    const seen = new Set<string>([tensor]);
+    const visit = (t: string): void => {
+        for (const i of graph.tensors.get(t)?.producer?.inputs ?? []) {
+            if (seen.has(i)) continue;
+            seen.add(i);
+            if (stop(i)) frontier.push(i);
+            else visit(i);
+        }
+    };
+    visit(tensor);
+    return frontier;
+}
+
+/** Tensors reachable forward from the graph inputs. */
+function reachableFromInputs(graph: ModelGraph): Set<string> {
+    const consumers = new Map<string, string[]>();
+    for (const t of graph.tensors.values()) {
+        for (const i of t.producer?.inputs ?? []) pushTo(consumers, i, t.name);
+    }
+    const reached = new Set<string>(graph.inputs);
+    const stack = [...graph.inputs];
+    while (stack.length > 0) {
+        for (const c of consumers.get(stack.pop()!) ?? []) {
+            if (!reached.has(c)) {
+                reached.add(c);
+                stack.push(c);
+            }
+        }
+    }
+    return reached;
+}
+
+/** `items` ordered so that each comes after its `deps` (a depth-first post-order; ties keep input order). */
+function topologicalOrder(items: readonly string[], deps: (t: string) => readonly string[]): string[] {
+    const out: string[] = [];
+    const done = new Set<string>();
+    const visit = (t: string): void => {
+        if (done.has(t)) return;
+        done.add(t);
+        deps(t).forEach(visit);
+        out.push(t);
+    };
+    items.forEach(visit);
+    return out;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
+}

@@ -1,0 +1,96 @@
+// Local functions (DESIGN.md §2.1): the ONNX sub-graph between a computed tensor's G-parents and
+// the tensor, cut out as a model of its own so the executor can run it on parent activations
+// taken from different examples. Also the full model with hook tensors added as outputs, which
+// gives every clean activation in one run.
+import { clone, create } from '@bufbuild/protobuf';
+import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelProto, type NodeProto, type ValueInfoProto } from 'onnx-buf';
+import { HypError } from '../errors.js';
+import type { TensorType } from '../onnx/dtype.js';
+import { nodeInputs } from '../onnx/node-inputs.js';
+import { makeValueInfo } from '../onnx/value-info.js';
+
+/**
+ * The sub-model computing `tensor` from `parents`: the producers walked back from `tensor` up to
+ * the parents, with the initializers and Constant nodes they use. Its inputs are the parents,
+ * typed from `types` with dim 0 made the symbolic 'batch'; its output is `tensor` (typed likewise
+ * when `types` has it). The result shares node and initializer messages with `model`: do not mutate either.
+ */
+export function extractLocalFunction(model: ModelProto, tensor: string, parents: readonly string[],
+    types: ReadonlyMap<string, TensorType>): ModelProto {
+    const graph = model.graph!;
+    const producer = new Map<string, NodeProto>();
+    for (const n of graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
+    const initializers = new Set(graph.initializer.map(t => t.name));
+    const parentSet = new Set(parents);
+    if (parentSet.has(tensor)) throw localError(tensor, `"${tensor}" is among its own parents`);
+
+    const nodes = new Set<NodeProto>();
+    const usedInitializers = new Set<string>();
+    const seen = new Set<string>();
+    const stack = [tensor];
+    while (stack.length > 0) {
+        const t = stack.pop()!;
+        if (seen.has(t) || parentSet.has(t)) continue;
+        seen.add(t);
+        const node = producer.get(t);
+        if (node !== undefined) {
+            nodes.add(node);
+            stack.push(...nodeInputs(node));
+        } else if (initializers.has(t)) {
+            usedInitializers.add(t);
+        } else {
+            // A graph input (or a dangling name) that is not a parent: the parents do not cut the
+            // tensor off from the rest of the model, so this would not be its local function.
+            throw localError(tensor, `it reads "${t}", which is not among its parents (${parents.join(', ') || 'none'})`);
+        }
+    }
+
+    const inputs = parents.map(p => {
+        const type = types.get(p);
+        if (type === undefined) throw localError(tensor, `no type is known for its parent "${p}"`);
+        return batchValueInfo(p, type);
+    });
+    const outType = types.get(tensor);
+    return create(ModelProtoSchema, {
+        irVersion: model.irVersion,
+        opsetImport: model.opsetImport,
+        producerName: 'hyp',
+        functions: model.functions,
+        graph: create(GraphProtoSchema, {
+            name: `local function of ${tensor}`,
+            // Keeping the file's order keeps the nodes topologically sorted, as ONNX requires.
+            node: graph.node.filter(n => nodes.has(n)),
+            initializer: graph.initializer.filter(t => usedInitializers.has(t.name)),
+            input: inputs,
+            output: [outType !== undefined ? batchValueInfo(tensor, outType) : create(ValueInfoProtoSchema, { name: tensor })],
+        }),
+    });
+}
+
+/**
+ * A copy of `model` whose graph outputs also include `tensors` (those not outputs already), so one
+ * run returns every activation. Outputs are typed where `types` has them; onnxruntime 1.30 accepts
+ * untyped outputs (it infers them), so without `types` they are left untyped.
+ */
+export function withExtraOutputs(model: ModelProto, tensors: readonly string[], types?: ReadonlyMap<string, TensorType>): ModelProto {
+    const copy = clone(ModelProtoSchema, model);
+    const graph = copy.graph!;
+    const present = new Set(graph.output.map(o => o.name));
+    for (const t of tensors) {
+        if (present.has(t)) continue;
+        present.add(t);
+        const type = types?.get(t);
+        graph.output.push(type !== undefined ? batchValueInfo(t, type) : create(ValueInfoProtoSchema, { name: t }));
+    }
+    return copy;
+}
+
+/** A value info whose dim 0 is the symbolic 'batch': a local function runs on any number of requests. */
+function batchValueInfo(name: string, type: TensorType): ValueInfoProto {
+    return makeValueInfo(name, type.dtype, type.dims.map((d, i) => i === 0 ? 'batch' : d));
+}
+
+function localError(tensor: string, why: string): HypError {
+    return new HypError(`cannot extract the local function of "${tensor}": ${why}`, 'local-function',
+        undefined, 'every path into a hook tensor must start at a hook point or a graph input');
+}

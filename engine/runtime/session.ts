@@ -1,0 +1,121 @@
+// onnxruntime sessions: choosing an execution provider by trying them in order (DESIGN.md §4.1),
+// with options that keep results reproducible, and one probe run that types every boundary tensor.
+import * as ort from 'onnxruntime-node';
+import type { ModelProto } from 'onnx-buf';
+import { writeModel } from '../onnx/read.js';
+import { withExtraOutputs } from '../graph/local-function.js';
+
+export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
+export type ProviderChoice = 'auto' | ProviderName;
+
+export interface SessionOptions {
+    /** Tried in order; CPU is always the last resort. */
+    providers: readonly ProviderName[];
+    intraOpThreads?: number;
+}
+
+export interface CreatedSession {
+    session: ort.InferenceSession;
+    /** The provider the session runs on. */
+    provider: ProviderName;
+    /** One line per provider that was tried and failed: `cuda: <why>`. */
+    fallbacks: string[];
+}
+
+/** The providers to try for a user's choice: `auto` is CUDA, then WebGPU, then CPU. */
+export function resolveProviders(choice: ProviderChoice): ProviderName[] {
+    return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+}
+
+// A provider that failed to start once is not tried again in this process: its failures are the
+// environment's (no CUDA libraries, no GPU adapter), and every retry costs a native library load
+// and a log line on stderr, once per local function.
+const unavailable = new Map<ProviderName, string>();
+
+/** Creates a session on the first provider that works, falling back to CPU with recorded reasons. */
+export async function createSession(modelBytes: Uint8Array, opts: SessionOptions): Promise<CreatedSession> {
+    const fallbacks: string[] = [];
+    const order = [...opts.providers.filter(p => p !== 'cpu'), 'cpu' as const];
+    for (const provider of order) {
+        const known = unavailable.get(provider);
+        if (known !== undefined) {
+            fallbacks.push(`${provider}: ${known}`);
+            continue;
+        }
+        try {
+            const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider, opts.intraOpThreads));
+            return { session, provider, fallbacks };
+        } catch (e) {
+            if (provider === 'cpu') throw e;
+            const why = firstLine((e as Error).message);
+            unavailable.set(provider, why);
+            fallbacks.push(`${provider}: ${why}`);
+        }
+    }
+    throw new Error('unreachable: the CPU provider either returns or throws');
+}
+
+function sessionOptions(provider: ProviderName, intraOpThreads: number | undefined): ort.InferenceSession.SessionOptions {
+    return {
+        // CPU is listed after a GPU provider so that nodes the GPU provider lacks still run.
+        executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+        // 'basic' rewrites are exact (constant folding, removing no-ops). The extended fusions
+        // (GELU, LayerNorm, attention, MatMul+Add) change rounding, and they apply differently to
+        // the full model and to a local function cut out of it, so the same activation computed
+        // both ways could differ; the self-check and bit-identical reruns rely on them agreeing.
+        graphOptimizationLevel: 'basic',
+        executionMode: 'sequential',
+        intraOpNumThreads: intraOpThreads,
+        interOpNumThreads: 1,
+        // Warnings (e.g. about unused initializers) would land in the user's terminal.
+        logSeverityLevel: 3,
+    };
+}
+
+function firstLine(message: string): string {
+    return message.split('\n')[0].trim();
+}
+
+/** An activation's element type and one example's dims (no batch axis), as the executor keeps them. */
+export interface ExampleType {
+    dtype: string;
+    dims: number[];
+}
+
+/** A feed given as one example's layout: `data` from `offset` holds whole examples of `dims`. */
+export interface ExampleFeed {
+    data: ArrayLike<number | bigint> & { subarray(start: number, end: number): unknown; length: number };
+    offset: number;
+    /** One example's dims (no batch axis). */
+    dims: readonly number[];
+}
+
+/**
+ * The dtype and one example's dims (no batch axis) of each tensor, from one run of the model on `feeds` with the
+ * tensors as extra outputs: this types every boundary even when the file has no value_info.
+ * Feeds that are not onnxruntime tensors take their dtype from `inputs`.
+ */
+export async function probeTensorTypes(model: ModelProto, tensors: readonly string[],
+    feeds: Readonly<Record<string, ort.Tensor | ExampleFeed>>, inputs?: { dtype(name: string): string },
+    opts: SessionOptions = { providers: ['cpu'] }): Promise<Map<string, ExampleType>> {
+    const { session } = await createSession(writeModel(withExtraOutputs(model, tensors)), opts);
+    try {
+        const ortFeeds: Record<string, ort.Tensor> = {};
+        for (const [name, feed] of Object.entries(feeds)) {
+            if (feed instanceof ort.Tensor) ortFeeds[name] = feed;
+            else if (inputs !== undefined) ortFeeds[name] = toTensor(feed as ExampleFeed, inputs.dtype(name));
+            else throw new Error(`probeTensorTypes: feed "${name}" needs a dtype (pass inputs)`);
+        }
+        const out = await session.run(ortFeeds, [...new Set(tensors)]);
+        return new Map(tensors.map(t => [t, { dtype: out[t].type, dims: out[t].dims.slice(1) }]));
+    } finally {
+        await session.release();
+    }
+}
+
+function toTensor(feed: ExampleFeed, dtype: string): ort.Tensor {
+    const size = feed.dims.reduce((a, b) => a * b, 1);
+    const batch = Math.floor((feed.data.length - feed.offset) / size);
+    const data = feed.data.subarray(feed.offset, feed.offset + batch * size);
+    return new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [batch, ...feed.dims]);
+}
