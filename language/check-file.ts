@@ -1,0 +1,63 @@
+// `hyp check`: parse, link and validate a .hyp file from disk (all validation categories, the
+// slow ones included) and lower it to a ScrubSpec when it has no errors.
+import { URI } from 'langium';
+import { NodeFileSystem } from 'langium/node';
+import { resolve } from 'node:path';
+import type { ScrubSpec } from '../engine/spec.js';
+import { isHypError } from '../engine/errors.js';
+import { createHypServices, type HypServices } from './hyp-module.js';
+import type { LangiumSharedServices } from 'langium/lsp';
+
+export interface FileDiagnostic {
+    file: string;
+    /** 1-based. */
+    line: number;
+    /** 1-based. */
+    column: number;
+    severity: 'error' | 'warning' | 'info';
+    code: string;
+    message: string;
+}
+
+export interface CheckResult {
+    diagnostics: FileDiagnostic[];
+    /** Present only when no diagnostic is an error. */
+    spec?: ScrubSpec;
+}
+
+let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
+
+/** Checks a .hyp file and, when it has no errors, lowers it; never throws for problems in the file. */
+export async function checkHypFile(path: string): Promise<CheckResult> {
+    services ??= createHypServices(NodeFileSystem);
+    const { shared, Hyp } = services;
+    const file = resolve(path);
+    const uri = URI.file(file);
+    const documents = shared.workspace.LangiumDocuments;
+    if (documents.hasDocument(uri)) await shared.workspace.DocumentBuilder.update([], [uri]);
+    let document;
+    try {
+        document = await documents.getOrCreateDocument(uri);
+    } catch (e) {
+        return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', code: 'file-unreadable', message: `cannot read ${file}: ${(e as Error).message}` }] };
+    }
+    await shared.workspace.DocumentBuilder.build([document], { validation: true });
+    const diagnostics: FileDiagnostic[] = (document.diagnostics ?? []).map(d => ({
+        file,
+        line: d.range.start.line + 1,
+        column: d.range.start.character + 1,
+        severity: d.severity === 1 ? 'error' : d.severity === 2 ? 'warning' : 'info',
+        code: String(d.code ?? (d.data as { code?: string } | undefined)?.code ?? 'syntax'),
+        message: typeof d.message === 'string' ? d.message : d.message.value,
+    }));
+    diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+    // The next check of the same path must read it afresh.
+    await shared.workspace.DocumentBuilder.update([], [uri]);
+    if (diagnostics.some(d => d.severity === 'error')) return { diagnostics };
+    try {
+        return { diagnostics, spec: Hyp.lowering.HypLowering.lower(document) };
+    } catch (e) {
+        if (!isHypError(e)) throw e;
+        return { diagnostics: [...diagnostics, { file, line: 1, column: 1, severity: 'error', code: e.code, message: e.message }] };
+    }
+}

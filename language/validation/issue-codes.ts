@@ -1,0 +1,53 @@
+// Every diagnostic code the language reports. Code actions name the code they fix, so a code is a
+// stable identifier: rename one only together with its quick fix and docs/language.md.
+export namespace IssueCodes {
+    // Declarations (validation/declaration-checks.ts)
+    export const ModelMissing = 'model-missing';
+    export const ModelUnreadable = 'model-unreadable';
+    export const DatasetMissing = 'dataset-missing';
+    export const DatasetUnreadable = 'dataset-unreadable';
+    export const FeaturesUnreadable = 'features-unreadable';
+    export const DeclarationDuplicate = 'declaration-duplicate';
+    export const PathUnresolved = 'path-unresolved';
+    // Dataset block (validation/dataset-checks.ts)
+    export const InputUnknown = 'input-unknown';
+    export const InputUnbound = 'input-unbound';
+    export const InputType = 'input-type';
+    export const LabelUnknown = 'label-unknown';
+    export const LabelMissing = 'label-missing';
+    export const VocabularyInvalid = 'vocabulary-invalid';
+    // Metric and run options (validation/option-checks.ts)
+    export const MetricMissing = 'metric-missing';
+    export const MetricUnknown = 'metric-unknown';
+    export const MetricArguments = 'metric-arguments';
+    export const MetricPosition = 'metric-position';
+    export const OptionInvalid = 'option-invalid';
+    export const OptionDuplicate = 'option-duplicate';
+    // Graph block (validation/graph-checks.ts)
+    export const TensorUnknown = 'tensor-unknown';
+    export const TensorDuplicate = 'tensor-duplicate';
+    export const TensorUnreachable = 'tensor-unreachable';
+    export const InputSplitUnknown = 'input-split-unknown';
+    export const SplitInvalid = 'split-invalid';
+    export const HookUnused = 'hook-unused';
+    // Names (validation/name-checks.ts)
+    export const DuplicateName = 'duplicate-name';
+    // Hypotheses (validation/hypothesis-checks.ts)
+    export const GraphNodeUnknown = 'graph-node-unknown';
+    export const GraphNodeOutput = 'graph-node-output';
+    export const CorrespondenceNotInjective = 'correspondence-not-injective';
+    export const EdgeNotInGraph = 'edge-not-in-graph';
+    export const OutputMissing = 'output-missing';
+    export const OutputDuplicate = 'output-duplicate';
+    export const InterpCycle = 'interp-cycle';
+    export const ExtendsCycle = 'extends-cycle';
+    export const ParentDuplicate = 'parent-duplicate';
+    // Features (validation/feature-checks.ts, validation/feature-uniqueness.ts)
+    export const FeatureUnknownName = 'feature-unknown-name';
+    export const FeatureParentWithoutFeature = 'feature-parent-without-feature';
+    export const FeatureUnknownFunction = 'feature-unknown-function';
+    export const FeatureArity = 'feature-arity';
+    export const FeatureType = 'feature-type';
+    export const FeatureRuntime = 'feature-runtime';
+    export const FeatureMostlyUnique = 'feature-mostly-unique';
+}

@@ -1,0 +1,88 @@
+// Everything validation, lowering and hovers need to know about a document beyond its syntax:
+// the loaded model, dataset and features module, the graph spec and the derived G. Computed once
+// per document text and loaded files, so that the many checks of one validation share it.
+import type { LangiumDocument } from 'langium';
+import type { Dataset } from '../../engine/dataset/dataset.js';
+import { deriveG } from '../../engine/graph/derive-g.js';
+import type { GraphG, GraphProblem, ModelGraph } from '../../engine/graph/types.js';
+import { fromFieldType, type FeatureType } from '../../engine/features/types.js';
+import type { GraphSpec } from '../../engine/spec.js';
+import * as ast from '../generated/ast.js';
+import type { HypServices } from '../hyp-module.js';
+import { declaredGraphNodes, lowerGraph } from '../lowering/lower-graph.js';
+import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
+
+/** A declaration of a file and, when its path could be resolved, the loaded file. */
+export interface DeclaredFile<D, T> {
+    decl: D;
+    loaded?: Loaded<T>;
+}
+
+export interface DocumentAnalysis {
+    file: ast.HypFile;
+    model?: DeclaredFile<ast.ModelDecl, ModelGraph>;
+    dataset?: DeclaredFile<ast.DatasetDecl, Dataset>;
+    features?: DeclaredFile<ast.FeaturesDecl, string[]>;
+    graphSpec: GraphSpec;
+    /** G and the problems found deriving it, when the model loaded. */
+    derived?: { g: GraphG; problems: GraphProblem[] };
+    /** The G node names: from G when the model loaded, else as the graph block declares them. */
+    graphNodes: ReadonlySet<string>;
+    /** Dataset field types, when the dataset loaded. */
+    fieldTypes?: ReadonlyMap<string, FeatureType>;
+    /** Functions of the features module (empty without one). */
+    functionNames: ReadonlySet<string>;
+}
+
+interface Entry {
+    text: string;
+    loaded: unknown[];
+    analysis: DocumentAnalysis;
+}
+
+export class HypDocumentAnalysis {
+    private readonly data: HypWorkspaceData;
+    private readonly cache = new WeakMap<LangiumDocument, Entry>();
+
+    constructor(services: HypServices) {
+        this.data = services.workspace.HypWorkspaceData;
+    }
+
+    /** The analysis of a document (cached while its text and the files it loads are unchanged). */
+    analyze(document: LangiumDocument): DocumentAnalysis {
+        const file = document.parseResult.value as ast.HypFile;
+        const model = this.declared(document, file.elements.find(ast.isModelDecl), p => this.data.model(p));
+        const dataset = this.declared(document, file.elements.find(ast.isDatasetDecl), p => this.data.dataset(p));
+        const features = this.declared(document, file.elements.find(ast.isFeaturesDecl), p => this.data.featureExports(p));
+        const loaded = [model?.loaded, dataset?.loaded, features?.loaded];
+        const text = document.textDocument.getText();
+        const hit = this.cache.get(document);
+        if (hit && hit.text === text && hit.loaded.every((l, i) => l === loaded[i])) return hit.analysis;
+
+        const graphSpec = lowerGraph(file);
+        let derived: DocumentAnalysis['derived'];
+        if (model?.loaded?.ok) {
+            try {
+                derived = deriveG(model.loaded.value, graphSpec);
+            } catch (e) {
+                // A model G cannot be derived from is reported on the model declaration.
+                model.loaded = { ok: false, error: `cannot derive the graph: ${(e as Error).message}`, path: model.loaded.path };
+            }
+        }
+        const graphNodes = new Set(derived ? derived.g.nodes.keys() : declaredGraphNodes(graphSpec));
+        const fieldTypes = dataset?.loaded?.ok
+            ? new Map(dataset.loaded.value.fields.map(f => [f.name, fromFieldType(f.type)]))
+            : undefined;
+        const functionNames = new Set(features?.loaded?.ok ? features.loaded.value : []);
+        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, graphNodes, fieldTypes, functionNames };
+        this.cache.set(document, { text, loaded, analysis });
+        return analysis;
+    }
+
+    private declared<D extends { path: string }, T>(document: LangiumDocument, decl: D | undefined,
+        load: (path: string) => Loaded<T>): DeclaredFile<D, T> | undefined {
+        if (decl === undefined) return undefined;
+        const path = this.data.resolvePath(document, decl.path);
+        return { decl, loaded: path === undefined ? undefined : load(path) };
+    }
+}
