@@ -27,14 +27,16 @@ export function resolveProviders(choice: ProviderChoice): ProviderName[] {
     return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
 }
 
-// A provider that failed to start once is not tried again in this process: its failures are the
-// environment's (no CUDA libraries, no GPU adapter), and every retry costs a native library load
-// and a log line on stderr, once per local function.
+// A provider that failed to start while a later one took the same model is not tried again in
+// this process: its failure is the environment's (no CUDA libraries, no GPU adapter), and every
+// retry costs a native library load and a log line on stderr, once per local function. A failure
+// on a model that no provider takes (a broken file) says nothing about the provider: not kept.
 const unavailable = new Map<ProviderName, string>();
 
 /** Creates a session on the first provider that works, falling back to CPU with recorded reasons. */
 export async function createSession(modelBytes: Uint8Array, opts: SessionOptions): Promise<CreatedSession> {
     const fallbacks: string[] = [];
+    const failed = new Map<ProviderName, string>();
     const order = [...opts.providers.filter(p => p !== 'cpu'), 'cpu' as const];
     for (const provider of order) {
         const known = unavailable.get(provider);
@@ -44,11 +46,12 @@ export async function createSession(modelBytes: Uint8Array, opts: SessionOptions
         }
         try {
             const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider, opts.intraOpThreads));
+            for (const [p, why] of failed) unavailable.set(p, why);
             return { session, provider, fallbacks };
         } catch (e) {
             if (provider === 'cpu') throw e;
             const why = firstLine((e as Error).message);
-            unavailable.set(provider, why);
+            failed.set(provider, why);
             fallbacks.push(`${provider}: ${why}`);
         }
     }
@@ -65,10 +68,11 @@ function sessionOptions(provider: ProviderName, intraOpThreads: number | undefin
         // both ways could differ; the self-check and bit-identical reruns rely on them agreeing.
         graphOptimizationLevel: 'basic',
         executionMode: 'sequential',
-        intraOpNumThreads: intraOpThreads,
         interOpNumThreads: 1,
         // Warnings (e.g. about unused initializers) would land in the user's terminal.
         logSeverityLevel: 3,
+        // onnxruntime-node rejects an explicit undefined here.
+        ...(intraOpThreads !== undefined ? { intraOpNumThreads: intraOpThreads } : {}),
     };
 }
 
