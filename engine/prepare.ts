@@ -15,9 +15,9 @@ import { partOwners } from './execute/masks.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
 import { selfCheckLocalFunctions } from './runtime/self-check.js';
-import { evaluate, evaluateFeatures, featureClasses, type FeatureFunctions } from './features/index.js';
+import { compileExpr, evaluateFeatures, featureClasses, type CompiledExpr, type FeatureFunctions } from './features/index.js';
 import { needsLabel } from './score/behaviours.js';
-import type { FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
+import type { Expr, FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
 
 export interface PrepareOptions {
     /** Execution provider: tried in order with CPU as the fallback (DESIGN.md §4.1). */
@@ -49,7 +49,12 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     if (error) throw new HypError(error.message, error.code, { file: spec.modelPath }, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
     const dataset = loadDataset(spec.dataset.path);
     const functions = await loadFeatureFunctions(spec.featuresModule);
-    const inputs = buildModelInputs(graph, dataset, spec.dataset, (expr, row) => evaluate(expr, { values: row, functions }));
+    const compiled = new Map<Expr, CompiledExpr>();
+    const inputs = buildModelInputs(graph, dataset, spec.dataset, (expr, row) => {
+        let f = compiled.get(expr);
+        if (!f) compiled.set(expr, f = compileExpr(expr));
+        return f({ lookup: name => (Object.hasOwn(row, name) ? row[name] as FeatureValue : undefined), functions });
+    });
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');

@@ -8,7 +8,7 @@ import { executePlan } from './execute/executor.js';
 import type { Activation } from './execute/model-runner.js';
 import { planScrub, type PlanNode } from './plan/planner.js';
 import { Prng, Stream, permutation } from './util/prng.js';
-import { behaviourLoss, isScore, resolvePosition } from './score/behaviours.js';
+import { behaviourLoss, isScore, resolvePosition, type OutputView } from './score/behaviours.js';
 import { lossRecovered } from './score/statistics.js';
 import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
 
@@ -115,20 +115,29 @@ export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: Hypot
         for (let i = 0; i < roots.length; i++) {
             const x = roots[i];
             const row = dataset.rows[x];
-            const cleanOut = acts.get(plan.clean[i])!;
+            const cleanOut = floatOutput(acts.get(plan.clean[i])!);
             const ctx = {
                 label: prepared.labels ? prepared.labels[x] : undefined,
                 position: resolvePosition(spec.metric.position, cleanOut.dims, row),
                 clean: cleanOut,
             };
             clean[start + i] = behaviourLoss(spec.metric, cleanOut, ctx);
-            scrubbed[start + i] = behaviourLoss(spec.metric, acts.get(plan.scrubbed[i]) as Activation, ctx);
-            random[start + i] = behaviourLoss(spec.metric, acts.get(plan.random[i]) as Activation, ctx);
+            scrubbed[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.scrubbed[i])!), ctx);
+            random[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.random[i])!), ctx);
         }
     }
     stats.sessionRuns = runner.sessionRuns - runsBefore;
     opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction: 1 });
     return summarise(prepared, hypothesis, { clean, scrubbed, random, examples }, { samples, seed, stats, started, perExample: opts.perExample ?? false });
+}
+
+/** The model output as float32 logits, which every behaviour reads. */
+function floatOutput(act: Activation): OutputView {
+    if (!(act.data instanceof Float32Array)) {
+        throw new HypError(`the model output holds ${act.data.constructor.name.replace('Array', '')} values; behaviours read float32 logits`,
+            'output-dtype', undefined, 'export the model with float32 logits as its first output');
+    }
+    return { data: act.data, offset: act.offset, dims: act.dims };
 }
 
 /** Root r's example: cycles through seeded permutations of the dataset, one per pass. */

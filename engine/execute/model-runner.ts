@@ -9,6 +9,7 @@ import { writeModel } from '../onnx/read.js';
 import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
 import { HypError } from '../errors.js';
+import type { TensorType } from '../onnx/dtype.js';
 import { partOwners } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
 
@@ -151,9 +152,11 @@ export class OrtModelRunner implements ModelRunner {
         return t;
     }
 
-    private allTypes(): Map<string, ActivationType> {
-        const all = new Map(this.types);
-        for (const name of this.inputs.names) all.set(name, this.typeOf(name));
+    /** Every boundary's type as the graph code wants it: dims with the batch axis first. */
+    private allTypes(): Map<string, TensorType> {
+        const all = new Map<string, TensorType>();
+        for (const [name, t] of this.types) all.set(name, { dtype: t.dtype, dims: ['batch', ...t.dims] });
+        for (const name of this.inputs.names) all.set(name, { dtype: this.inputs.dtype(name), dims: ['batch', ...this.inputs.dims(name)] });
         return all;
     }
 

@@ -114,7 +114,7 @@ const sumOf = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 function extreme(name: string, args: RuntimeValue[], pick: (a: number, b: number) => number): number {
     const xs = args.length === 1 ? nums(name, args[0]) : args.map(a => num(name, a));
     if (xs.length === 0) throw runtimeError(`${name} of an empty list`);
-    return xs.reduce(pick);
+    return xs.reduce((a, b) => pick(a, b));
 }
 
 function extremeType(args: ArgType[]): TypeRuleResult {

@@ -60,7 +60,11 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
         const rng = new Prng(opts.seed, rootIds[r], Stream.scrub);
         plan.scrubbed[r] = scrub(outputNode, x, rng);
         plan.clean[r] = table.clean(outputTensor, x);
-        const randomExample = new Prng(opts.seed, rootIds[r], Stream.random).nextInt(opts.datasetSize);
+        // The random baseline is the "nothing matters" hypothesis run on the same stream: its one
+        // draw is the first number of the root's scrub stream. Every hypothesis's scrub is then
+        // paired with the baseline through common random numbers, and "nothing matters" gives
+        // exactly 0%, as the design defines it.
+        const randomExample = new Prng(opts.seed, rootIds[r], Stream.scrub).nextInt(opts.datasetSize);
         plan.randomExamples[r] = randomExample;
         plan.random[r] = table.clean(outputTensor, randomExample);
     }

@@ -59,7 +59,6 @@ function rotl(x: number, k: number): number {
 /** Stream purposes, so the same root's scrub draws and baseline draws never share numbers. */
 export const Stream = {
     scrub: 1,
-    random: 2,
     roots: 3,
     bootstrap: 4,
 } as const;
