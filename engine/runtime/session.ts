@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { writeModel } from '../onnx/read.js';
 import { withExtraOutputs } from '../graph/local-function.js';
+import { providerUnavailableReason } from './provider-availability.js';
 
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
 export type ProviderChoice = 'auto' | ProviderName;
@@ -39,7 +40,7 @@ export async function createSession(modelBytes: Uint8Array, opts: SessionOptions
     const failed = new Map<ProviderName, string>();
     const order = [...opts.providers.filter(p => p !== 'cpu'), 'cpu' as const];
     for (const provider of order) {
-        const known = unavailable.get(provider);
+        const known = unavailable.get(provider) ?? (provider === 'cpu' ? undefined : providerUnavailableReason(provider));
         if (known !== undefined) {
             fallbacks.push(`${provider}: ${known}`);
             continue;
