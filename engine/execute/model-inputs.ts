@@ -58,7 +58,7 @@ export function buildModelInputs(graph: ModelGraph, dataset: Dataset, spec: Data
             }
             if (shape.length !== column.dims.length || shape.some((d, k) => d !== column!.dims[k])) {
                 throw new HypError(`input "${name}" has shape [${shape.join(', ')}] here but the model expects [${column.dims.join(', ')}]`,
-                    'input-shape', where, 'every row must fit the model input (without its batch axis)');
+                    'input-shape', where, 'every row must fit the model input, leaving out its batch axis');
             }
             writeFlat(value, column.data, r * exampleSize(column.dims), dtype === 'int64');
         });
