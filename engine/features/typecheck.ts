@@ -146,7 +146,9 @@ class Checker {
         if (!('error' in result)) return result;
         // An argument of unknown type already carries its own error, or comes from a features module.
         if (sawAny) return ANY;
-        const at = result.arg !== undefined ? e.args[result.arg] : e;
+        const arg = result.arg !== undefined ? e.args[result.arg] : undefined;
+        // A lambda's result is what is wrong: point at its body.
+        const at = arg === undefined ? e : arg.kind === 'lambda' ? arg.body : arg;
         return this.error(at, `${e.callee}: ${result.error}`);
     }
 

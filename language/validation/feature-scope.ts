@@ -84,3 +84,15 @@ function isIntegral(t: FeatureType): boolean {
     if (t.kind === 'number') return t.integer;
     return t.kind === 'list' && isIntegral(t.element);
 }
+
+/** Whether a node's feature has a static error (unknown names, types), which the fast checks report. */
+export function featureHasStaticErrors(node: ast.InterpNode, analysis: DocumentAnalysis): boolean {
+    if (!node.feature) return false;
+    const scope = featureScope(node, analysis);
+    let failed = false;
+    checkExprType(lowerExpression(node.feature), {
+        lookup: name => scope.lookup(name),
+        hasFunction: name => analysis.functionNames.has(name),
+    }, () => { failed = true; });
+    return failed;
+}

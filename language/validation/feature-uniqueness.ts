@@ -13,6 +13,7 @@ import { lowerDataset, lowerHypothesis } from '../lowering/hyp-lowering.js';
 import { resolveHypothesis } from '../lowering/resolve-hypothesis.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { inputPartValues } from '../workspace/input-part-values.js';
+import { featureHasStaticErrors } from './feature-scope.js';
 import { IssueCodes } from './issue-codes.js';
 
 /** Above this share of examples in singleton classes, a feature is reported as mostly unique. */
@@ -61,7 +62,7 @@ export function checkFeatureUniqueness(analysis: DocumentAnalysis, accept: Valid
             // Inherited nodes are reported in the hypothesis that declares them.
             const local = decl.$container === h;
             const parents = new Map(node.parents.map(p => [p, isInputPart(p) ? partValues(p) : table.get(p)]));
-            if ([...parents.values()].some(v => v === undefined) || callsUnknownFunction(node.feature)) {
+            if ([...parents.values()].some(v => v === undefined) || callsUnknownFunction(node.feature) || featureHasStaticErrors(decl, analysis)) {
                 table.set(node.name, undefined);
                 continue;
             }
