@@ -3,7 +3,7 @@
 // planned and executed in chunks of roots and scored (DESIGN.md §4.1).
 import { HypError } from './errors.js';
 import type { ScrubResult } from './result.js';
-import type { HypothesisSpec, ScrubSpec } from './spec.js';
+import type { AblationMode, HypothesisSpec, MetricSpec, ScrubSpec, UnimportantMode } from './spec.js';
 import { executePlan } from './execute/executor.js';
 import type { Activation } from './execute/model-runner.js';
 import { planScrub, type PlanNode } from './plan/planner.js';
@@ -69,30 +69,62 @@ function selectHypotheses(spec: ScrubSpec, names: string[] | undefined): Hypothe
 
 /** Plans, executes and scores one hypothesis. */
 export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions, index = 0, count = 1): Promise<ScrubResult> {
-    const started = performance.now();
-    const { spec, runner, dataset } = prepared;
+    const { samples, seed } = runSettings(hypothesis, opts);
+    const values = await scrubRoots(prepared, hypothesis, opts, { from: 0, to: samples }, index, count);
+    return summarise(values, resultMeta(prepared, hypothesis, samples, seed, opts.perExample ?? false));
+}
+
+/** The samples and seed a hypothesis runs with: the command line's, else the file's. */
+export function runSettings(hypothesis: HypothesisSpec, opts: ScrubOptions): { samples: number; seed: number } {
     const samples = opts.samples ?? hypothesis.options.samples;
     const seed = opts.seed ?? hypothesis.options.seed;
     if (!Number.isInteger(samples) || samples < 2) throw new HypError(`samples must be an integer ≥ 2 (got ${samples})`, 'bad-option');
+    return { samples, seed };
+}
+
+export function resultMeta(prepared: PreparedScrub, hypothesis: HypothesisSpec, samples: number, seed: number, perExample: boolean): ResultMeta {
+    return {
+        hypothesis: hypothesis.name,
+        metric: prepared.spec.metric,
+        ablation: hypothesis.options.ablation,
+        unimportant: hypothesis.options.unimportant,
+        provider: prepared.runner.provider,
+        providerFallbacks: [...prepared.runner.fallbacks],
+        samples,
+        seed,
+        perExample,
+    };
+}
+
+/**
+ * Scrubs roots `from` ≤ r < `to` of the hypothesis's run. A root's value depends only on the seed
+ * and its index, so any partition of the roots (chunks, shards) gives the same values.
+ */
+export async function scrubRoots(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions,
+    range: { from: number; to: number }, index = 0, count = 1): Promise<RootValues> {
+    const started = performance.now();
+    const { spec, runner, dataset } = prepared;
+    const { seed } = runSettings(hypothesis, opts);
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const runsBefore = runner.sessionRuns;
+    const total = range.to - range.from;
 
-    const clean = new Float64Array(samples);
-    const scrubbed = new Float64Array(samples);
-    const random = new Float64Array(samples);
-    const examples = new Int32Array(samples);
+    const clean = new Float64Array(total);
+    const scrubbed = new Float64Array(total);
+    const random = new Float64Array(total);
+    const examples = new Int32Array(total);
     const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0 };
     const checkCancelled = () => {
         if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
     };
 
-    for (let start = 0; start < samples; start += chunkSize) {
+    for (let start = 0; start < total; start += chunkSize) {
         checkCancelled();
-        const end = Math.min(samples, start + chunkSize);
-        const rootIds = Int32Array.from({ length: end - start }, (_, i) => start + i);
+        const end = Math.min(total, start + chunkSize);
+        const rootIds = Int32Array.from({ length: end - start }, (_, i) => range.from + start + i);
         const roots = rootIds.map(r => rootExample(r, n, seed));
         examples.set(roots, start);
         const plan = planScrub(prepared.g, nodes, roots, rootIds, {
@@ -107,9 +139,9 @@ export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: Hypot
         const acts = await executePlan(plan, prepared.g, runner, {
             batchSize,
             checkCancelled,
-            onProgress: (done, total) => opts.onProgress?.({
+            onProgress: (done, all) => opts.onProgress?.({
                 hypothesis: hypothesis.name, index, count,
-                fraction: (start + (end - start) * (total === 0 ? 1 : done / total)) / samples,
+                fraction: (start + (end - start) * (all === 0 ? 1 : done / all)) / total,
             }),
         });
         for (let i = 0; i < roots.length; i++) {
@@ -128,7 +160,7 @@ export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: Hypot
     }
     stats.sessionRuns = runner.sessionRuns - runsBefore;
     opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction: 1 });
-    return summarise(prepared, hypothesis, { clean, scrubbed, random, examples }, { samples, seed, stats, started, perExample: opts.perExample ?? false });
+    return { from: range.from, clean, scrubbed, random, examples, stats, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The model output as float32 logits, which every behaviour reads. */
@@ -157,11 +189,33 @@ function permutationFor(pass: number, n: number, seed: number): Int32Array {
     return p;
 }
 
-interface PerRoot { clean: Float64Array; scrubbed: Float64Array; random: Float64Array; examples: Int32Array }
+/** Per-root behaviour values (as losses) of roots `from`, `from + 1`, …, with what computing them took. */
+export interface RootValues {
+    from: number;
+    clean: Float64Array;
+    scrubbed: Float64Array;
+    random: Float64Array;
+    examples: Int32Array;
+    stats: ScrubResult['stats'];
+    seconds: number;
+}
 
-function summarise(prepared: PreparedScrub, hypothesis: HypothesisSpec, v: PerRoot,
-    meta: { samples: number; seed: number; stats: ScrubResult['stats']; started: number; perExample: boolean }): ScrubResult {
-    const { metric } = prepared.spec;
+/** What a result says besides its numbers. */
+export interface ResultMeta {
+    hypothesis: string;
+    metric: MetricSpec;
+    ablation: AblationMode;
+    unimportant: UnimportantMode;
+    provider: string;
+    providerFallbacks: string[];
+    samples: number;
+    seed: number;
+    perExample: boolean;
+}
+
+/** Loss recovered with its CI, shares of roots made worse and better, and the roots hurt most. */
+export function summarise(v: RootValues, meta: ResultMeta): ScrubResult {
+    const { metric } = meta;
     const lr = lossRecovered(v.clean, v.scrubbed, v.random, meta.seed);
     const gap = lr.random - lr.clean;
     if (!(Math.abs(gap) > 1e-12 * Math.max(1, Math.abs(lr.clean)))) {
@@ -180,7 +234,7 @@ function summarise(prepared: PreparedScrub, hypothesis: HypothesisSpec, v: PerRo
     }
     hurt.sort((a, b) => b.delta - a.delta || a.example - b.example);
     const result: ScrubResult = {
-        hypothesis: hypothesis.name,
+        hypothesis: meta.hypothesis,
         lossRecovered: lr.lossRecovered,
         ci95: lr.ci95,
         clean: sign * lr.clean,
@@ -189,15 +243,15 @@ function summarise(prepared: PreparedScrub, hypothesis: HypothesisSpec, v: PerRo
         samples: meta.samples,
         seed: meta.seed,
         metric: metric.kind,
-        ablation: hypothesis.options.ablation,
-        unimportant: hypothesis.options.unimportant,
-        provider: prepared.runner.provider,
-        providerFallbacks: [...prepared.runner.fallbacks],
-        seconds: (performance.now() - meta.started) / 1000,
+        ablation: meta.ablation,
+        unimportant: meta.unimportant,
+        provider: meta.provider,
+        providerFallbacks: meta.providerFallbacks,
+        seconds: v.seconds,
         worse: worse / meta.samples,
         better: better / meta.samples,
         hurtMost: hurt.slice(0, 10).filter(h => h.delta > 0).map(({ example, clean, scrubbed }) => ({ example, clean, scrubbed })),
-        stats: meta.stats,
+        stats: v.stats,
     };
     if (meta.perExample) {
         result.perExample = {
@@ -209,4 +263,3 @@ function summarise(prepared: PreparedScrub, hypothesis: HypothesisSpec, v: PerRo
     }
     return result;
 }
-

@@ -26,7 +26,10 @@ export interface DocumentAnalysis {
     graphSpec: GraphSpec;
     /** G and the problems found deriving it, when the model loaded. */
     derived?: { g: GraphG; problems: GraphProblem[] };
-    /** The G node names: from G when the model loaded, else as the graph block declares them. */
+    /**
+     * The G node names: G's and those the graph block declares, so that a hook whose tensor is
+     * unknown (its own error) does not also make every reference to it an error.
+     */
     graphNodes: ReadonlySet<string>;
     /** Dataset field types, when the dataset loaded. */
     fieldTypes?: ReadonlyMap<string, FeatureType>;
@@ -69,7 +72,9 @@ export class HypDocumentAnalysis {
                 model.loaded = { ok: false, error: `cannot derive the graph: ${(e as Error).message}`, path: model.loaded.path };
             }
         }
-        const graphNodes = new Set(derived ? derived.g.nodes.keys() : declaredGraphNodes(graphSpec));
+        // G decides the input's parts (whether `input.rest` exists); the graph block names the hooks.
+        const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.')));
+        const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
         const fieldTypes = dataset?.loaded?.ok
             ? new Map(dataset.loaded.value.fields.map(f => [f.name, fromFieldType(f.type)]))
             : undefined;
