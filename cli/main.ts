@@ -5,12 +5,16 @@ import { isHypError } from '../engine/errors.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { checkCommand } from './check-command.js';
 import { graphCommand } from './graph-command.js';
+import { mergeCommand } from './merge-command.js';
+import { parseShard } from '../engine/shard.js';
 import { scrubCommand } from './scrub-command.js';
 
 const USAGE = `usage:
   hyp check FILE.hyp
   hyp scrub FILE.hyp [--hypothesis NAME]... [--samples N] [--seed S] [--ep auto|cpu|cuda|webgpu]
                      [--batch-size N] [--chunk-size N] [--threads N] [--json]
+                     [--shard K/N --out PART.json]
+  hyp merge PART.json... [--json]
   hyp graph MODEL.onnx [--json]`;
 
 class UsageError extends Error {}
@@ -34,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
             'batch-size': { type: 'string' },
             'chunk-size': { type: 'string' },
             threads: { type: 'string' },
+            shard: { type: 'string' },
+            out: { type: 'string' },
             json: { type: 'boolean', default: false },
             help: { type: 'boolean', short: 'h', default: false },
         },
@@ -43,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return values.help ? 0 : 2;
     }
+    if (command === 'merge') {
+        if (file === undefined) throw new UsageError('merge takes the shard files');
+        return mergeCommand([file, ...rest], values.json);
+    }
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`);
     switch (command) {
         case 'check':
@@ -51,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
             return graphCommand(file, values.json);
         case 'scrub': {
             const ep = values.ep as ProviderChoice;
+            if ((values.shard === undefined) !== (values.out === undefined)) throw new UsageError('--shard and --out go together');
             if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(ep)) throw new UsageError(`--ep must be auto, cpu, cuda or webgpu (got "${ep}")`);
             return scrubCommand(file, {
                 hypotheses: values.hypothesis ?? [],
@@ -61,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
                 batchSize: intOption(values['batch-size'], 'batch-size', 1),
                 chunkSize: intOption(values['chunk-size'], 'chunk-size', 1),
                 threads: intOption(values.threads, 'threads', 1),
+                shard: values.shard === undefined ? undefined : parseShard(values.shard),
+                out: values.out,
             });
         }
         default:

@@ -1,6 +1,8 @@
 // `hyp scrub FILE.hyp`: check, then scrub every (selected) hypothesis and print loss recovered with
 // its CI, human-readable or as one JSON object.
-import { scrub } from '../engine/scrub.js';
+import { writeFileSync } from 'node:fs';
+import { forEachHypothesis, scrub, type ScrubOptions } from '../engine/scrub.js';
+import { SHARD_FORMAT, scrubShard, type ShardFile, type ShardSelector } from '../engine/shard.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { checkAndReport } from './check-command.js';
 import { formatResult, jsonResult } from './format.js';
@@ -15,6 +17,9 @@ export interface ScrubCommandOptions {
     batchSize?: number;
     chunkSize?: number;
     threads?: number;
+    /** Compute only this shard of the roots and write it to `out`. */
+    shard?: ShardSelector;
+    out?: string;
 }
 
 export async function scrubCommand(file: string, opts: ScrubCommandOptions): Promise<number> {
@@ -26,7 +31,7 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     try {
-        const results = await scrub(spec, {
+        const engineOptions: ScrubOptions = {
             hypotheses: opts.hypotheses,
             samples: opts.samples,
             seed: opts.seed,
@@ -36,7 +41,17 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             intraOpThreads: opts.threads,
             signal: controller.signal,
             onProgress: p => bar.update(p.fraction, `${p.hypothesis} (${p.index + 1}/${p.count})`),
-        });
+        };
+        if (opts.shard) {
+            const shard = opts.shard;
+            const hypotheses = await forEachHypothesis(spec, engineOptions, (prepared, h) => scrubShard(prepared, h, engineOptions, shard));
+            const part: ShardFile = { format: SHARD_FORMAT, version: 1, file, shard, hypotheses };
+            writeFileSync(opts.out!, JSON.stringify(part));
+            bar.done();
+            console.error(`wrote shard ${shard.index + 1}/${shard.count} (${hypotheses.map(h => `${h.meta.hypothesis}: roots ${h.from}–${h.to - 1}`).join('; ')}) to ${opts.out}`);
+            return 0;
+        }
+        const results = await scrub(spec, engineOptions);
         bar.done();
         if (opts.json) {
             console.log(JSON.stringify({ file, results: results.map(jsonResult) }, null, 2));

@@ -42,13 +42,17 @@ export const DEFAULT_CHUNK_SIZE = 4096;
 
 /** Scrubs every (selected) hypothesis of the spec. */
 export async function scrub(spec: ScrubSpec, opts: ScrubOptions = {}): Promise<ScrubResult[]> {
+    return forEachHypothesis(spec, opts, (prepared, h, index, count) => scrubHypothesis(prepared, h, opts, index, count));
+}
+
+/** Prepares the spec once, runs `fn` on each selected hypothesis in order, and releases the sessions. */
+export async function forEachHypothesis<T>(spec: ScrubSpec, opts: ScrubOptions,
+    fn: (prepared: PreparedScrub, hypothesis: HypothesisSpec, index: number, count: number) => Promise<T>): Promise<T[]> {
     const selected = selectHypotheses(spec, opts.hypotheses);
     const prepared = await prepareScrub(spec, opts);
     try {
-        const results: ScrubResult[] = [];
-        for (const [index, hypothesis] of selected.entries()) {
-            results.push(await scrubHypothesis(prepared, hypothesis, opts, index, selected.length));
-        }
+        const results: T[] = [];
+        for (const [index, hypothesis] of selected.entries()) results.push(await fn(prepared, hypothesis, index, selected.length));
         return results;
     } finally {
         await prepared.runner.dispose();

@@ -123,6 +123,24 @@ describe('hyp scrub', () => {
     });
 });
 
+describe('hyp scrub --shard and hyp merge', () => {
+    it('gives the unsharded numbers from shards merged', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-shards-'));
+        const common = ['examples/toy/toy.hyp', '--hypothesis', 'only_a', '--seed', '4', '--samples', '600'];
+        for (const k of [1, 2]) {
+            const r = await hyp('scrub', ...common, '--shard', `${k}/2`, '--out', join(dir, `part-${k}.json`));
+            expect(r.code).toBe(0);
+        }
+        const merged = await hyp('merge', join(dir, 'part-1.json'), join(dir, 'part-2.json'), '--json');
+        const whole = await hyp('scrub', ...common, '--json');
+        const numbers = (s: string) => JSON.parse(s).results.map((r: Record<string, unknown>) => [r.lossRecovered, r.ci95, r.clean, r.scrubbed, r.random]);
+        expect(numbers(merged.stdout)).toEqual(numbers(whole.stdout));
+        const missing = await hyp('merge', join(dir, 'part-2.json'));
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toMatch(/shards missing: 1\/2/);
+    });
+});
+
 describe('hyp graph', () => {
     it('lists inputs, outputs and tensors with dtype, shape and op', async () => {
         const r = await hyp('graph', 'examples/toy/toy_or.onnx');

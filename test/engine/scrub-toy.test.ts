@@ -1,55 +1,11 @@
 // The engine against answers known exactly, on the toy model of the write-up (examples/toy):
 // x = (z1, z2, z3) → A = z1 > 3, B = z2 > 3, C from z3 (weight 0 into D), D = A or B, logits from D.
 // The specs are written by hand here so these tests exercise the engine alone.
-import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../engine/dataset/dataset.js';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
-import type { Expr, HypothesisSpec, InterpNodeSpec, ScrubSpec } from '../../engine/spec.js';
-
-const dir = resolve(import.meta.dirname, '../../examples/toy');
-const ref = (name: string): Expr => ({ kind: 'ref', name });
-const num = (value: number): Expr => ({ kind: 'number', value });
-const zi = (i: number): Expr => ({ kind: 'index', target: ref('z'), index: num(i) });
-const gt3 = (e: Expr): Expr => ({ kind: 'binary', op: '>', left: e, right: num(3) });
-const options = { samples: 3000, seed: 1, ablation: 'resample' as const, unimportant: 'shared' as const };
-const hyp = (name: string, nodes: InterpNodeSpec[], overrides: Partial<HypothesisSpec['options']> = {}): HypothesisSpec =>
-    ({ name, nodes, options: { ...options, ...overrides } });
-const allInput = ['input.z1', 'input.z2', 'input.z3'];
-
-const correct = hyp('correct', [
-    { name: 'a', graphNode: 'A', feature: gt3(zi(0)), parents: ['input.z1'] },
-    { name: 'b', graphNode: 'B', feature: gt3(zi(1)), parents: ['input.z2'] },
-    { name: 'd', graphNode: 'D', feature: { kind: 'binary', op: 'or', left: ref('a'), right: ref('b') }, parents: ['a', 'b'] },
-    { name: 'out', graphNode: 'output', feature: null, parents: ['d'] },
-]);
-const onlyA = hyp('only_a', [
-    { name: 'a', graphNode: 'A', feature: gt3(zi(0)), parents: ['input.z1'] },
-    { name: 'd', graphNode: 'D', feature: ref('a'), parents: ['a'] },
-    { name: 'out', graphNode: 'output', feature: null, parents: ['d'] },
-]);
-const nothing = hyp('nothing', [{ name: 'out', graphNode: 'output', feature: null, parents: [] }]);
-// Every hook point claimed, every feature the whole input: each draw returns an example with the
-// same input, so the scrubbed model is the model.
-const identity = hyp('identity', [
-    { name: 'a', graphNode: 'A', feature: ref('z'), parents: allInput },
-    { name: 'b', graphNode: 'B', feature: ref('z'), parents: allInput },
-    { name: 'c', graphNode: 'C', feature: ref('z'), parents: allInput },
-    { name: 'd', graphNode: 'D', feature: ref('z'), parents: ['a', 'b', 'c'] },
-    { name: 'out', graphNode: 'output', feature: null, parents: ['d'] },
-]);
-
-const spec: ScrubSpec = {
-    modelPath: resolve(dir, 'toy_or.onnx'),
-    dataset: { path: resolve(dir, 'toy_or.jsonl'), inputs: [{ onnxName: 'x', value: ref('z') }], label: 'y' },
-    graph: {
-        hooks: ['A', 'B', 'C', 'D'].map(t => ({ name: t, tensor: t })),
-        inputSplit: { axis: 1, parts: [{ name: 'z1', indices: [0] }, { name: 'z2', indices: [1] }, { name: 'z3', indices: [2] }] },
-    },
-    metric: { kind: 'cross_entropy' },
-    hypotheses: [correct, onlyA, nothing, identity],
-};
+import { correct, identity, nothing, onlyA, options, spec } from '../fixtures/toy-spec.js';
 
 let prepared: PreparedScrub;
 beforeAll(async () => {
