@@ -45,9 +45,25 @@ export class Prng {
         return (hi * 67108864 + lo) / 9007199254740992;
     }
 
-    /** Uniform integer in [0, n); the bias of flooring a 53-bit float is below 2^-30 for any dataset size. */
+    /**
+     * Uniform integer in [0, n), exactly unbiased: Lemire's multiply-and-reject, one 32-bit draw in
+     * almost every call (the product stays exact in a double for n < 2^21); above that, a 53-bit
+     * float, whose flooring bias is below 2^-30 for any dataset size.
+     */
     nextInt(n: number): number {
-        if (n <= 0) throw new RangeError(`nextInt(${n})`);
+        if (!(n > 0)) throw new RangeError(`nextInt(${n})`);
+        if (n < 2097152) {
+            let m = this.nextUint32() * n;
+            let low = m % 4294967296;
+            if (low < n) {
+                const threshold = (4294967296 - n) % n;
+                while (low < threshold) {
+                    m = this.nextUint32() * n;
+                    low = m % 4294967296;
+                }
+            }
+            return Math.floor(m / 4294967296);
+        }
         return Math.floor(this.nextFloat() * n);
     }
 }
@@ -56,7 +72,7 @@ function rotl(x: number, k: number): number {
     return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** Stream purposes, so the same root's scrub draws and baseline draws never share numbers. */
+/** Stream purposes: a root's scrub draws (the random baseline's draw is the first of them), root order, bootstrap. */
 export const Stream = {
     scrub: 1,
     roots: 3,
