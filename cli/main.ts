@@ -13,7 +13,7 @@ const USAGE = `usage:
   hyp check FILE.hyp
   hyp scrub FILE.hyp [--hypothesis NAME]... [--samples N] [--seed S] [--ep auto|cpu|cuda|webgpu]
                      [--batch-size N] [--chunk-size N] [--threads N] [--json]
-                     [--shard K/N --out PART.json]
+                     [--memory-budget SIZE] [--shard K/N --out PART.json]
   hyp merge PART.json... [--json]
   hyp graph MODEL.onnx [--json]`;
 
@@ -24,6 +24,14 @@ function intOption(value: string | undefined, name: string, min: number): number
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got "${value}")`);
     return n;
+}
+
+/** `2G`, `512M` or a number of MiB, in bytes. */
+function sizeOption(value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const m = /^(\d+(?:\.\d+)?)([GM]?)i?B?$/i.exec(value.trim());
+    if (!m || Number(m[1]) <= 0) throw new UsageError(`--memory-budget must be a size such as 2G or 512M (got "${value}")`);
+    return Number(m[1]) * 1024 ** (m[2].toUpperCase() === 'G' ? 3 : 2);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
             'chunk-size': { type: 'string' },
             threads: { type: 'string' },
             shard: { type: 'string' },
+            'memory-budget': { type: 'string' },
             out: { type: 'string' },
             json: { type: 'boolean', default: false },
             help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
                 batchSize: intOption(values['batch-size'], 'batch-size', 1),
                 chunkSize: intOption(values['chunk-size'], 'chunk-size', 1),
                 threads: intOption(values.threads, 'threads', 1),
+                memoryBudget: sizeOption(values['memory-budget']),
                 shard: values.shard === undefined ? undefined : parseShard(values.shard),
                 out: values.out,
             });

@@ -17,6 +17,7 @@ export interface ScrubCommandOptions {
     batchSize?: number;
     chunkSize?: number;
     threads?: number;
+    memoryBudget?: number;
     /** Compute only this shard of the roots and write it to `out`. */
     shard?: ShardSelector;
     out?: string;
@@ -38,6 +39,7 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             ep: opts.ep,
             batchSize: opts.batchSize,
             chunkSize: opts.chunkSize,
+            memoryBudget: opts.memoryBudget,
             intraOpThreads: opts.threads,
             signal: controller.signal,
             onProgress: p => bar.update(p.fraction, `${p.hypothesis} (${p.index + 1}/${p.count})`),

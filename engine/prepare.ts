@@ -34,6 +34,8 @@ export interface PreparedScrub {
     dataset: Dataset;
     inputs: ModelInputs;
     runner: OrtModelRunner;
+    /** Bytes of one example's activations of every boundary tensor (inputs, hooks, output): sizes memory use. */
+    bytesPerExample: number;
     /** Per example, the label (class or next token); null for label-free metrics. */
     labels: Int32Array | null;
     /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
@@ -66,9 +68,11 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i));
     }
 
+    const bytesPerExample = [...types.values(), ...inputs.names.map(n => ({ dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }))]
+        .reduce((sum, t) => sum + exampleSize(t.dims) * bytesPerElement(t.dtype), 0);
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     return {
-        spec, graph, g, dataset, inputs, runner, labels,
+        spec, graph, g, dataset, inputs, runner, labels, bytesPerExample,
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {
@@ -145,6 +149,10 @@ function inputPartValue(g: GraphG, inputs: ModelInputs, part: string, example: n
         }
     }
     return values.length === 1 ? values[0] : values;
+}
+
+function bytesPerElement(dtype: string): number {
+    return dtype === 'float64' || dtype === 'int64' ? 8 : dtype === 'bool' || dtype === 'uint8' || dtype === 'int8' ? 1 : dtype.endsWith('16') ? 2 : 4;
 }
 
 export type { ActivationType };

@@ -20,8 +20,10 @@ export interface ScrubOptions extends PrepareOptions {
     seed?: number;
     /** Requests per session run (results do not depend on it). */
     batchSize?: number;
-    /** Roots planned and executed together (results do not depend on it). */
+    /** Roots planned and executed together (results do not depend on it); by default as many as the memory budget allows. */
     chunkSize?: number;
+    /** Bytes the activations of one chunk may take (default 2 GiB); bounds the chunk size. */
+    memoryBudget?: number;
     /** Keep per-root values in the result. */
     perExample?: boolean;
     onProgress?: (p: ScrubProgress) => void;
@@ -39,6 +41,18 @@ export interface ScrubProgress {
 
 export const DEFAULT_BATCH_SIZE = 512;
 export const DEFAULT_CHUNK_SIZE = 4096;
+export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
+
+/**
+ * Roots per chunk: a chunk's live activations are at most the clean activations of the examples
+ * its roots reference (the root, its random baseline and one draw per node) and one computed
+ * activation per node and root, each at most one example's worth of every boundary tensor.
+ */
+export function chunkSizeFor(prepared: PreparedScrub, nodeCount: number, opts: ScrubOptions): number {
+    if (opts.chunkSize !== undefined) return opts.chunkSize;
+    const perRoot = (2 * nodeCount + 2) * prepared.bytesPerExample;
+    return Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / perRoot)));
+}
 
 /** Scrubs every (selected) hypothesis of the spec. */
 export async function scrub(spec: ScrubSpec, opts: ScrubOptions = {}): Promise<ScrubResult[]> {
@@ -112,7 +126,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const chunkSize = chunkSizeFor(prepared, nodes.length, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../engine/dataset/dataset.js';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
-import { scrubHypothesis } from '../../engine/scrub.js';
+import { chunkSizeFor, scrubHypothesis } from '../../engine/scrub.js';
 import { correct, identity, nothing, onlyA, options, spec } from '../fixtures/toy-spec.js';
 
 let prepared: PreparedScrub;
@@ -61,6 +61,10 @@ describe('scrubbing the toy model', () => {
         expect(small.perExample).toEqual(base.perExample);
         expect(small.lossRecovered).toBe(base.lossRecovered);
         expect(small.ci95).toEqual(base.ci95);
+        // A budget that fits only the smallest chunks changes nothing either.
+        const tight = await scrubHypothesis(prepared, onlyA, { samples: 600, perExample: true, memoryBudget: 1 });
+        expect(chunkSizeFor(prepared, 3, { memoryBudget: 1 })).toBe(16);
+        expect(tight.perExample).toEqual(base.perExample);
     });
 
     it('gives bit-identical results for the same seed and different ones for another seed', async () => {
