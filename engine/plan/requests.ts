@@ -21,9 +21,20 @@ export type Request =
 export class RequestTable {
     readonly requests: Request[] = [];
     private readonly ids = new Map<string, number>();
+    // Clean requests are most of a plan: they get a map per tensor keyed by the example number,
+    // which costs no string building on the planner's hot path.
+    private readonly cleanIds = new Map<string, Map<number, number>>();
 
     clean(tensor: string, example: number): number {
-        return this.intern(`c\u0000${tensor}\u0000${example}`, () => ({ kind: 'clean', tensor, example }));
+        let byExample = this.cleanIds.get(tensor);
+        if (byExample === undefined) this.cleanIds.set(tensor, byExample = new Map());
+        let id = byExample.get(example);
+        if (id === undefined) {
+            id = this.requests.length;
+            this.requests.push({ kind: 'clean', tensor, example });
+            byExample.set(example, id);
+        }
+        return id;
     }
 
     constant(tensor: string, value: 'mean' | 'zero'): number {
