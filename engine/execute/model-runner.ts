@@ -76,7 +76,7 @@ export class OrtModelRunner implements ModelRunner {
         const session = await this.fullSession();
         const feeds: Record<string, ort.Tensor> = {};
         for (const name of this.inputs.names) feeds[name] = toOrt(this.inputs.batch(name, examples), examples.length, this.inputs.dtype(name));
-        const out = await this.run(session, feeds, fetches);
+        const out = await this.run(session, feeds, fetches, examples);
         for (const t of fetches) result.set(t, fromOrt(out[t]));
         return result;
     }
@@ -175,20 +175,11 @@ export class OrtModelRunner implements ModelRunner {
         return created.session;
     }
 
-    private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[]): Promise<Record<string, ort.Tensor>> {
+    private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: string[],
+        examples?: Int32Array): Promise<Record<string, ort.Tensor>> {
         this.sessionRuns++;
         const out = await session.run(feeds, fetches);
-        for (const name of fetches) {
-            const data = out[name].data;
-            if (data instanceof Float32Array || data instanceof Float64Array) {
-                for (let i = 0; i < data.length; i++) {
-                    if (!Number.isFinite(data[i])) {
-                        throw new HypError(`the model produced a non-finite value (${data[i]}) in tensor ${name}`, 'non-finite-activation',
-                            undefined, 'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
-                    }
-                }
-            }
-        }
+        for (const name of fetches) checkFinite(name, out[name], examples);
         return out;
     }
 
@@ -202,6 +193,19 @@ export class OrtModelRunner implements ModelRunner {
 }
 
 const MEAN_EXAMPLES = 1024;
+
+/** A NaN or infinite activation stops the scrub, naming the tensor (and the example, on a clean run). */
+function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined): void {
+    const data = t.data;
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
+    for (let i = 0; i < data.length; i++) {
+        if (Number.isFinite(data[i])) continue;
+        const size = data.length / t.dims[0];
+        const where = examples ? ` on dataset example ${examples[Math.floor(i / size)]} (0-based row)` : ' on scrubbed inputs';
+        throw new HypError(`the model produced ${data[i]} in tensor ${name}${where}`, 'non-finite-activation', undefined,
+            'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
+    }
+}
 
 function toOrt(act: Activation, batch: number, dtype: string): ort.Tensor {
     const size = exampleSize(act.dims);

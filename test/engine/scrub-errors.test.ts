@@ -1,0 +1,91 @@
+// Bad inputs to the engine give one clear, located error, never a NaN result or a stack trace.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HypError } from '../../engine/errors.js';
+import { GraphBuilder } from '../../engine/onnx/builder.js';
+import { writeModel } from '../../engine/onnx/read.js';
+import { scrub } from '../../engine/scrub.js';
+import type { ScrubSpec } from '../../engine/spec.js';
+
+/** x [batch, 1] → H = log(x) → logits = [H, −H]: NaN for negative inputs. */
+function logModel(dir: string): string {
+    const b = new GraphBuilder('log_probe');
+    b.input('x', 'float32', ['batch', 1]);
+    b.node('Log', ['x'], [{ name: 'H', dtype: 'float32', dims: ['batch', 1] }]);
+    b.node('Neg', ['H'], [{ name: 'negH', dtype: 'float32', dims: ['batch', 1] }]);
+    b.node('Concat', ['H', 'negH'], [{ name: 'logits', dtype: 'float32', dims: ['batch', 2] }], { axis: 1 });
+    b.output('logits');
+    const path = join(dir, 'log.onnx');
+    writeFileSync(path, writeModel(b.build()));
+    return path;
+}
+
+function specFor(rows: unknown[], extra: Partial<ScrubSpec> = {}): ScrubSpec {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-err-'));
+    writeFileSync(join(dir, 'data.jsonl'), rows.map(r => JSON.stringify(r)).join('\n') + '\n');
+    return {
+        modelPath: logModel(dir),
+        dataset: { path: join(dir, 'data.jsonl'), inputs: [{ onnxName: 'x', value: { kind: 'ref', name: 'x' } }], label: 'y' },
+        graph: { hooks: [{ name: 'H', tensor: 'H' }] },
+        metric: { kind: 'cross_entropy' },
+        hypotheses: [{ name: 'nothing', options: { samples: 50, seed: 0, ablation: 'resample', unimportant: 'shared' },
+            nodes: [{ name: 'out', graphNode: 'output', feature: null, parents: [] }] }],
+        ...extra,
+    };
+}
+
+async function errorOf(p: Promise<unknown>): Promise<HypError> {
+    try {
+        await p;
+    } catch (e) {
+        expect(e).toBeInstanceOf(HypError);
+        return e as HypError;
+    }
+    throw new Error('expected an error');
+}
+
+describe('engine errors', () => {
+    it('stops on a NaN activation, naming the tensor', async () => {
+        const rows = Array.from({ length: 20 }, (_, i) => ({ x: [i === 7 ? -1 : i + 1], y: i % 2 }));
+        const e = await errorOf(scrub(specFor(rows), { selfCheck: false }));
+        expect(e.code).toBe('non-finite-activation');
+        expect(e.message).toMatch(/NaN in tensor (H|logits) on dataset example 7 /);
+    });
+
+    it('names the dataset line whose label is not a class index', async () => {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i === 4 ? 0.5 : 0 }));
+        const e = await errorOf(scrub(specFor(rows)));
+        expect(e.format()).toMatch(/data\.jsonl:5: error label-type: .*0\.5/);
+    });
+
+    it('refuses a model input no dataset field is bound to', async () => {
+        const rows = [{ x: [1], y: 0 }, { x: [2], y: 1 }];
+        const spec = specFor(rows);
+        const e = await errorOf(scrub({ ...spec, dataset: { ...spec.dataset, inputs: [] } }));
+        expect(e.code).toBe('input-unbound');
+        expect(e.hint).toMatch(/input x = /);
+    });
+
+    it('reports a missing model file with its path', async () => {
+        const spec = specFor([{ x: [1], y: 0 }, { x: [2], y: 1 }]);
+        const e = await errorOf(scrub({ ...spec, modelPath: '/nowhere/model.onnx' }));
+        expect(e.format()).toMatch(/\/nowhere\/model\.onnx.*error model-not-found/);
+    });
+
+    it('refuses a degenerate metric where the model is no better than random', async () => {
+        // Every example has the same input, so clean and random outputs coincide.
+        const rows = Array.from({ length: 10 }, () => ({ x: [2], y: 0 }));
+        const e = await errorOf(scrub(specFor(rows)));
+        expect(e.code).toBe('degenerate-baseline');
+    });
+
+    it('stops when cancelled', async () => {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2 }));
+        const controller = new AbortController();
+        controller.abort();
+        const e = await errorOf(scrub(specFor(rows), { signal: controller.signal }));
+        expect(e.code).toBe('cancelled');
+    });
+});
