@@ -1,5 +1,5 @@
 // The dependency-injection module of the language: Langium's defaults, the generated parser and
-// AST, and our services by group (workspace, references, validation, lowering).
+// AST, and our services by group (workspace, references, validation, lowering, lsp).
 import { inject, type Module } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices,
@@ -7,10 +7,23 @@ import {
 } from 'langium/lsp';
 import { HypGeneratedModule, HypGeneratedSharedModule } from './generated/module.js';
 import { HypLowering } from './lowering/hyp-lowering.js';
+import { HypCodeActionProvider } from './lsp/hyp-code-action-provider.js';
+import { HypCompletionProvider } from './lsp/hyp-completion-provider.js';
+import { HypDefinitionProvider } from './lsp/hyp-definition-provider.js';
+import { HypDocumentHighlightProvider } from './lsp/hyp-document-highlight-provider.js';
+import { HypDocumentSymbolProvider } from './lsp/hyp-document-symbol-provider.js';
+import { HypFormatter } from './lsp/hyp-formatter.js';
+import { HypHoverProvider } from './lsp/hyp-hover-provider.js';
+import { HypReferencesProvider } from './lsp/hyp-references-provider.js';
+import { HypRenameProvider } from './lsp/hyp-rename-provider.js';
+import { HypSemanticTokenProvider } from './lsp/hyp-semantic-token-provider.js';
+import { HypSlowValidation } from './lsp/hyp-slow-validation.js';
 import { HypLinker } from './scoping/hyp-linker.js';
 import { HypScopeComputation } from './scoping/hyp-scope-computation.js';
 import { HypScopeProvider } from './scoping/hyp-scope-provider.js';
+import { HypSymbols } from './scoping/hyp-symbols.js';
 import { HypValidator, registerValidationChecks } from './validation/hyp-validator.js';
+import { HypDataDependencies } from './workspace/hyp-data-dependencies.js';
 import { HypDocumentAnalysis } from './workspace/hyp-document-analysis.js';
 import { HypWorkspaceData } from './workspace/hyp-workspace-data.js';
 
@@ -21,9 +34,16 @@ export type HypAddedServices = {
     workspace: {
         HypWorkspaceData: HypWorkspaceData;
         HypDocumentAnalysis: HypDocumentAnalysis;
+        HypDataDependencies: HypDataDependencies;
+    };
+    references: {
+        HypSymbols: HypSymbols;
     };
     lowering: {
         HypLowering: HypLowering;
+    };
+    lsp: {
+        HypSlowValidation: HypSlowValidation;
     };
 };
 
@@ -36,14 +56,29 @@ export const HypModule: Module<HypServices, PartialLangiumServices & HypAddedSer
     workspace: {
         HypWorkspaceData: () => new HypWorkspaceData(),
         HypDocumentAnalysis: services => new HypDocumentAnalysis(services),
+        HypDataDependencies: services => new HypDataDependencies(services),
     },
     references: {
         ScopeComputation: services => new HypScopeComputation(services),
         ScopeProvider: services => new HypScopeProvider(services),
         Linker: services => new HypLinker(services),
+        HypSymbols: () => new HypSymbols(),
     },
     lowering: {
         HypLowering: services => new HypLowering(services),
+    },
+    lsp: {
+        CompletionProvider: services => new HypCompletionProvider(services),
+        HoverProvider: services => new HypHoverProvider(services),
+        DefinitionProvider: services => new HypDefinitionProvider(services),
+        ReferencesProvider: services => new HypReferencesProvider(services),
+        DocumentHighlightProvider: services => new HypDocumentHighlightProvider(services),
+        RenameProvider: services => new HypRenameProvider(services),
+        DocumentSymbolProvider: () => new HypDocumentSymbolProvider(),
+        Formatter: () => new HypFormatter(),
+        SemanticTokenProvider: services => new HypSemanticTokenProvider(services),
+        CodeActionProvider: services => new HypCodeActionProvider(services),
+        HypSlowValidation: services => new HypSlowValidation(services),
     },
 };
 

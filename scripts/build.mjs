@@ -14,3 +14,23 @@ await build({
     sourcemap: true,
     logLevel: 'warning',
 });
+
+// The language server (`hyp-language-server`) and the worker it reads large model and dataset
+// files in, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
+// extension's CommonJS bundle is `serverBuildOptions('cjs', <its outdir>)` with packages bundled.
+export function serverBuildOptions(format, outdir) {
+    return {
+        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts' },
+        outdir,
+        outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format,
+        packages: 'external',
+        sourcemap: true,
+        logLevel: 'warning',
+    };
+}
+
+await build(serverBuildOptions('esm', 'dist'));

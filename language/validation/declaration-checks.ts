@@ -29,7 +29,7 @@ export function checkDuplicateDeclarations(file: ast.HypFile, accept: Validation
     }
 }
 
-/** Each declared file resolves and loads. */
+/** Each declared file resolves and loads (a file still being read in the background is checked again once it is in). */
 export function checkDeclaredFiles(analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
     report(analysis.model, 'model', IssueCodes.ModelUnreadable, accept);
     report(analysis.dataset, 'dataset', IssueCodes.DatasetUnreadable, accept);
@@ -43,7 +43,7 @@ function report(declared: DeclaredFile<ast.ModelDecl | ast.DatasetDecl | ast.Fea
     if (loaded === undefined) {
         accept('warning', `cannot resolve "${decl.path}": the document is not a file on disk, so the ${what} is not checked`,
             { node: decl, property: 'path', code: IssueCodes.PathUnresolved });
-    } else if (!loaded.ok) {
+    } else if (!loaded.ok && !loaded.pending) {
         accept('error', `cannot load the ${what}: ${loaded.error}`, { node: decl, property: 'path', code });
     }
 }

@@ -1,6 +1,6 @@
 // The validation registry of the language: checks registered by AST type, each delegating to a
 // small named check function of its topic file. The analysis (model, dataset, G) is shared.
-import { AstUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import { AstUtils, type AstNode, type Cancellation, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import { resolveHypothesis } from '../lowering/resolve-hypothesis.js';
@@ -64,8 +64,8 @@ export class HypValidator {
         checkDuplicateOptions(file.elements, accept);
     }
 
-    checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor): void {
-        checkFeatureUniqueness(this.analyze(file), accept);
+    checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor, token: Cancellation.CancellationToken): Promise<void> {
+        return checkFeatureUniqueness(this.analyze(file), accept, token);
     }
 
     checkDataset(decl: ast.DatasetDecl, accept: ValidationAcceptor): void {

@@ -1,12 +1,14 @@
 // The hypothesis h = (G, I, c) itself (DESIGN.md §2.2): c maps I nodes to existing G nodes,
 // injectively, never to the output; every I-edge is a G-edge; one output; no cycles in I or in
 // `extends`.
-import type { ValidationAcceptor } from 'langium';
+import { AstUtils, type ValidationAcceptor } from 'langium';
 import { closestName } from '../../engine/graph/did-you-mean.js';
 import * as ast from '../generated/ast.js';
 import { parentName, resolveHypothesis, type ResolvedHypothesis } from '../lowering/resolve-hypothesis.js';
+import { graphNodeDeclaration } from '../scoping/hyp-symbols.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
+import { related, relatedAt } from './related-information.js';
 
 /** Exactly one output statement (a hypothesis that extends another may inherit it). */
 export function checkOutput(h: ast.Hypothesis, resolved: ResolvedHypothesis, accept: ValidationAcceptor): void {
@@ -53,9 +55,11 @@ export function checkInjective(h: ast.Hypothesis, resolved: ResolvedHypothesis, 
     for (const [target, nodes] of byTarget) {
         if (nodes.length < 2) continue;
         for (const n of nodes.filter(x => x.$container === h)) {
-            const others = nodes.filter(x => x !== n).map(x => x.name);
-            accept('error', `${n.name} and ${others.join(', ')} both correspond to ${target}: the correspondence must be injective`,
-                { node: n, property: 'target', code: IssueCodes.CorrespondenceNotInjective });
+            const others = nodes.filter(x => x !== n);
+            accept('error', `${n.name} and ${others.map(x => x.name).join(', ')} both correspond to ${target}: the correspondence must be injective`, {
+                node: n, property: 'target', code: IssueCodes.CorrespondenceNotInjective,
+                ...related(...others.map(o => relatedAt(o, 'target', `${o.name} also corresponds to ${target}`))),
+            });
         }
     }
 }
@@ -114,8 +118,14 @@ export function checkEdges(owner: ast.InterpNode | ast.OutputStatement, analysis
         const between = g.between(parent, child);
         const edge = `${parent} -> ${child}`;
         if (between.length > 0) {
-            accept('error', `${name} cannot be an I-parent here: ${edge} is not a G-edge, the hook point${between.length > 1 ? 's' : ''} ${between.join(', ')} lie${between.length > 1 ? '' : 's'} in between (map an I node to ${between.length > 1 ? 'them' : 'it'} and make it the parent)`,
-                { ...at, code: IssueCodes.EdgeNotInGraph, data: { between: [...between] } });
+            const file = AstUtils.getContainerOfType(owner, ast.isHypFile)!;
+            accept('error', `${name} cannot be an I-parent here: ${edge} is not a G-edge, the hook point${between.length > 1 ? 's' : ''} ${between.join(', ')} lie${between.length > 1 ? '' : 's'} in between (map an I node to ${between.length > 1 ? 'them' : 'it'} and make it the parent)`, {
+                ...at, code: IssueCodes.EdgeNotInGraph, data: { between: [...between] },
+                ...related(...between.map(b => {
+                    const decl = graphNodeDeclaration(file, b);
+                    return decl && relatedAt(decl, 'name', `${b} lies between ${parent} and ${child}`);
+                })),
+            });
         } else {
             accept('error', `${name} cannot be an I-parent here: ${child} does not depend on ${parent} in the model`,
                 { ...at, code: IssueCodes.EdgeNotInGraph, data: { between: [] } });

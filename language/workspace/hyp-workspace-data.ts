@@ -2,16 +2,30 @@
 // hovers and lowering. Paths resolve relative to the .hyp file; results are cached by path and
 // modification time, so editing the dataset on disk is seen at the next validation. Loading never
 // throws: a failure is a value the validator reports on the declaration.
+//
+// The CLI and the tests read synchronously. The language server installs a background reader:
+// a file above a size limit is then read off the typing path, the validation in progress sees it
+// as pending, and `onDidLoad` tells the server to revalidate the documents that use it.
 import { statSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { LangiumDocument } from 'langium';
+import { Emitter, type Event, type LangiumDocument } from 'langium';
 import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
-import { isHypError } from '../../engine/errors.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
+import * as ast from '../generated/ast.js';
+import { loadErrorMessage } from './read-data-file.js';
 
-/** A loaded file, or why it could not be loaded. */
-export type Loaded<T> = { ok: true; value: T; path: string } | { ok: false; error: string; path: string };
+/** A loaded file, why it could not be loaded, or (with a background reader) that it is still being read. */
+export type Loaded<T> =
+    | { ok: true; value: T; path: string }
+    | { ok: false; error: string; path: string; pending?: false }
+    | { ok: false; error: string; path: string; pending: true };
+
+/** The kinds of file a document declares. */
+export type FileKind = 'model' | 'dataset' | 'features';
+
+/** Reads and decodes a file off the typing path (the server's is a worker thread); rejects with the reason it cannot. */
+export type BackgroundReader = (kind: 'model' | 'dataset', path: string) => Promise<ModelGraph | Dataset>;
 
 interface CacheEntry {
     stamp: string;
@@ -20,12 +34,38 @@ interface CacheEntry {
 
 export class HypWorkspaceData {
     private readonly cache = new Map<string, CacheEntry>();
+    /** Reads under way: the stamp read, and the one pending value handed out meanwhile (so analyses stay cached). */
+    private readonly inFlight = new Map<string, { stamp: string; pending: Loaded<never> }>();
+    private readonly onDidLoadEmitter = new Emitter<string>();
+    private background?: { read: BackgroundReader; minBytes: number };
+
+    /** Fires with a file's absolute path when a background read of it finished (loaded or failed). */
+    get onDidLoad(): Event<string> {
+        return this.onDidLoadEmitter.event;
+    }
+
+    /** Reads model and dataset files of at least `minBytes` with `read`, off the typing path. */
+    useBackgroundReader(read: BackgroundReader, minBytes: number): void {
+        this.background = { read, minBytes };
+    }
+
+    /** Forgets what is cached for a path (a watched file changed: its modification time may not have). */
+    invalidate(path: string): void {
+        for (const kind of ['model', 'dataset', 'features'] as const) this.cache.delete(`${kind}:${path}`);
+    }
 
     /** The absolute path a declaration's path denotes, relative to the document's folder; undefined for non-file documents. */
     resolvePath(document: LangiumDocument, path: string): string | undefined {
         if (isAbsolute(path)) return path;
         if (document.uri.scheme !== 'file') return undefined;
         return resolve(dirname(document.uri.fsPath), path);
+    }
+
+    /** The absolute paths of the files a document declares (model, dataset, features module). */
+    declaredPaths(document: LangiumDocument): string[] {
+        const file = document.parseResult?.value as ast.HypFile | undefined;
+        const decls = file?.elements?.filter(e => ast.isModelDecl(e) || ast.isDatasetDecl(e) || ast.isFeaturesDecl(e)) ?? [];
+        return decls.map(d => this.resolvePath(document, (d as { path: string }).path)).filter((p): p is string => p !== undefined);
     }
 
     /** The model graph of an `.onnx` file. */
@@ -46,30 +86,54 @@ export class HypWorkspaceData {
         return this.load('features', path, () => exportedNames(readFileSync(path, 'utf8')));
     }
 
-    private load<T>(kind: string, path: string, read: () => T): Loaded<T> {
+    private load<T>(kind: FileKind, path: string, read: () => T): Loaded<T> {
         let stamp: string;
+        let size: number;
         try {
             const s = statSync(path);
             if (!s.isFile()) return { ok: false, error: `${path} is not a file`, path };
             stamp = `${s.mtimeMs}:${s.size}`;
+            size = s.size;
         } catch {
             return { ok: false, error: `file not found: ${path}`, path };
         }
         const key = `${kind}:${path}`;
         const hit = this.cache.get(key);
         if (hit && hit.stamp === stamp) return hit.result as Loaded<T>;
+        if (this.background && kind !== 'features' && size >= this.background.minBytes) {
+            return this.readInBackground(kind, path, key, stamp);
+        }
         let result: Loaded<T>;
         try {
             result = { ok: true, value: read(), path };
         } catch (e) {
-            const message = isHypError(e)
-                ? `${e.message}${e.location?.line !== undefined ? ` (line ${e.location.line})` : ''}`
-                : (e as Error).message;
-            result = { ok: false, error: message, path };
+            result = failure(e, path);
         }
         this.cache.set(key, { stamp, result });
         return result;
     }
+
+    private readInBackground(kind: 'model' | 'dataset', path: string, key: string, stamp: string): Loaded<never> {
+        const running = this.inFlight.get(key);
+        if (running?.stamp === stamp) return running.pending;
+        const pending: Loaded<never> = { ok: false, pending: true, error: `reading ${path}…`, path };
+        this.inFlight.set(key, { stamp, pending });
+        this.background!.read(kind, path).then(
+            value => ({ ok: true, value, path }) as Loaded<unknown>,
+            e => failure(e, path),
+        ).then(result => {
+            // A newer read of the same path (the file changed meanwhile) owns the cache entry.
+            if (this.inFlight.get(key)?.stamp !== stamp) return;
+            this.inFlight.delete(key);
+            this.cache.set(key, { stamp, result });
+            this.onDidLoadEmitter.fire(path);
+        });
+        return pending;
+    }
+}
+
+function failure(e: unknown, path: string): Loaded<never> {
+    return { ok: false, error: loadErrorMessage(e), path };
 }
 
 /** Exported function and constant names of an ES module, found textually. */

@@ -1,0 +1,85 @@
+// Quick fixes, each for the diagnostic code it names: replace an unknown name by the suggested one
+// (tensors, G nodes, inputs), add a missing I-parent that a feature reads, remove an unused hook.
+import { AstUtils, CstUtils, type LangiumDocument } from 'langium';
+import type { CodeActionProvider } from 'langium/lsp';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import * as ast from '../generated/ast.js';
+import type { HypServices } from '../hyp-module.js';
+import { parentName, resolveHypothesis } from '../lowering/resolve-hypothesis.js';
+import { IssueCodes } from '../validation/issue-codes.js';
+import type { HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
+
+const SUGGESTIONS = new Set<string>([IssueCodes.TensorUnknown, IssueCodes.GraphNodeUnknown, IssueCodes.InputUnknown]);
+
+export class HypCodeActionProvider implements CodeActionProvider {
+    private readonly analysis: HypDocumentAnalysis;
+
+    constructor(services: HypServices) {
+        this.analysis = services.workspace.HypDocumentAnalysis;
+    }
+
+    getCodeActions(document: LangiumDocument, params: CodeActionParams): CodeAction[] {
+        const actions: CodeAction[] = [];
+        for (const diagnostic of params.context.diagnostics) {
+            const code = String(diagnostic.code);
+            if (SUGGESTIONS.has(code)) actions.push(...this.replaceBySuggestion(document, diagnostic));
+            else if (code === IssueCodes.FeatureUnknownName) actions.push(...this.addParent(document, diagnostic));
+            else if (code === IssueCodes.HookUnused) actions.push(...this.removeHook(document, diagnostic));
+        }
+        return actions;
+    }
+
+    private replaceBySuggestion(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
+        const suggestion = (diagnostic.data as { suggestion?: unknown } | undefined)?.suggestion;
+        if (typeof suggestion !== 'string') return [];
+        const old = document.textDocument.getText(diagnostic.range);
+        const quote = /^["']/.exec(old)?.[0];
+        const newText = quote ? `${quote}${suggestion}${quote}` : suggestion;
+        return [fix(`Replace by "${suggestion}"`, diagnostic, document, [{ range: diagnostic.range, newText }], true)];
+    }
+
+    /** A feature reads an I node (or input part) that is not its I-parent: add it after `<-`. */
+    private addParent(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
+        const name = document.textDocument.getText(diagnostic.range);
+        const root = document.parseResult.value.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start));
+        const node = leaf && AstUtils.getContainerOfType(leaf.astNode, ast.isInterpNode);
+        if (!node?.$cstNode) return [];
+        const isInput = name === 'input' || name.startsWith('input.');
+        const analysis = this.analysis.analyze(document);
+        if (isInput ? !analysis.graphNodes.has(name) : !resolveHypothesis(node.$container).nodes.has(name)) return [];
+        if (node.parents.some(p => parentName(p) === name)) return [];
+        const end = node.$cstNode.range.end;
+        const newText = node.parents.length > 0 ? `, ${name}` : ` <- ${name}`;
+        return [fix(`Add ${name} as an I-parent of ${node.name}`, diagnostic, document, [{ range: { start: end, end }, newText }], true)];
+    }
+
+    /** An unused hook point: delete its declaration (its whole line when it is alone there). */
+    private removeHook(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
+        const root = document.parseResult.value.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start));
+        const hook = leaf && AstUtils.getContainerOfType(leaf.astNode, ast.isHookPoint);
+        if (!hook?.$cstNode) return [];
+        const text = document.textDocument.getText();
+        let start = hook.$cstNode.offset;
+        let end = hook.$cstNode.end;
+        const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+        let lineEnd = text.indexOf('\n', end);
+        if (lineEnd < 0) lineEnd = text.length;
+        const restOfLine = text.slice(end, lineEnd);
+        // Keep a trailing comment's line intact only when code follows; a comment about the hook goes with it.
+        if (text.slice(lineStart, start).trim() === '' && (restOfLine.trim() === '' || restOfLine.trim().startsWith('//'))) {
+            start = lineStart;
+            end = Math.min(text.length, lineEnd + 1);
+        }
+        const range = { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
+        return [fix(`Remove the unused hook point ${hook.name}`, diagnostic, document, [{ range, newText: '' }], false)];
+    }
+}
+
+function fix(title: string, diagnostic: Diagnostic, document: LangiumDocument, edits: TextEdit[], preferred: boolean): CodeAction {
+    return {
+        title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: preferred,
+        edit: { changes: { [document.uri.toString()]: edits } },
+    };
+}

@@ -1,0 +1,38 @@
+// The language server: Langium's LSP services for .hyp over a connection (stdio for any editor,
+// IPC for the VS Code client), with model and dataset files read in the background, slow checks
+// off the typing path, and revalidation when those files change on disk.
+import { NodeFileSystem } from 'langium/node';
+import { startLanguageServer } from 'langium/lsp';
+import type { Connection } from 'vscode-languageserver';
+import { createHypServices, type HypServices } from '../language/hyp-module.js';
+import { createBackgroundReader } from './background-reader.js';
+import { FileWatchFallback } from './file-watch-fallback.js';
+
+/** Files at least this large are read in a worker thread; smaller ones are read at once (it is faster than a round trip). */
+export const DEFAULT_BACKGROUND_LOAD_BYTES = 1 << 20;
+
+/** Client options the server reads from `initializationOptions`. */
+export interface HypInitializationOptions {
+    /** Size from which model and dataset files are read in the background (0: always). */
+    backgroundLoadBytes?: number;
+}
+
+/** Creates the services on a connection and starts listening; returns the language's services. */
+export function startHypLanguageServer(connection: Connection): HypServices {
+    const { shared, Hyp } = createHypServices({ connection, ...NodeFileSystem });
+    const data = Hyp.workspace.HypWorkspaceData;
+    const reader = createBackgroundReader();
+    data.useBackgroundReader(reader, DEFAULT_BACKGROUND_LOAD_BYTES);
+    const fallback = new FileWatchFallback(Hyp);
+    shared.lsp.LanguageServer.onInitialize(params => {
+        const options = (params.initializationOptions ?? {}) as HypInitializationOptions;
+        if (typeof options.backgroundLoadBytes === 'number') data.useBackgroundReader(reader, options.backgroundLoadBytes);
+        if (!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) fallback.start();
+    });
+    connection.onShutdown(() => fallback.dispose());
+    // Created eagerly: they subscribe to builder, loader and watched-file events.
+    void Hyp.workspace.HypDataDependencies;
+    Hyp.lsp.HypSlowValidation.start();
+    startLanguageServer(shared);
+    return Hyp;
+}
