@@ -9,6 +9,8 @@ export function lowerGraph(file: ast.HypFile): GraphSpec {
     for (const graph of file.elements.filter(ast.isGraphDecl)) {
         for (const member of graph.members) {
             if (ast.isHookPoint(member)) {
+                // A hook whose string is still being typed has no tensor yet: it is not part of G.
+                if (member.tensor === undefined) continue;
                 spec.hooks.push({ name: member.name, tensor: member.tensor, ...(member.split && { split: lowerSplit(member.split) }) });
             } else if (spec.inputSplit === undefined) {
                 spec.inputSplit = { ...lowerSplit(member.split), ...(member.tensor !== undefined && { tensor: member.tensor }) };

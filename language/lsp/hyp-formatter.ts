@@ -7,8 +7,15 @@ import * as ast from '../generated/ast.js';
 
 const keepBlank = Formatting.fit(Formatting.newLine(), Formatting.newLines(2));
 
+const LEADING_KEYWORDS: Record<string, string> = {
+    ModelDecl: 'model', FeaturesDecl: 'features', DatasetDecl: 'dataset', InputBinding: 'input', LabelDecl: 'label',
+    HookPoint: 'node', InterpNode: 'node', Hypothesis: 'hypothesis', MetricDecl: 'metric', SamplesOption: 'samples',
+    SeedOption: 'seed', UnimportantOption: 'unimportant', AblationOption: 'ablation', InputSplit: 'split',
+};
+
 export class HypFormatter extends AbstractFormatter {
     protected format(node: AstNode): void {
+        this.formatLeadingKeyword(node);
         if (ast.isHypFile(node)) this.formatFile(node);
         else if (ast.isDatasetDecl(node) || ast.isGraphDecl(node) || ast.isHypothesis(node)) this.formatBlock(node);
         else if (ast.isInterpNode(node)) this.formatInterpNode(node);
@@ -19,6 +26,12 @@ export class HypFormatter extends AbstractFormatter {
         else if (ast.isHookPoint(node)) this.getNodeFormatter(node).keyword('=').surround(Formatting.oneSpace());
         else if (ast.isMetricDecl(node)) this.formatParens(this.getNodeFormatter(node), true);
         else if (ast.isExpression(node) || ast.isLambda(node)) this.formatExpression(node);
+    }
+
+    /** `model "x"`, `node a`, `label y`, `samples 3`: one space after the statement's keyword. */
+    private formatLeadingKeyword(node: AstNode): void {
+        const keyword = LEADING_KEYWORDS[node.$type];
+        if (keyword) this.getNodeFormatter(node).keyword(keyword).append(Formatting.oneSpace());
     }
 
     private formatFile(file: ast.HypFile): void {
@@ -40,10 +53,9 @@ export class HypFormatter extends AbstractFormatter {
             close.prepend(Formatting.oneSpace());
             return;
         }
-        f.interior(open, close).prepend(Formatting.indent({ allowMore: false }));
+        f.interior(open, close).prepend(Formatting.indent());
         for (const [i, m] of members.entries()) {
-            if (i === 0) f.node(m).prepend(Formatting.newLine());
-            else f.node(m).prepend(Formatting.fit(Formatting.indent(), Formatting.newLine({ allowMore: true })));
+            if (i > 0) f.node(m).prepend(Formatting.indent({ allowMore: true }));
         }
         close.prepend(Formatting.newLine());
         if (ast.isHypothesis(node) && node.base) f.keyword('extends').surround(Formatting.oneSpace());
@@ -56,9 +68,9 @@ export class HypFormatter extends AbstractFormatter {
         this.commas(f, '<-');
     }
 
-    /** `<- a, b`: one space after the arrow, none before a comma, one after. */
+    /** `<- a, b`: one space after the arrow (at least one before it: aligned arrows stay aligned), none before a comma, one after. */
     private commas(f: NodeFormatter<ast.InterpNode> | NodeFormatter<ast.OutputStatement>, arrow: string): void {
-        f.keyword(arrow).surround(Formatting.oneSpace());
+        f.keyword(arrow).prepend(Formatting.spaces(1, { allowMore: true })).append(Formatting.oneSpace());
         f.keywords(',').prepend(Formatting.noSpace()).append(Formatting.oneSpace());
     }
 

@@ -32,6 +32,9 @@ export function checkDuplicateDeclarations(file: ast.HypFile, accept: Validation
 /** Each declared file resolves and loads (a file still being read in the background is checked again once it is in). */
 export function checkDeclaredFiles(analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
     report(analysis.model, 'model', IssueCodes.ModelUnreadable, accept);
+    if (analysis.model && analysis.deriveError !== undefined) {
+        accept('error', `cannot load the model: ${analysis.deriveError}`, { node: analysis.model.decl, property: 'path', code: IssueCodes.ModelUnreadable });
+    }
     report(analysis.dataset, 'dataset', IssueCodes.DatasetUnreadable, accept);
     report(analysis.features, 'features module', IssueCodes.FeaturesUnreadable, accept);
 }

@@ -26,6 +26,8 @@ export interface DocumentAnalysis {
     graphSpec: GraphSpec;
     /** G and the problems found deriving it, when the model loaded. */
     derived?: { g: GraphG; problems: GraphProblem[] };
+    /** Why G could not be derived from a model that loaded. */
+    deriveError?: string;
     /**
      * The G node names: G's and those the graph block declares, so that a hook whose tensor is
      * unknown (its own error) does not also make every reference to it an error.
@@ -64,12 +66,13 @@ export class HypDocumentAnalysis {
 
         const graphSpec = lowerGraph(file);
         let derived: DocumentAnalysis['derived'];
+        let deriveError: string | undefined;
         if (model?.loaded?.ok) {
             try {
                 derived = deriveG(model.loaded.value, graphSpec);
             } catch (e) {
-                // A model G cannot be derived from is reported on the model declaration.
-                model.loaded = { ok: false, error: `cannot derive the graph: ${(e as Error).message}`, path: model.loaded.path };
+                // Reported on the model declaration; the model itself stays usable (completion, hovers).
+                deriveError = `cannot derive the graph: ${(e as Error).message}`;
             }
         }
         // G decides the input's parts (whether `input.rest` exists); the graph block names the hooks.
@@ -79,7 +82,7 @@ export class HypDocumentAnalysis {
             ? new Map(dataset.loaded.value.fields.map(f => [f.name, fromFieldType(f.type)]))
             : undefined;
         const functionNames = new Set(features?.loaded?.ok ? features.loaded.value : []);
-        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, graphNodes, fieldTypes, functionNames };
+        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames };
         this.cache.set(document, { text, loaded, analysis });
         return analysis;
     }

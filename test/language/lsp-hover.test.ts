@@ -1,0 +1,60 @@
+import { expectHover } from 'langium/test';
+import { describe, it } from 'vitest';
+import { agreementCounts } from '../../language/lsp/describe.js';
+import { services, TOY_HEADER, toyUri } from './helpers.js';
+import { expect } from 'vitest';
+
+const hover = expectHover(services);
+const on = (text: string, expected: string | RegExp) => hover({ text, index: 0, hover: expected, parseOptions: { documentUri: toyUri() }, disposeAfterCheck: true });
+
+const HYPOTHESIS = `${TOY_HEADER}
+hypothesis h {
+    node <|>a -> <|>A = z[0] > 3 <- input.z1
+    node d -> D = <|>a or <|>len(z) > 9 <- a
+    output <- d
+}`;
+
+/** The text with only the i-th `<|>` marker kept. */
+function marker(text: string, i: number): string {
+    let n = -1;
+    return text.replace(/<\|>/g, m => (++n === i ? m : ''));
+}
+
+describe('hovers', () => {
+    it('an I node shows its feature agreement counts and the G-parents it claims or leaves to resampling', async () => {
+        await on(marker(HYPOTHESIS, 0), new RegExp([
+            '^\\*\\*I node `a`\\*\\* → G node `A` · feature `z\\[0\\] > 3`',
+            'Feature agreement over 4000 examples: \\*\\*2 classes\\*\\*, largest \\d+, smallest \\d+',
+            '0 examples \\(0%\\) in singleton classes: resampling returns the example itself',
+            'Top values: `false` × \\d+, `true` × \\d+',
+            'G-parents of `A` claimed: `input.z1`; resampled as unimportant: `input.z2`, `input.z3`$',
+        ].join('\\n\\n')));
+    });
+
+    it('a G node shows its tensor, dtype, shape, producer and G-parents', async () => {
+        await on(marker(HYPOTHESIS, 1), /^\*\*G node `A`\*\* \(hook point\)\n\ntensor `"A"` · `float32 \[.*\]` · produced by `\w+`.*\n\nG-parents: `input.z1`, `input.z2`, `input.z3`$/);
+    });
+
+    it('an I-parent named in a feature is the I node', async () => {
+        await on(marker(HYPOTHESIS, 2), /^\*\*I node `a`\*\*/);
+    });
+
+    it('a builtin shows its signature and documentation', async () => {
+        await on(marker(HYPOTHESIS, 3), '`len(xs) → int`\n\nNumber of elements of a list, or characters of a string.');
+    });
+
+    it('a dataset field shows its type and an example', async () => {
+        await on(`${TOY_HEADER.replace('label y', 'label <|>y')}`, '**field `y`** : `int`  \nexample (row 1): `1`');
+    });
+
+    it('a tensor string shows the tensor', async () => {
+        await on(TOY_HEADER.replace('node B = "B"', 'node B = <|>"B"'), /^tensor `"B"` · `float32 \[.*\]` · produced by/);
+    });
+
+    it('agreement counts: classes, extremes, singletons and top values', () => {
+        expect(agreementCounts([1, 1, 2, 3, 3, 3, 4])).toEqual({
+            examples: 7, classes: 4, largest: 3, smallest: 1, singletons: 2,
+            top: [{ value: 3, count: 3 }, { value: 1, count: 2 }, { value: 2, count: 1 }, { value: 4, count: 1 }],
+        });
+    });
+});
