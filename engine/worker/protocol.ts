@@ -1,0 +1,39 @@
+// Messages between the language server's worker supervisor and the scrub worker process (over
+// the IPC channel of child_process.fork). Plain JSON: a spec in, progress, log lines and results out.
+import type { ScrubResult } from '../result.js';
+import type { ProviderChoice } from '../runtime/session.js';
+import type { ScrubSpec } from '../spec.js';
+
+/** Options of one job; the worker passes them to the engine's scrub. */
+export interface WorkerScrubOptions {
+    hypotheses: string[];
+    samples?: number;
+    seed?: number;
+    ep: ProviderChoice;
+    intraOpThreads?: number;
+    perExample: boolean;
+    /**
+     * Whether the spec's features module may be imported: it is user code, run only in a trusted
+     * workspace. The supervisor refuses such jobs earlier; this is the worker's own guard.
+     */
+    allowFeaturesModule: boolean;
+}
+
+export type ToWorker =
+    | { type: 'scrub'; id: number; spec: ScrubSpec; options: WorkerScrubOptions };
+
+/** A failure as the worker reports it: the engine's HypError fields, or a JS error's message. */
+export interface WorkerError {
+    message: string;
+    code: string;
+    hint?: string;
+    file?: string;
+    line?: number;
+}
+
+export type FromWorker =
+    | { type: 'ready'; pid: number }
+    | { type: 'log'; line: string }
+    | { type: 'progress'; id: number; hypothesis: string; fraction: number; index: number; count: number }
+    | { type: 'result'; id: number; results: ScrubResult[] }
+    | { type: 'error'; id: number; error: WorkerError };

@@ -1,0 +1,158 @@
+// The custom messages between the VS Code client and the language server, defined once and
+// imported by both sides (and by the code lens provider for its command ids): no method name or
+// command id is written twice. The language server owns the scrub worker; the client only asks
+// for work and shows what the server reports.
+
+/**
+ * A request's method with its parameter and result types. Plain objects rather than jsonrpc's
+ * RequestType: the client and the server bundle different copies of vscode-jsonrpc, whose classes
+ * do not type-check against each other; each side wraps these in its own typed helper.
+ */
+export interface RequestDef<P, R> {
+    readonly method: string;
+    /** Carries the types only. */
+    readonly types?: { params: P; result: R };
+}
+
+/** A notification's method with its parameter type. */
+export interface NotificationDef<P> {
+    readonly method: string;
+    readonly types?: { params: P };
+}
+
+function request<P, R>(method: string): RequestDef<P, R> {
+    return { method };
+}
+
+function notification<P>(method: string): NotificationDef<P> {
+    return { method };
+}
+
+/** Execution providers a user may ask for (the engine falls back to CPU). */
+export type ExecutionProviderSetting = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+
+/** The `hyp.*` settings that change how a scrub runs (and so its cache key). */
+export interface ScrubSettings {
+    executionProvider: ExecutionProviderSetting;
+    /** Overrides the file's `samples` when set. */
+    samples: number | null;
+    /** Overrides the file's `seed` when set. */
+    seed: number | null;
+    /** onnxruntime intra-op threads; null lets onnxruntime decide. */
+    threads: number | null;
+    /** Also scrub each I node's claim alone, for the inlay hints. */
+    nodeEffects: boolean;
+}
+
+export const DEFAULT_SCRUB_SETTINGS: ScrubSettings = {
+    executionProvider: 'cpu',
+    samples: null,
+    seed: null,
+    threads: null,
+    nodeEffects: false,
+};
+
+/** What the client passes in `initializationOptions` (besides the language server's own options). */
+export interface ScrubInitializationOptions {
+    /** Folder for cached results (workspace storage); results then survive restarts. */
+    scrubCacheDir?: string;
+    /** Whether the workspace is trusted: a `features` module is user code and runs only then. */
+    workspaceTrusted?: boolean;
+    scrubSettings?: Partial<ScrubSettings>;
+}
+
+/** Names one hypothesis of one document. */
+export interface HypothesisRef {
+    uri: string;
+    hypothesis: string;
+}
+
+export interface ScrubParams {
+    uri: string;
+    /** The hypotheses to scrub; all of the file's when absent. */
+    hypotheses?: string[];
+    /** Run again even when a fresh cached result exists. */
+    rerun?: boolean;
+}
+
+/** How the server took each requested hypothesis. */
+export interface ScrubAccepted {
+    jobs: { hypothesis: string; state: 'queued' | 'running' | 'cached' }[];
+    /** Why nothing was started (errors in the file, untrusted features module, …). */
+    refused?: string;
+}
+
+export interface CancelParams {
+    uri?: string;
+    /** Cancels every job of `uri` when absent, every job when `uri` is absent too. */
+    hypothesis?: string;
+}
+
+/** One job as the status bar shows it. */
+export interface JobSummary {
+    uri: string;
+    hypothesis: string;
+    state: 'queued' | 'running';
+    /** 0..1 while running. */
+    fraction: number;
+}
+
+/** One stored result: the engine's result plus what identifies its inputs. */
+export interface StoredResult<R = unknown> {
+    key: string;
+    uri: string;
+    hypothesis: string;
+    /** When it finished (ms since the epoch). */
+    finished: number;
+    settings: ScrubSettings;
+    /** The engine's ScrubResult for the hypothesis itself (with per-example values). */
+    result: R;
+    /** Per I node, the loss recovered when only that node's claim is scrubbed (when computed). */
+    nodeEffects?: Record<string, { lossRecovered: number; ci95: [number, number] }>;
+}
+
+export interface ResultView<R = unknown> {
+    stored: StoredResult<R>;
+    /** True when the model, dataset, hypothesis or settings changed since it was computed. */
+    stale: boolean;
+}
+
+/** The hook points of a file's graph and one hypothesis's correspondence, for "Show model graph". */
+export interface GraphView {
+    modelPath: string;
+    nodes: { name: string; tensor: string; shape: string; op: string; parents: string[] }[];
+    hypothesis?: { name: string; mapping: { interpNode: string; graphNode: string; feature: string; parents: string[] }[] };
+    problem?: string;
+}
+
+export interface ScrubFinished {
+    uri: string;
+    hypothesis: string;
+    outcome: 'done' | 'failed' | 'cancelled';
+    /** The failure, in a sentence, for the error message. */
+    message?: string;
+}
+
+export namespace HypRpc {
+    export const scrub = request<ScrubParams, ScrubAccepted>('hyp/scrub');
+    export const cancel = request<CancelParams, number>('hyp/cancelScrub');
+    export const result = request<HypothesisRef, ResultView | null>('hyp/result');
+    export const graph = request<{ uri: string; hypothesis?: string }, GraphView>('hyp/graph');
+    /** The worker's process id while a job runs (null otherwise): for tests and "Attach to Worker". */
+    export const workerPid = request<Record<string, never>, number | null>('hyp/workerPid');
+    export const settings = notification<ScrubSettings>('hyp/settings');
+    export const workspaceTrusted = notification<{ trusted: boolean }>('hyp/workspaceTrusted');
+    export const jobs = notification<{ jobs: JobSummary[] }>('hyp/jobs');
+    export const workerLog = notification<{ line: string }>('hyp/workerLog');
+    export const finished = notification<ScrubFinished>('hyp/scrubFinished');
+}
+
+/** Command ids: contributed by the client, used by code lenses the server computes. */
+export namespace HypCommands {
+    export const scrub = 'hyp.scrub';
+    export const scrubAll = 'hyp.scrubAll';
+    export const cancel = 'hyp.cancel';
+    export const showResult = 'hyp.showResult';
+    export const showGraph = 'hyp.showGraph';
+    export const showLog = 'hyp.showLog';
+}

@@ -1,0 +1,105 @@
+// The result cache (on disk, surviving a restart; latest result per hypothesis) and the cache key
+// (which inputs change it and which do not).
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { ScrubSpec } from '../../engine/spec.js';
+import { DEFAULT_SCRUB_SETTINGS, type StoredResult } from '../../language/communication/rpc.js';
+import { fileDigest, scrubJobKey } from '../../server/scrub/job-key.js';
+import { MAX_STORED_RESULTS, ResultCache } from '../../server/scrub/result-cache.js';
+import { spec as toy } from '../fixtures/toy-spec.js';
+
+/** A deep copy that a test may change. */
+const toySpec = (): ScrubSpec => structuredClone(toy);
+
+function stored(key: string, hypothesis = 'h', finished = 1): StoredResult {
+    return { key, uri: 'file:///w/a.hyp', hypothesis, finished, settings: DEFAULT_SCRUB_SETTINGS, result: { lossRecovered: 0.5 } };
+}
+
+describe('result cache', () => {
+    test('a stored result is found by key and survives a restart', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-cache-'));
+        new ResultCache(dir).put(stored('k1'));
+        const again = new ResultCache(dir);
+        expect(again.get('k1')?.result).toEqual({ lossRecovered: 0.5 });
+        expect(again.latest('file:///w/a.hyp', 'h')?.key).toBe('k1');
+        expect(again.get('k2')).toBeUndefined();
+    });
+
+    test('the latest result of a hypothesis is the last stored, whatever its key', () => {
+        const cache = new ResultCache();
+        cache.put(stored('k1'));
+        cache.put(stored('k2'));
+        expect(cache.latest('file:///w/a.hyp', 'h')?.key).toBe('k2');
+        expect(cache.get('k1')).toBeDefined();
+        expect(cache.latest('file:///w/a.hyp', 'other')).toBeUndefined();
+    });
+
+    test('a torn result file is skipped, not fatal', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-cache-'));
+        new ResultCache(dir).put(stored('k1'));
+        writeFileSync(join(dir, 'results', 'k2.json'), '{"key": "k2", "resu');
+        const again = new ResultCache(dir);
+        expect(again.get('k1')).toBeDefined();
+        expect(again.get('k2')).toBeUndefined();
+    });
+
+    test('the oldest results beyond the limit are removed, latest ones kept', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-cache-'));
+        const cache = new ResultCache(dir);
+        for (let i = 0; i <= MAX_STORED_RESULTS; i++) cache.put(stored(`k${i}`, `h${i % 2}`, i));
+        expect(readdirSync(join(dir, 'results'))).toHaveLength(MAX_STORED_RESULTS);
+        expect(cache.get('k0')).toBeUndefined();
+        expect(cache.get(`k${MAX_STORED_RESULTS}`)).toBeDefined();
+    });
+});
+
+describe('cache key', () => {
+    const digest = (p: string) => `digest of ${p}`;
+    const key = (spec: ScrubSpec, settings = DEFAULT_SCRUB_SETTINGS, d = digest) => scrubJobKey(spec, 'correct', settings, d);
+
+    test('is stable for the same inputs', () => {
+        expect(key(toySpec())).toBe(key(toySpec()));
+    });
+
+    test('changes with the model bytes, the dataset bytes and the features module', () => {
+        const base = key(toySpec());
+        expect(key(toySpec(), DEFAULT_SCRUB_SETTINGS, p => (p.endsWith('.onnx') ? 'other' : digest(p)))).not.toBe(base);
+        expect(key(toySpec(), DEFAULT_SCRUB_SETTINGS, p => (p.endsWith('.jsonl') ? 'other' : digest(p)))).not.toBe(base);
+        expect(key({ ...toySpec(), featuresModule: '/w/f.mjs' })).not.toBe(base);
+    });
+
+    test('changes with the hypothesis, the run options and the settings, but not with another hypothesis', () => {
+        const base = key(toySpec());
+        const changed = toySpec();
+        const correct = changed.hypotheses.find(h => h.name === 'correct')!;
+        correct.nodes[0] = { ...correct.nodes[0], feature: { kind: 'boolean', value: true } };
+        expect(key(changed)).not.toBe(base);
+        const seeded = toySpec();
+        seeded.hypotheses.find(h => h.name === 'correct')!.options.seed = 7;
+        expect(key(seeded)).not.toBe(base);
+        expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, samples: 64 })).not.toBe(base);
+        expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, executionProvider: 'auto' })).not.toBe(base);
+        const other = toySpec();
+        other.hypotheses = other.hypotheses.filter(h => h.name === 'correct');
+        expect(key(other)).toBe(base);
+    });
+
+    test('does not depend on where the files are, only on their bytes', () => {
+        const moved = toySpec();
+        moved.modelPath = '/elsewhere/toy_or.onnx';
+        moved.dataset = { ...moved.dataset, path: '/elsewhere/toy_or.jsonl' };
+        expect(key(moved, DEFAULT_SCRUB_SETTINGS, () => 'same')).toBe(key(toySpec(), DEFAULT_SCRUB_SETTINGS, () => 'same'));
+    });
+
+    test('a file digest follows the file\'s content', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-key-'));
+        const file = join(dir, 'm.onnx');
+        writeFileSync(file, 'one');
+        const first = fileDigest(file);
+        writeFileSync(file, 'two!');
+        expect(fileDigest(file)).not.toBe(first);
+        expect(fileDigest(join(dir, 'absent'))).toBe('missing');
+    });
+});
