@@ -37,6 +37,9 @@ export function registerValidationChecks(services: HypServices): void {
         InputRef: checkInputRefContext,
     };
     registry.register(fast, validator);
+    // One analysis per validation run: the files' modification times are checked once, not per check.
+    registry.registerBeforeDocument(root => validator.beginDocument(root), validator);
+    registry.registerAfterDocument(() => validator.endDocument(), validator);
     registry.register<ast.HypAstType>({ HypFile: validator.checkFileSlow }, validator, 'slow');
 }
 
@@ -47,7 +50,20 @@ export class HypValidator {
         this.analysis = services.workspace.HypDocumentAnalysis;
     }
 
+    private current?: { root: AstNode; analysis: DocumentAnalysis };
+
+    /** Analyses the document once before its checks run (they all share the result). */
+    beginDocument(root: AstNode): void {
+        this.current = { root, analysis: this.analysis.analyze(AstUtils.getDocument(root)) };
+    }
+
+    endDocument(): void {
+        this.current = undefined;
+    }
+
     private analyze(node: AstNode): DocumentAnalysis {
+        const root = AstUtils.findRootNode(node);
+        if (this.current?.root === root) return this.current.analysis;
         return this.analysis.analyze(AstUtils.getDocument(node));
     }
 
