@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { URI, type LangiumDocument } from 'langium';
+import { URI, type BuildOptions, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createHypServices } from '../language/hyp-module.js';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const documents = shared.workspace.LangiumDocuments;
     const builder = shared.workspace.DocumentBuilder;
     const uri = URI.file(path);
-    const fast = { validation: { categories: ['built-in', 'fast'] } } as const;
+    const fast: BuildOptions = { validation: { categories: ['built-in', 'fast'] } };
 
     // Warm-up: loads and caches the model and dataset, JIT-compiles the checks.
     let document: LangiumDocument = await documents.getOrCreateDocument(uri);
