@@ -8,6 +8,9 @@ import {
 import { HypGeneratedModule, HypGeneratedSharedModule } from './generated/module.js';
 import { HypLowering } from './lowering/hyp-lowering.js';
 import { HypCodeActionProvider } from './lsp/hyp-code-action-provider.js';
+import { HypCodeLensProvider } from './lsp/hyp-code-lens-provider.js';
+import { HypInlayHintProvider } from './lsp/hyp-inlay-hint-provider.js';
+import { HypScrubStatus } from './lsp/scrub-status.js';
 import { HypCompletionProvider } from './lsp/hyp-completion-provider.js';
 import { HypDefinitionProvider } from './lsp/hyp-definition-provider.js';
 import { HypDocumentHighlightProvider } from './lsp/hyp-document-highlight-provider.js';
@@ -45,6 +48,9 @@ export type HypAddedServices = {
     lsp: {
         HypSlowValidation: HypSlowValidation;
     };
+    scrub: {
+        HypScrubStatus: HypScrubStatus;
+    };
 };
 
 export type HypServices = LangiumServices & HypAddedServices;
@@ -79,6 +85,11 @@ export const HypModule: Module<HypServices, PartialLangiumServices & HypAddedSer
         SemanticTokenProvider: services => new HypSemanticTokenProvider(services),
         CodeActionProvider: services => new HypCodeActionProvider(services),
         HypSlowValidation: services => new HypSlowValidation(services),
+        CodeLensProvider: services => new HypCodeLensProvider(services),
+        InlayHintProvider: services => new HypInlayHintProvider(services),
+    },
+    scrub: {
+        HypScrubStatus: () => new HypScrubStatus(),
     },
 };
 

@@ -15,12 +15,12 @@ await build({
     logLevel: 'warning',
 });
 
-// The language server (`hyp-language-server`) and the worker it reads large model and dataset
-// files in, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
+// The language server (`hyp-language-server`), the worker it reads large model and dataset
+// files in and the scrub worker process it forks, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
 // extension's CommonJS bundle is `serverBuildOptions('cjs', <its outdir>)` with packages bundled.
 export function serverBuildOptions(format, outdir) {
     return {
-        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts' },
+        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts', 'hyp-scrub-worker': 'engine/worker/scrub-worker.ts' },
         outdir,
         outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
         bundle: true,

@@ -7,6 +7,7 @@ import type { Connection } from 'vscode-languageserver';
 import { createHypServices, type HypServices } from '../language/hyp-module.js';
 import { createBackgroundReader } from './background-reader.js';
 import { FileWatchFallback } from './file-watch-fallback.js';
+import { registerScrubHandlers } from './scrub/register-scrub.js';
 
 /** Files at least this large are read in a worker thread; smaller ones are read at once (it is faster than a round trip). */
 export const DEFAULT_BACKGROUND_LOAD_BYTES = 1 << 20;
@@ -33,6 +34,8 @@ export function startHypLanguageServer(connection: Connection): HypServices {
     // Created eagerly: they subscribe to builder, loader and watched-file events.
     void Hyp.workspace.HypDataDependencies;
     Hyp.lsp.HypSlowValidation.start();
+    // Code lens scrubbing: the worker supervisor, the result cache and the custom requests.
+    registerScrubHandlers(connection, shared, Hyp);
     startLanguageServer(shared);
     return Hyp;
 }

@@ -41,6 +41,11 @@ function supervisor(idleMs?: number): { sup: WorkerSupervisor; log: string[] } {
     return { sup, log };
 }
 
+/** The job's rejection (a job that succeeds fails the test). */
+function failure(job: Promise<unknown>): Promise<ScrubJobError> {
+    return job.then(() => { throw new Error('the job was expected to fail'); }, e => e as ScrubJobError);
+}
+
 async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
     const until = Date.now() + ms;
     while (!condition()) {
@@ -94,7 +99,7 @@ describe('worker supervisor', () => {
         const pid = sup.pid!;
         await new Promise(r => setTimeout(r, 100));
         process.kill(pid, 'SIGKILL');
-        const error = await running.catch(e => e as ScrubJobError);
+        const error = await failure(running);
         expect(error).toBeInstanceOf(ScrubJobError);
         expect(error.kind).toBe('crashed');
         expect(error.message).toContain(`pid ${pid}`);
@@ -107,7 +112,7 @@ describe('worker supervisor', () => {
 
     test('a worker that exits mid-job is a crash whose log holds its stderr', async () => {
         const { sup } = supervisor();
-        const error = await sup.run(spec('exit'), OPTIONS).catch(e => e as ScrubJobError);
+        const error = await failure(sup.run(spec('exit'), OPTIONS));
         expect(error.kind).toBe('crashed');
         expect(error.message).toContain('exited with code 3');
         expect(error.logTail.some(l => l.includes('[stderr] fake: something native went wrong'))).toBe(true);
@@ -115,14 +120,14 @@ describe('worker supervisor', () => {
 
     test('a native abort is a crash naming the signal', async () => {
         const { sup } = supervisor();
-        const error = await sup.run(spec('abort'), OPTIONS).catch(e => e as ScrubJobError);
+        const error = await failure(sup.run(spec('abort'), OPTIONS));
         expect(error.kind).toBe('crashed');
         expect(error.message).toContain('SIGABRT');
     });
 
     test('an engine error fails the job with its hint and keeps the worker', async () => {
         const { sup } = supervisor();
-        const error = await sup.run(spec('error'), OPTIONS).catch(e => e as ScrubJobError);
+        const error = await failure(sup.run(spec('error'), OPTIONS));
         expect(error.kind).toBe('failed');
         expect(error.message).toBe('the model has no tensor "X" (did you mean "Y"?)');
         expect(error.detail?.code).toBe('unknown-tensor');
@@ -140,7 +145,7 @@ describe('worker supervisor', () => {
 
     test('dispose kills a running worker', async () => {
         const { sup } = supervisor();
-        const running = sup.run(spec('slow'), OPTIONS).catch(e => e as ScrubJobError);
+        const running = failure(sup.run(spec('slow'), OPTIONS));
         await waitFor(() => sup.pid !== undefined);
         const pid = sup.pid!;
         await sup.dispose();

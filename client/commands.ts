@@ -1,0 +1,78 @@
+// The extension's commands. Each asks the server and shows its answer: the server owns the jobs,
+// the results and the worker; the client never computes or caches a result itself.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ScrubResult } from '../engine/result.js';
+import { HypCommands, HypRpc, type ResultView } from '../language/communication/rpc.js';
+import { graphMarkdown } from './graph-markdown.js';
+import { hypothesisAt, hypothesisNames } from './hypothesis-at.js';
+import { resultHtml } from './result-html.js';
+import { sendRpcRequest } from './rpc-client.js';
+
+/** What a code lens passes; from the palette the active editor decides. */
+interface HypothesisArgs {
+    uri?: string;
+    hypothesis?: string;
+    rerun?: boolean;
+}
+
+/** Registers every command; `workerLog` is the channel `hyp.showLog` reveals. */
+export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel): void {
+    const register = (id: string, fn: (args?: HypothesisArgs) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+    register(HypCommands.scrub, async args => {
+        const target = await resolveTarget(args, true);
+        if (!target?.hypothesis) return;
+        const accepted = await sendRpcRequest(client, HypRpc.scrub, { uri: target.uri, hypotheses: [target.hypothesis], rerun: args?.rerun ?? false });
+        if (accepted.refused) void vscode.window.showWarningMessage(`Cannot scrub: ${accepted.refused}`);
+    });
+    register(HypCommands.scrubAll, async args => {
+        const target = await resolveTarget(args, false);
+        if (!target) return;
+        const accepted = await sendRpcRequest(client, HypRpc.scrub, { uri: target.uri, rerun: args?.rerun ?? false });
+        if (accepted.refused) void vscode.window.showWarningMessage(`Cannot scrub: ${accepted.refused}`);
+    });
+    register(HypCommands.cancel, async args => {
+        // From the palette: everything; from a lens: that hypothesis.
+        const n = await sendRpcRequest(client, HypRpc.cancel, args?.uri ? { uri: args.uri, hypothesis: args.hypothesis } : {});
+        vscode.window.setStatusBarMessage(n ? `Hyp: cancelled ${n} scrub job${n > 1 ? 's' : ''}` : 'Hyp: nothing to cancel', 3000);
+    });
+    register(HypCommands.showResult, async args => {
+        const target = await resolveTarget(args, true);
+        if (!target?.hypothesis) return;
+        const view = await sendRpcRequest(client, HypRpc.result, { uri: target.uri, hypothesis: target.hypothesis }) as ResultView<ScrubResult> | null;
+        if (!view) {
+            void vscode.window.showInformationMessage(`"${target.hypothesis}" has not been scrubbed yet.`);
+            return;
+        }
+        const title = `Scrub: ${target.hypothesis}`;
+        const panel = vscode.window.createWebviewPanel('hyp.result', title, vscode.ViewColumn.Beside, { enableScripts: false });
+        panel.webview.html = resultHtml(view, title, panel.webview.cspSource);
+    });
+    register(HypCommands.showGraph, async args => {
+        const target = await resolveTarget(args, false);
+        if (!target) return;
+        const view = await sendRpcRequest(client, HypRpc.graph, { uri: target.uri, hypothesis: target.hypothesis });
+        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: graphMarkdown(view) });
+        await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    });
+    register(HypCommands.showLog, () => workerLog.show(true));
+}
+
+/** The document and hypothesis a command is about: the lens's arguments, else the active editor's cursor (else a pick). */
+async function resolveTarget(args: HypothesisArgs | undefined, needHypothesis: boolean): Promise<{ uri: string; hypothesis?: string } | undefined> {
+    if (args?.uri) return { uri: args.uri, hypothesis: args.hypothesis };
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'hyp') {
+        void vscode.window.showInformationMessage('Open a .hyp file first.');
+        return undefined;
+    }
+    const text = editor.document.getText();
+    let hypothesis = hypothesisAt(text, editor.selection.active.line);
+    if (!hypothesis && needHypothesis) {
+        const names = hypothesisNames(text);
+        hypothesis = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder: 'Hypothesis to scrub' });
+        if (!hypothesis) return undefined;
+    }
+    return { uri: editor.document.uri.toString(), hypothesis };
+}

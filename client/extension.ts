@@ -1,0 +1,48 @@
+// The VS Code extension: starts the hyp language server, registers the commands, and shows what
+// the server reports — the worker's log in an output channel, running jobs in the status bar, a
+// failed or refused scrub as a message. Settings and workspace trust go to the server.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { HypCommands, HypRpc } from '../language/communication/rpc.js';
+import { registerCommands } from './commands.js';
+import { createLanguageClient } from './language-client.js';
+import { onRpcNotification, sendRpcNotification } from './rpc-client.js';
+import { readScrubSettings } from './settings.js';
+import { ScrubStatusBar } from './status-bar.js';
+
+let client: LanguageClient | undefined;
+
+/** Activates on the first .hyp file. */
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+    const serverLog = vscode.window.createOutputChannel('Hyp Language Server', { log: true });
+    const workerLog = vscode.window.createOutputChannel('Hyp Scrub Worker');
+    const statusBar = new ScrubStatusBar();
+    context.subscriptions.push(serverLog, workerLog, statusBar);
+    const lc = createLanguageClient(context, serverLog);
+    client = lc;
+    registerCommands(context, lc, workerLog);
+
+    context.subscriptions.push(
+        onRpcNotification(lc, HypRpc.workerLog, ({ line }) => workerLog.appendLine(`[${new Date().toISOString().slice(11, 23)}] ${line}`)),
+        onRpcNotification(lc, HypRpc.jobs, ({ jobs }) => statusBar.update(jobs)),
+        onRpcNotification(lc, HypRpc.finished, f => {
+            if (f.outcome === 'failed') {
+                void vscode.window.showErrorMessage(`Scrubbing "${f.hypothesis}" failed: ${f.message ?? 'unknown error'}`, 'Show Log')
+                    .then(choice => choice && vscode.commands.executeCommand(HypCommands.showLog));
+            } else if (f.outcome === 'cancelled') {
+                vscode.window.setStatusBarMessage(`Hyp: scrubbing "${f.hypothesis}" cancelled`, 3000);
+            }
+        }),
+        vscode.workspace.onDidChangeConfiguration(e => {
+            if (e.affectsConfiguration('hyp')) void sendRpcNotification(lc, HypRpc.settings, readScrubSettings());
+        }),
+        vscode.workspace.onDidGrantWorkspaceTrust(() => void sendRpcNotification(lc, HypRpc.workspaceTrusted, { trusted: true })),
+    );
+    await lc.start();
+}
+
+/** Stops the server, which kills its worker. */
+export async function deactivate(): Promise<void> {
+    await client?.stop();
+    client = undefined;
+}

@@ -1,0 +1,22 @@
+// "Show model graph" as Markdown: the G nodes (hook points) with tensor, shape, producing op and
+// G-parents, and the current hypothesis's correspondence. No vscode import: unit-tested.
+import type { GraphView } from '../language/communication/rpc.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/** The Markdown page of a graph view. */
+export function graphMarkdown(view: GraphView): string {
+    const out = [`# Model graph: ${view.modelPath || '(no model)'}`, ''];
+    if (view.problem) out.push(`> ${view.problem}`, '');
+    if (view.nodes.length) {
+        out.push('| G node | tensor | shape | op | G-parents |', '|---|---|---|---|---|');
+        for (const n of view.nodes) out.push(`| ${cell(n.name)} | ${cell(n.tensor)} | ${cell(n.shape)} | ${cell(n.op)} | ${cell(n.parents.join(', '))} |`);
+        out.push('');
+    }
+    if (view.hypothesis) {
+        out.push(`## Hypothesis \`${view.hypothesis.name}\``, '', '| I node | → G node | feature | I-parents |', '|---|---|---|---|');
+        for (const m of view.hypothesis.mapping) out.push(`| ${cell(m.interpNode)} | ${cell(m.graphNode)} | \`${cell(m.feature)}\` | ${cell(m.parents.join(', '))} |`);
+        out.push('', 'G-parents of a claimed G node that are not images of its I-parents are resampled from a random example.');
+    }
+    return out.join('\n');
+}

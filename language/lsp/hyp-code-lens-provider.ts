@@ -1,0 +1,58 @@
+// The code lens over each hypothesis: `▶ Scrub`; while it runs `Scrubbing… 37%` and `■ Cancel`;
+// then the loss recovered with its CI (a click opens the result view) and `↻ Rerun`; a result
+// whose inputs changed since is marked stale. The commands are the client's (HypCommands).
+import type { LangiumDocument } from 'langium';
+import type { CodeLensProvider } from 'langium/lsp';
+import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
+import { HypCommands } from '../communication/rpc.js';
+import * as ast from '../generated/ast.js';
+import type { HypServices } from '../hyp-module.js';
+import { describeResult, type HypothesisScrubState, type HypScrubStatus } from './scrub-status.js';
+
+export class HypCodeLensProvider implements CodeLensProvider {
+    private readonly status: HypScrubStatus;
+
+    constructor(services: HypServices) {
+        this.status = services.scrub.HypScrubStatus;
+    }
+
+    async provideCodeLens(document: LangiumDocument, _params: CodeLensParams): Promise<CodeLens[]> {
+        const file = document.parseResult.value as ast.HypFile;
+        const hypotheses = file.elements.filter(ast.isHypothesis);
+        if (hypotheses.length === 0) return [];
+        const states = await this.status.states(document);
+        const uri = document.uri.toString();
+        return hypotheses.flatMap(h => {
+            const start = h.$cstNode?.range.start;
+            if (!start || !h.name) return [];
+            const range = { start, end: start };
+            return lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]) => ({
+                range,
+                command: { title, command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
+            }));
+        });
+    }
+}
+
+/** The lenses of one hypothesis as (title, command, extra arguments), in display order. */
+export function lensTitles(state: HypothesisScrubState): [string, string, Record<string, unknown>?][] {
+    switch (state.kind) {
+        case 'idle':
+            return [['▶ Scrub', HypCommands.scrub]];
+        case 'queued':
+            return [['$(clock) Queued', HypCommands.showLog], ['■ Cancel', HypCommands.cancel]];
+        case 'running':
+            return [[`$(sync~spin) Scrubbing… ${Math.floor(100 * state.fraction)}%`, HypCommands.showLog], ['■ Cancel', HypCommands.cancel]];
+        case 'done':
+            return state.stale
+                ? [[`$(history) stale: ${describeResult(state.summary)}`, HypCommands.showResult], ['▶ Scrub', HypCommands.scrub]]
+                : [[describeResult(state.summary), HypCommands.showResult], ['↻ Rerun', HypCommands.scrub, { rerun: true }]];
+        case 'failed':
+            return [[`$(error) scrub failed: ${shorten(state.message, 80)}`, HypCommands.showLog], ['↻ Retry', HypCommands.scrub, { rerun: true }]];
+    }
+}
+
+function shorten(text: string, max: number): string {
+    const line = text.split('\n')[0];
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,133 @@
+// Wires scrubbing into the language server: the worker supervisor and the result cache, the
+// custom requests and notifications of rpc.ts, work-done progress, code lens and inlay hint
+// refreshes, workspace trust, and cancelling a document's jobs when it closes.
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { URI } from 'langium';
+import type { LangiumSharedServices } from 'langium/lsp';
+import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver';
+import {
+    DEFAULT_SCRUB_SETTINGS, HypRpc, type ScrubInitializationOptions, type ScrubSettings,
+} from '../../language/communication/rpc.js';
+import type { HypServices } from '../../language/hyp-module.js';
+import { graphView } from './graph-view.js';
+import { onRpcNotification, onRpcRequest, sendRpcNotification } from './rpc-connection.js';
+import { ResultCache } from './result-cache.js';
+import { ScrubService, type ProgressHandle, type ScrubClient } from './scrub-service.js';
+import { WorkerSupervisor } from './worker-supervisor.js';
+import { registerTrustCheck, WorkspaceTrust } from './workspace-trust.js';
+
+/** The worker bundle's file name, next to the server bundle and of its module format (scripts/build.mjs writes both). */
+export const SCRUB_WORKER_BUNDLE = typeof __dirname === 'string' ? 'hyp-scrub-worker.cjs' : 'hyp-scrub-worker.mjs';
+
+/** The inspector port of a worker forked by a server that is itself being debugged ("Attach to Worker"). */
+export const WORKER_INSPECT_PORT = 6010;
+
+export interface ScrubRegistration {
+    service: ScrubService;
+    supervisor: WorkerSupervisor;
+}
+
+/** Registers scrubbing on the connection; call before the server starts listening. */
+export function registerScrubHandlers(connection: Connection, shared: LangiumSharedServices, Hyp: HypServices,
+    workerPath = join(bundleDir(), SCRUB_WORKER_BUNDLE)): ScrubRegistration {
+    const trust = new WorkspaceTrust();
+    registerTrustCheck(Hyp, trust);
+    let cache = new ResultCache();
+    let progressSupported = false;
+    let lensRefresh = false;
+    let hintRefresh = false;
+    const log = (line: string) => sendRpcNotification(connection, HypRpc.workerLog, { line });
+    const supervisor = new WorkerSupervisor({
+        spawn: () => {
+            if (!existsSync(workerPath)) throw new Error(`the scrub worker bundle is missing: ${workerPath}`);
+            return fork(workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: workerExecArgv() });
+        },
+        onLog: log,
+    });
+    const client: ScrubClient = {
+        async startProgress(title, onCancel) {
+            if (!progressSupported) return { report() {}, done() {} };
+            const reporter = await connection.window.createWorkDoneProgress();
+            reporter.begin(title, 0, 'queued', true);
+            reporter.token.onCancellationRequested(onCancel);
+            return {
+                report: fraction => reporter.report(Math.floor(100 * fraction), `${Math.floor(100 * fraction)}%`),
+                done: () => reporter.done(),
+            } satisfies ProgressHandle;
+        },
+        jobsChanged: jobs => sendRpcNotification(connection, HypRpc.jobs, { jobs }),
+        finished: f => sendRpcNotification(connection, HypRpc.finished, f),
+        refresh: () => {
+            if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+            if (hintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
+        },
+    };
+    const deps = { client, runner: supervisor, cache, trust };
+    const service = new ScrubService(Hyp, shared, deps);
+    Hyp.scrub.HypScrubStatus.attach(service);
+
+    shared.lsp.LanguageServer.onInitialize(params => {
+        const options = (params.initializationOptions ?? {}) as ScrubInitializationOptions;
+        if (options.scrubCacheDir) deps.cache = cache = new ResultCache(options.scrubCacheDir);
+        trust.trusted = options.workspaceTrusted ?? false;
+        service.settings = normaliseSettings(options.scrubSettings);
+        progressSupported = params.capabilities.window?.workDoneProgress ?? false;
+        lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport ?? false;
+        hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport ?? false;
+    });
+
+    onRpcRequest(connection, HypRpc.scrub, params => service.scrub(params));
+    onRpcRequest(connection, HypRpc.cancel, params => service.cancel(params));
+    onRpcRequest(connection, HypRpc.result, params => service.result(params));
+    onRpcRequest(connection, HypRpc.workerPid, () => supervisor.pid ?? null);
+    onRpcRequest(connection, HypRpc.graph, params => {
+        const document = shared.workspace.LangiumDocuments.getDocument(URI.parse(params.uri));
+        if (!document) return { modelPath: '', nodes: [], problem: `${params.uri} is not open` };
+        return graphView(Hyp, document, params.hypothesis);
+    });
+    onRpcNotification(connection, HypRpc.settings, settings => {
+        service.settings = normaliseSettings(settings);
+        service.refreshSoon();
+    });
+    onRpcNotification(connection, HypRpc.workspaceTrusted, async ({ trusted }) => {
+        trust.trusted = trusted;
+        // The trust warning is a validation result: revalidate every open document.
+        const uris = shared.workspace.LangiumDocuments.all.map(d => d.uri).toArray();
+        await shared.workspace.DocumentBuilder.update(uris, []);
+        service.refreshSoon();
+    });
+    shared.workspace.TextDocuments?.onDidClose(e => service.cancel({ uri: e.document.uri }));
+    // vscode-languageserver allows one shutdown handler (the server entry's); the exit hook runs
+    // in every way the server ends short of SIGKILL, and the worker exits when its channel closes.
+    process.on('exit', () => {
+        const pid = supervisor.pid;
+        if (pid !== undefined) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    });
+    return { service, supervisor };
+}
+
+/** Settings from the client, with defaults for what it left out and nonsense replaced by them. */
+export function normaliseSettings(s: Partial<ScrubSettings> | undefined): ScrubSettings {
+    const int = (v: unknown, min: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : null);
+    const eps = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+    return {
+        executionProvider: eps.find(e => e === s?.executionProvider) ?? DEFAULT_SCRUB_SETTINGS.executionProvider,
+        samples: int(s?.samples, 2),
+        seed: int(s?.seed, 0),
+        threads: int(s?.threads, 1),
+        nodeEffects: s?.nodeEffects === true,
+    };
+}
+
+/** A worker of a server under a debugger listens for one too (launch.json "Attach to Worker"). */
+function workerExecArgv(): string[] {
+    const debugging = process.execArgv.some(a => a.startsWith('--inspect'));
+    return debugging ? [`--inspect=${WORKER_INSPECT_PORT}`] : [];
+}
+
+function bundleDir(): string {
+    return typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+}
