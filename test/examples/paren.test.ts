@@ -42,7 +42,9 @@ describe('paren classifier', () => {
             const balanced = rows.filter(r => r.label === 1);
             expect(countOnly.length / rows.length).toBeGreaterThan(0.1);
             expect(horizonOnly.length / rows.length).toBeGreaterThan(0.15);
-            expect(balanced.length / rows.length).toBeCloseTo(0.5, 1);
+            // Half by construction; fewer in the held-out split, which drops short strings seen in training.
+            expect(balanced.length / rows.length).toBeGreaterThan(0.4);
+            expect(balanced.length / rows.length).toBeLessThan(0.55);
             for (const r of rows) {
                 expect(r.label).toBe(isBalanced(r.text) ? 1 : 0);
                 expect(r.tokens).toEqual(tokenize(r.text));

@@ -10,8 +10,9 @@ export function weightsFromOnnx(c: TransformerConfig, model: ModelProto): Weight
     for (const s of paramSpecs(c)) {
         const t = byName.get(s.name);
         if (t === undefined) throw new Error(`initializer ${s.name} missing`);
-        // Copy: raw bytes inside a protobuf buffer need not be 4-byte aligned.
-        const bytes = t.rawData.slice();
+        // Copy (Uint8Array.from, not slice, which on a Node Buffer is a view): raw bytes inside a
+        // protobuf buffer need not be 4-byte aligned.
+        const bytes = Uint8Array.from(t.rawData);
         w.set(s.name, t.rawData.length > 0 ? new Float32Array(bytes.buffer, 0, bytes.length / 4) : Float32Array.from(t.floatData));
     }
     return w;

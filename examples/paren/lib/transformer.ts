@@ -28,6 +28,11 @@ export interface TransformerConfig {
     readout: 'first' | 'all';
     /** Layers whose attention output is also exported per source position (hook_z_terms). */
     zTermsLayers: readonly number[];
+    /**
+     * Initialise the (learned) positional embedding with sinusoids instead of noise: a relative
+     * shift is then a linear map, so a previous-token head can form within a CPU training budget.
+     */
+    sinusoidalPosInit?: boolean;
 }
 
 /** A parameter's name (its ONNX initializer name) and dims. */
@@ -78,11 +83,24 @@ export function initWeights(c: TransformerConfig, rng: Rng): Weights {
     const w: Weights = new Map();
     for (const s of paramSpecs(c)) {
         const a = new Float32Array(s.dims.reduce((x, y) => x * y, 1));
-        if (s.init === 'one') a.fill(1);
+        if (s.name === 'pos_embed.W_pos' && c.sinusoidalPosInit === true) a.set(sinusoids(c.nCtx, c.dModel));
+        else if (s.init === 'one') a.fill(1);
         else if (s.init !== 0) for (let i = 0; i < a.length; i++) a[i] = randNormal(rng) * s.init;
         w.set(s.name, a);
     }
     return w;
+}
+
+function sinusoids(n: number, d: number): Float32Array {
+    const a = new Float32Array(n * d);
+    for (let pos = 0; pos < n; pos++) {
+        for (let i = 0; i < d / 2; i++) {
+            const angle = pos / Math.pow(10000, (2 * i) / d);
+            a[pos * d + 2 * i] = Math.sin(angle);
+            a[pos * d + 2 * i + 1] = Math.cos(angle);
+        }
+    }
+    return a;
 }
 
 /** tfjs variables (or constants) holding the weights. */
