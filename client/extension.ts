@@ -6,14 +6,20 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { HypCommands, HypRpc } from '../language/communication/rpc.js';
 import { registerCommands } from './commands.js';
 import { createLanguageClient } from './language-client.js';
-import { onRpcNotification, sendRpcNotification } from './rpc-client.js';
+import { onRpcNotification, sendRpcNotification, sendRpcRequest } from './rpc-client.js';
 import { readScrubSettings } from './settings.js';
 import { ScrubStatusBar } from './status-bar.js';
 
 let client: LanguageClient | undefined;
 
+/** What the extension exports to other extensions and to its own tests. */
+export interface HypExtensionApi {
+    /** The scrub worker's process id while a job runs. */
+    workerPid(): Promise<number | null>;
+}
+
 /** Activates on the first .hyp file. */
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<HypExtensionApi> {
     const serverLog = vscode.window.createOutputChannel('Hyp Language Server', { log: true });
     const workerLog = vscode.window.createOutputChannel('Hyp Scrub Worker');
     const statusBar = new ScrubStatusBar();
@@ -39,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.workspace.onDidGrantWorkspaceTrust(() => void sendRpcNotification(lc, HypRpc.workspaceTrusted, { trusted: true })),
     );
     await lc.start();
+    return { workerPid: () => sendRpcRequest(lc, HypRpc.workerPid, {}) };
 }
 
 /** Stops the server, which kills its worker. */

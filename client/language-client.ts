@@ -6,7 +6,7 @@ import type { ScrubInitializationOptions } from '../language/communication/rpc.j
 import { readScrubSettings } from './settings.js';
 
 /** The server bundle inside the extension (scripts/build-extension.mjs writes it). */
-export const SERVER_BUNDLE = 'dist/hyp-language-server.cjs';
+export const SERVER_BUNDLE = 'dist/extension/hyp-language-server.cjs';
 
 /** The server's inspector port under "Run Extension" (launch.json "Attach to Language Server"). */
 export const SERVER_INSPECT_PORT = 6009;

@@ -99,8 +99,12 @@ export async function packageVsix() {
     const out = `${pkg.name}-${pkg.version}.vsix`;
     writeFileSync(out, archive);
     const listing = listZip(archive);
-    for (const required of [`${native}onnxruntime_binding.node`, `${native}libonnxruntime.so.1`]) {
-        if (!listing.some(e => e.path === `extension/node_modules/onnxruntime-node/${required}`)) throw new Error(`${out} lacks ${required}`);
+    // What the extension host, the client (client/language-client.ts) and the server load by path.
+    const required = [pkg.main.replace(/^\.\//, ''), `${EXTENSION_OUT}/hyp-language-server.cjs`, `${EXTENSION_OUT}/hyp-scrub-worker.cjs`,
+        `${EXTENSION_OUT}/hyp-load-worker.mjs`, `node_modules/onnxruntime-node/${native}onnxruntime_binding.node`,
+        `node_modules/onnxruntime-node/${native}libonnxruntime.so.1`];
+    for (const path of required) {
+        if (!listing.some(e => e.path === `extension/${path}`)) throw new Error(`${out} lacks ${path}`);
     }
     if (archive.length > MAX_BYTES) throw new Error(`${out} is ${(archive.length / 2 ** 20).toFixed(1)} MiB, over the 40 MiB budget`);
     return { path: out, bytes: archive.length, listing };

@@ -51,7 +51,7 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
         async startProgress(title, onCancel) {
             if (!progressSupported) return { report() {}, done() {} };
             const reporter = await connection.window.createWorkDoneProgress();
-            reporter.begin(title, 0, 'queued', true);
+            reporter.begin(title, 0, '0%', true);
             reporter.token.onCancellationRequested(onCancel);
             return {
                 report: fraction => reporter.report(Math.floor(100 * fraction), `${Math.floor(100 * fraction)}%`),

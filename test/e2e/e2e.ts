@@ -1,0 +1,172 @@
+// End-to-end tests in a real VS Code: code-server with the packaged .vsix installed, driven by
+// playwright-core and Debian's chromium, headless. Each step leaves a screenshot under
+// test-results/e2e/. Run by run-e2e.sh (`npm run test:e2e`), which installs what this needs.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './code-server.js';
+import { alive, scrubWorkerPids } from './processes.js';
+import { Workbench } from './workbench.js';
+
+// run-e2e.sh runs the bundle from the repository root.
+const ROOT = process.cwd();
+const [codeServerBin, vsix] = process.argv.slice(2);
+const SHOTS = join(ROOT, 'test-results', 'e2e');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'];
+
+function check(condition: unknown, message: string): asserts condition {
+    if (!condition) throw new Error(message);
+}
+
+async function until<T>(f: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+        const v = f();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise(r => setTimeout(r, 50));
+    }
+}
+
+async function main(): Promise<number> {
+    rmSync(SHOTS, { recursive: true, force: true });
+    const home = mkdtempSync(join(tmpdir(), 'hyp-e2e-'));
+    const workspace = join(home, 'workspace');
+    mkdirSync(workspace);
+    for (const f of ['toy.hyp', 'toy_or.onnx', 'toy_or.jsonl']) cpSync(join(ROOT, 'examples/toy', f), join(workspace, f));
+    const text = readFileSync(join(workspace, 'toy.hyp'), 'utf8').split('\n');
+    const lineOf = (s: string) => text.findIndex(l => l.includes(s)) + 1;
+    const setSamples = (samples: number | null) => {
+        mkdirSync(join(workspace, '.vscode'), { recursive: true });
+        writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(samples === null ? {} : { 'hyp.samples': samples }));
+    };
+    setSamples(null);
+
+    let server: CodeServer | undefined;
+    let context: BrowserContext | undefined;
+    const results: { name: string; ok: boolean; error?: string }[] = [];
+    try {
+        server = await startCodeServer(codeServerBin, vsix, home);
+        context = await chromium.launchPersistentContext(join(home, 'chromium'), {
+            executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1500, height: 950 },
+        });
+        const page = context.pages()[0] ?? await context.newPage();
+        const wb = new Workbench(page, SHOTS);
+        await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+        await wb.waitReady();
+
+        const step = async (name: string, shot: string, body: () => Promise<void>) => {
+            const started = Date.now();
+            try {
+                await body();
+                await wb.shot(shot);
+                results.push({ name, ok: true });
+                console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+            } catch (e) {
+                await wb.shot(`${shot}-FAILED`).catch(() => undefined);
+                results.push({ name, ok: false, error: (e as Error).message });
+                console.log(`✗ ${name}: ${(e as Error).message}`);
+            }
+        };
+
+        await step('toy.hyp opens with ▶ Scrub lenses and an empty Problems view', 'open-no-problems', async () => {
+            await wb.openFile('toy.hyp');
+            await wb.waitForLens('hypothesis correct {', /▶ Scrub/);
+            await wb.waitForProblems(t => t.includes('No problems have been detected in the workspace'));
+        });
+
+        await step('a misspelled tensor name is an error with the suggestion', 'misspelled-tensor', async () => {
+            const line = lineOf('node D = "D"');
+            await wb.goTo(line, text[line - 1].indexOf('"D"') + 3);
+            await page.keyboard.type('x');
+            await wb.waitForProblems(t => t.includes('no tensor "Dx" in the model; did you mean "D"?'));
+        });
+
+        await step('undoing the typo clears the error', 'typo-undone', async () => {
+            await page.keyboard.press('Control+Z');
+            await wb.waitForProblems(t => t.includes('No problems have been detected in the workspace'));
+        });
+
+        await step('hovering an I node shows its feature agreement counts', 'hover-counts', async () => {
+            const line = lineOf('node a -> A = z[0] > 3');
+            await wb.goTo(line, text[line - 1].indexOf('a ->') + 1);
+            await page.keyboard.press('Control+K');
+            await page.keyboard.press('Control+I');
+            const hover = page.locator('.monaco-hover').filter({ hasText: 'Feature agreement over' }).first();
+            await hover.waitFor({ timeout: 30_000 });
+            const content = (await hover.textContent()) ?? '';
+            check(/Feature agreement over \d+ examples: 2 classes/.test(content), `hover text: ${content}`);
+            check(content.includes('resampled as unimportant: input.z2, input.z3'), `hover text: ${content}`);
+        });
+
+        await step('▶ Scrub shows the loss recovered in the code lens', 'scrub-loss-recovered', async () => {
+            await page.keyboard.press('Escape');
+            await wb.goTo(lineOf('hypothesis correct {'), 1);
+            await wb.clickLens('hypothesis correct {', /▶ Scrub/);
+            const lens = await wb.waitForLens('hypothesis correct {', /^loss recovered/);
+            check(/^loss recovered 100\.0% \(95% CI 100\.0–100\.0\) · 2,000 samples · \d+\.\d s · cpu$/.test(lens), `lens: ${lens}`);
+        });
+
+        await step('the loss-recovered lens opens the result view with the histogram', 'result-view', async () => {
+            await wb.clickLens('hypothesis correct {', /^loss recovered/);
+            const frame = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+            await frame.locator('svg.histogram').waitFor({ timeout: 30_000 });
+            const body = (await frame.locator('body').textContent()) ?? '';
+            check(body.includes('100.0% (95% CI 100.0%–100.0%)'), `result view: ${body.slice(0, 300)}`);
+        });
+
+        let cancelledPid = 0;
+        await step('■ Cancel on a long run kills the worker process', 'cancelled', async () => {
+            setSamples(200_000);
+            await page.waitForTimeout(1500);
+            // Back to the editor (the result view took the focus).
+            await page.keyboard.press('Control+1');
+            await wb.goTo(lineOf('hypothesis only_a {'), 1);
+            await wb.clickLens('hypothesis only_a {', /▶ Scrub/);
+            await wb.waitForLens('hypothesis only_a {', /Scrubbing…/);
+            cancelledPid = await until(() => scrubWorkerPids()[0], 'the scrub worker');
+            await wb.shot('running');
+            const clicked = Date.now();
+            await wb.clickLens('hypothesis only_a {', /Cancel/);
+            await until(() => (alive(cancelledPid) ? undefined : true), 'the worker to exit', 5000);
+            console.log(`  worker ${cancelledPid} gone ${Date.now() - clicked} ms after the click`);
+            check(Date.now() - clicked < 2000, 'the worker outlived the click on ■ Cancel by more than two seconds');
+            await wb.waitForLens('hypothesis only_a {', /▶ Scrub/);
+            check(scrubWorkerPids().length === 0, `worker processes left: ${scrubWorkerPids().join(', ')}`);
+        });
+
+        await step('killing the worker from outside shows an error, and ▶ Scrub works afterwards', 'killed-worker-error', async () => {
+            await wb.clickLens('hypothesis only_a {', /▶ Scrub/);
+            await wb.waitForLens('hypothesis only_a {', /Scrubbing…/);
+            const pid = await until(() => scrubWorkerPids()[0], 'the scrub worker');
+            check(pid !== cancelledPid, 'the cancelled worker was reused');
+            process.kill(pid, 'SIGKILL');
+            await page.locator('.notifications-toasts').filter({ hasText: 'Scrubbing "only_a" failed' }).first().waitFor({ timeout: 30_000 });
+            const lens = await wb.waitForLens('hypothesis only_a {', /scrub failed/);
+            check(lens.includes(`the scrub worker (pid ${pid}) was killed by SIGKILL`), `lens: ${lens}`);
+        });
+
+        await step('after the crash, ↻ Retry runs on a fresh worker and shows the result', 'after-crash-result', async () => {
+            setSamples(null);
+            await page.waitForTimeout(1500);
+            await wb.clickLens('hypothesis only_a {', /Retry|▶ Scrub/);
+            const lens = await wb.waitForLens('hypothesis only_a {', /^loss recovered/);
+            check(/^loss recovered \d+\.\d% \(95% CI/.test(lens), `lens: ${lens}`);
+        });
+    } catch (e) {
+        results.push({ name: 'setting up code-server and chromium', ok: false, error: (e as Error).stack });
+        console.log(`✗ setup: ${(e as Error).stack}`);
+        if (server) console.log(server.log.join('').slice(-3000));
+    } finally {
+        await context?.close().catch(() => undefined);
+        await server?.stop();
+    }
+    const failed = results.filter(r => !r.ok).length;
+    console.log(`\nscreenshots: ${SHOTS}`);
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+    return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,114 @@
+// Playwright helpers for the VS Code workbench that code-server serves: open a file, go to a
+// position, find a hypothesis's code lenses, read the Problems view, take numbered screenshots.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+export class Workbench {
+    private shots = 0;
+
+    constructor(readonly page: Page, private readonly shotDir: string) {
+        mkdirSync(shotDir, { recursive: true });
+    }
+
+    /** Saves `NN-name.png` under the screenshot folder; returns its path. */
+    async shot(name: string): Promise<string> {
+        const path = join(this.shotDir, `${String(++this.shots).padStart(2, '0')}-${name}.png`);
+        await this.page.screenshot({ path });
+        return path;
+    }
+
+    async waitReady(): Promise<void> {
+        await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+        await this.page.locator('.statusbar').waitFor({ timeout: 120_000 });
+    }
+
+    /** Quick Open (Ctrl+P) on a file name. */
+    async openFile(name: string): Promise<void> {
+        await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
+        await this.page.keyboard.press('Control+P');
+        const input = this.page.locator('.quick-input-widget input');
+        await input.waitFor();
+        await input.fill(name);
+        await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+        await this.page.keyboard.press('Enter');
+        await this.page.locator(`.tab[aria-label^="${name}"]`).first().waitFor();
+        await this.page.locator('.monaco-editor .view-lines').first().waitFor();
+    }
+
+    /** Puts the cursor at 1-based line and column (Ctrl+G), which also scrolls it into view. */
+    async goTo(line: number, column: number): Promise<void> {
+        await this.page.locator('.monaco-editor .view-lines').first().click();
+        await this.page.keyboard.press('Control+G');
+        const input = this.page.locator('.quick-input-widget input');
+        await input.waitFor();
+        await input.fill(`:${line}:${column}`);
+        await this.page.keyboard.press('Enter');
+    }
+
+    /** The code lens links of the hypothesis declared on the line that contains `header`. */
+    async lenses(header: string): Promise<Locator> {
+        const line = this.page.locator('.monaco-editor .view-line', { hasText: header }).first();
+        await line.waitFor();
+        const lineBox = (await line.boundingBox())!;
+        const decorations = this.page.locator('.monaco-editor .codelens-decoration');
+        let best: { index: number; y: number } | undefined;
+        for (let i = 0; i < await decorations.count(); i++) {
+            const box = await decorations.nth(i).boundingBox();
+            if (box && box.y < lineBox.y && box.y > lineBox.y - 3 * lineBox.height && (!best || box.y > best.y)) best = { index: i, y: box.y };
+        }
+        if (!best) throw new Error(`no code lens above "${header}"`);
+        return decorations.nth(best.index).locator('a');
+    }
+
+    /** Waits until the hypothesis's first code lens matches `text`; returns its text. */
+    async waitForLens(header: string, text: RegExp, timeoutMs = 120_000): Promise<string> {
+        const end = Date.now() + timeoutMs;
+        let last = '';
+        for (;;) {
+            try {
+                last = (await (await this.lenses(header)).first().textContent({ timeout: 1000 })) ?? '';
+                if (text.test(last)) return last;
+            } catch {
+                // Lenses are re-rendered while they refresh: look again.
+            }
+            if (Date.now() > end) throw new Error(`the code lens of "${header}" never matched ${text}; last: "${last}"`);
+            await this.page.waitForTimeout(200);
+        }
+    }
+
+    /** Clicks the hypothesis's code lens whose text matches `text`. */
+    async clickLens(header: string, text: RegExp): Promise<void> {
+        await this.waitForLens(header, /./);
+        const links = await this.lenses(header);
+        for (let i = 0; i < await links.count(); i++) {
+            if (text.test((await links.nth(i).textContent()) ?? '')) {
+                await links.nth(i).click();
+                return;
+            }
+        }
+        throw new Error(`no code lens matching ${text} above "${header}"`);
+    }
+
+    /** Opens the Problems view (if closed) and returns its text. */
+    async problems(): Promise<string> {
+        const panel = this.page.locator('.markers-panel');
+        if (!(await panel.isVisible())) {
+            await this.page.keyboard.press('Control+Shift+M');
+            await panel.waitFor();
+        }
+        return (await panel.textContent()) ?? '';
+    }
+
+    /** Polls the Problems view until its text matches. */
+    async waitForProblems(matches: (text: string) => boolean, timeoutMs = 60_000): Promise<string> {
+        const end = Date.now() + timeoutMs;
+        let text = '';
+        while (Date.now() < end) {
+            text = await this.problems();
+            if (matches(text)) return text;
+            await this.page.waitForTimeout(250);
+        }
+        throw new Error(`the Problems view never matched; it shows: ${text}`);
+    }
+}
