@@ -122,11 +122,12 @@ function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number
             copyInto(data, base, src, size);
             return;
         }
-        const owner = runner.partOwners(tensor);
+        const runs = runner.partRuns(tensor);
         const srcs = a.sources.map(s => store.get(s)!);
-        for (let i = 0; i < size; i++) {
-            const src = srcs[owner[i]];
-            (data as Float32Array)[base + i] = (src.data as Float32Array)[src.offset + i];
+        for (let k = 0; k < runs.start.length; k++) {
+            const src = srcs[runs.owner[k]];
+            const from = src.offset + runs.start[k];
+            (data as Float32Array).set((src.data as Float32Array).subarray(from, from + runs.length[k]), base + runs.start[k]);
         }
     });
     return { data, offset: 0, dims };

@@ -10,7 +10,7 @@ import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
 import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
-import { partOwners } from './masks.js';
+import { ownerRuns, partOwners, type OwnerRuns } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
 
 export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
@@ -38,6 +38,8 @@ export interface ModelRunner {
     constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation>;
     /** The index into `GraphG.nodesOfTensor(tensor)` owning each element of one example. */
     partOwners(tensor: string): Uint16Array;
+    /** The same as runs of consecutive elements with one owner. */
+    partRuns(tensor: string): OwnerRuns;
 }
 
 export interface ActivationType {
@@ -54,6 +56,7 @@ export class OrtModelRunner implements ModelRunner {
     private full: ort.InferenceSession | undefined;
     private readonly locals = new Map<string, ort.InferenceSession>();
     private readonly owners = new Map<string, Uint16Array>();
+    private readonly runs = new Map<string, OwnerRuns>();
     private readonly constants = new Map<string, Activation>();
 
     constructor(
@@ -127,6 +130,12 @@ export class OrtModelRunner implements ModelRunner {
             this.owners.set(tensor, owner);
         }
         return owner;
+    }
+
+    partRuns(tensor: string): OwnerRuns {
+        let runs = this.runs.get(tensor);
+        if (runs === undefined) this.runs.set(tensor, runs = ownerRuns(this.partOwners(tensor)));
+        return runs;
     }
 
     /** Mean over up to MEAN_EXAMPLES examples (the first ones of the dataset, in file order). */
