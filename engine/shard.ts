@@ -5,7 +5,8 @@
 import { HypError } from './errors.js';
 import type { ScrubResult } from './result.js';
 import type { PreparedScrub } from './prepare.js';
-import { resultMeta, runSettings, scrubRoots, summarise, type ResultMeta, type ScrubOptions } from './scrub.js';
+import { resultMeta, runSettings, scrubRoots, type ScrubOptions } from './scrub.js';
+import { summarise, type ResultMeta } from './score/summary.js';
 import type { HypothesisSpec } from './spec.js';
 
 export const SHARD_FORMAT = 'hyp-scrub-shard';

@@ -1,0 +1,82 @@
+// A result from per-root values: loss recovered with its CI, the shares of roots made worse and
+// better, the roots hurt most. Shared by a whole run and by merged shards, which must agree exactly.
+import { HypError } from '../errors.js';
+import type { ScrubResult } from '../result.js';
+import type { AblationMode, MetricSpec, UnimportantMode } from '../spec.js';
+import { isScore } from './behaviours.js';
+import { lossRecovered } from './statistics.js';
+
+/** Per-root behaviour values (as losses) of roots `from`, `from + 1`, …, with what computing them took. */
+export interface RootValues {
+    from: number;
+    clean: Float64Array;
+    scrubbed: Float64Array;
+    random: Float64Array;
+    examples: Int32Array;
+    stats: ScrubResult['stats'];
+    seconds: number;
+}
+
+/** What a result says besides its numbers. */
+export interface ResultMeta {
+    hypothesis: string;
+    metric: MetricSpec;
+    ablation: AblationMode;
+    unimportant: UnimportantMode;
+    provider: string;
+    providerFallbacks: string[];
+    samples: number;
+    seed: number;
+    perExample: boolean;
+}
+
+/** Loss recovered with its CI, shares of roots made worse and better, and the roots hurt most. */
+export function summarise(v: RootValues, meta: ResultMeta): ScrubResult {
+    const { metric } = meta;
+    const lr = lossRecovered(v.clean, v.scrubbed, v.random, meta.seed);
+    const gap = lr.random - lr.clean;
+    if (!(Math.abs(gap) > 1e-12 * Math.max(1, Math.abs(lr.clean)))) {
+        throw new HypError(`the model does no better than the random baseline on these ${meta.samples} roots, so loss recovered is undefined`,
+            'degenerate-baseline', undefined, 'check the metric, the label field and the model');
+    }
+    const sign = isScore(metric) ? -1 : 1;
+    let worse = 0, better = 0;
+    const hurt: { example: number; clean: number; scrubbed: number; delta: number }[] = [];
+    for (let i = 0; i < meta.samples; i++) {
+        const delta = v.scrubbed[i] - v.clean[i];
+        const tol = 1e-6 * Math.max(1, Math.abs(v.clean[i]));
+        if (delta > tol) worse++;
+        else if (delta < -tol) better++;
+        hurt.push({ example: v.examples[i], clean: sign * v.clean[i], scrubbed: sign * v.scrubbed[i], delta });
+    }
+    hurt.sort((a, b) => b.delta - a.delta || a.example - b.example);
+    const result: ScrubResult = {
+        hypothesis: meta.hypothesis,
+        lossRecovered: lr.lossRecovered,
+        ci95: lr.ci95,
+        clean: sign * lr.clean,
+        scrubbed: sign * lr.scrubbed,
+        random: sign * lr.random,
+        samples: meta.samples,
+        seed: meta.seed,
+        metric: metric.kind,
+        ablation: meta.ablation,
+        unimportant: meta.unimportant,
+        provider: meta.provider,
+        providerFallbacks: meta.providerFallbacks,
+        seconds: v.seconds,
+        worse: worse / meta.samples,
+        better: better / meta.samples,
+        hurtMost: hurt.slice(0, 10).filter(h => h.delta > 0).map(({ example, clean, scrubbed }) => ({ example, clean, scrubbed })),
+        stats: v.stats,
+    };
+    if (meta.perExample) {
+        result.perExample = {
+            examples: [...v.examples],
+            clean: [...v.clean].map(x => sign * x),
+            scrubbed: [...v.scrubbed].map(x => sign * x),
+            random: [...v.random].map(x => sign * x),
+        };
+    }
+    return result;
+}
