@@ -1,7 +1,8 @@
 // Bundles the VS Code extension into dist/extension/: the extension host's entry (CommonJS, `vscode`
 // external), the language server and the scrub worker (CommonJS, every package bundled except the
 // native onnxruntime-node, which the worker alone loads), and the server's file-reading worker
-// thread (ESM, the name the server looks for). Also builds dist/ as `npm run build` does.
+// thread (ESM, the name the server looks for).
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { serverBuildOptions } from './build.mjs';
@@ -36,4 +37,4 @@ export async function buildExtension() {
     return results.map(r => r.metafile);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildExtension();
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await buildExtension();

@@ -1,19 +1,23 @@
 // Bundles the CLI and the benchmark runner with esbuild. Packages stay external: onnxruntime-node is native, and the CLI
 // runs from the repository where node_modules is installed.
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-await build({
-    entryPoints: { cli: 'cli/main.ts', 'bench-case': 'bench/bench-case.ts', 'run-bench': 'bench/run-bench.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-});
+/** Bundles the CLI and the benchmark runner into dist/. */
+export async function buildCli() {
+    await build({
+        entryPoints: { cli: 'cli/main.ts', 'bench-case': 'bench/bench-case.ts', 'run-bench': 'bench/run-bench.ts' },
+        outdir: 'dist',
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'esm',
+        packages: 'external',
+        sourcemap: true,
+        logLevel: 'warning',
+    });
+}
 
 // The language server (`hyp-language-server`), the worker it reads large model and dataset
 // files in and the scrub worker process it forks, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
@@ -33,4 +37,8 @@ export function serverBuildOptions(format, outdir) {
     };
 }
 
-await build(serverBuildOptions('esm', 'dist'));
+// Run as a script (npm run build, the test setup), not when imported for serverBuildOptions.
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+    await buildCli();
+    await build(serverBuildOptions('esm', 'dist'));
+}

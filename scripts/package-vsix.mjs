@@ -2,6 +2,7 @@
 // configuration, snippets and icon, and onnxruntime-node's JavaScript with its linux-x64 native
 // files only (binding and shared library, read through any link; other platforms' binaries and
 // the CUDA provider left out). The package.json inside is the manifest without the development keys.
+import { pathToFileURL } from 'node:url';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
@@ -110,7 +111,7 @@ export async function packageVsix() {
     return { path: out, bytes: archive.length, listing };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     const { path, bytes, listing } = await packageVsix();
     console.log(`${path}: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${listing.length} files`);
 }

@@ -1,6 +1,6 @@
 // A minimal zip writer (deflate, no zip64), enough for a .vsix: VS Code reads it with yauzl.
 // Written here rather than pulled in with @vscode/vsce, whose dependency tree every `npm ci` would pay for.
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** The zip archive of `entries` (paths with forward slashes), as one buffer. */
 export function zip(entries) {
@@ -76,4 +76,26 @@ function dosDateTime(d) {
         time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
         date: ((d.getFullYear() - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
     };
+}
+
+/** The entries of a zip archive written by `zip` (stored or deflated), as { path, data }. */
+export function unzip(buffer) {
+    const endAt = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const count = buffer.readUInt16LE(endAt + 10);
+    let at = buffer.readUInt32LE(endAt + 16);
+    const out = [];
+    for (let i = 0; i < count; i++) {
+        const method = buffer.readUInt16LE(at + 10);
+        const compressed = buffer.readUInt32LE(at + 20);
+        const nameLength = buffer.readUInt16LE(at + 28);
+        const extra = buffer.readUInt16LE(at + 30);
+        const comment = buffer.readUInt16LE(at + 32);
+        const local = buffer.readUInt32LE(at + 42);
+        const path = buffer.toString('utf8', at + 46, at + 46 + nameLength);
+        const dataAt = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+        const body = buffer.subarray(dataAt, dataAt + compressed);
+        out.push({ path, data: method === 0 ? Buffer.from(body) : inflateRawSync(body) });
+        at += 46 + nameLength + extra + comment;
+    }
+    return out;
 }

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { URI } from 'langium';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodeLensRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, type CodeLens, type Diagnostic } from 'vscode-languageserver-protocol/node';
-import { HypRpc, type ScrubAccepted, type ScrubFinished, type ScrubInitializationOptions, type ScrubSettings } from '../../language/communication/rpc.js';
+import { HypRpc, type GraphView, type ScrubAccepted, type ScrubFinished, type ScrubInitializationOptions, type ScrubSettings } from '../../language/communication/rpc.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
 
 const TOY = resolve(ROOT, 'examples/toy');
@@ -225,5 +225,22 @@ describe('scrubbing through the language server', () => {
         const byNode = Object.fromEntries(hints.map(h => [/node (\w+) ->/.exec(lines[h.position.line])?.[1], h.label]));
         // a alone (b and d computed on the root's example): still perfect; likewise b and d.
         expect(byNode).toMatchObject({ a: 'alone 100.0%', b: 'alone 100.0%', d: 'alone 100.0%' });
+    });
+
+    it('the model graph lists the hook points with their G-parents and the hypothesis\'s correspondence', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true });
+        const published = client.diagnostics(uri);
+        client.open(uri, text);
+        await published;
+        const view = await client.connection.sendRequest(HypRpc.graph.method, { uri, hypothesis: 'only_a' }) as GraphView;
+        expect(view.modelPath.endsWith('toy_or.onnx')).toBe(true);
+        expect(view.nodes.find(n => n.name === 'D')).toEqual({ name: 'D', tensor: 'D', shape: '[batch, 1]', op: 'Add', parents: ['A', 'B', 'C'] });
+        expect(view.nodes.map(n => n.name)).toEqual(expect.arrayContaining(['input.z1', 'A', 'B', 'C', 'D', 'output']));
+        expect(view.hypothesis?.mapping).toEqual([
+            { interpNode: 'a', graphNode: 'A', feature: 'z[0] > 3', parents: ['input.z1'] },
+            { interpNode: 'd', graphNode: 'D', feature: 'a', parents: ['a'] },
+            { interpNode: 'output', graphNode: 'output', feature: '—', parents: ['d'] },
+        ]);
     });
 });

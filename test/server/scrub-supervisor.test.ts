@@ -94,10 +94,11 @@ describe('worker supervisor', () => {
 
     test('a worker killed from outside fails the job as a crash with the log, and the next job gets a fresh worker', async () => {
         const { sup } = supervisor();
-        const running = sup.run(spec('slow'), OPTIONS);
-        await waitFor(() => sup.pid !== undefined);
+        let progressed = false;
+        const running = sup.run(spec('slow'), OPTIONS, { onProgress: () => (progressed = true) });
+        // Killed mid-job: after the worker has logged and reported progress (a loaded machine may take a while to get there).
+        await waitFor(() => progressed);
         const pid = sup.pid!;
-        await new Promise(r => setTimeout(r, 100));
         process.kill(pid, 'SIGKILL');
         const error = await failure(running);
         expect(error).toBeInstanceOf(ScrubJobError);
