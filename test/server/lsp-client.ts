@@ -22,7 +22,7 @@ export interface TestClient {
 }
 
 /** Starts the server and completes the initialize handshake. */
-export async function startServer(initializationOptions: object = {}, watchers = true): Promise<TestClient> {
+export async function startServer(initializationOptions: object = {}, watchers = true, extraCapabilities: { window?: object } = {}): Promise<TestClient> {
     const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, 'bin/hyp-language-server.mjs'), '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const registrations: Registration[] = [];
@@ -46,6 +46,7 @@ export async function startServer(initializationOptions: object = {}, watchers =
         capabilities: {
             workspace: { didChangeWatchedFiles: { dynamicRegistration: watchers } },
             textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, completion: { completionItem: { snippetSupport: false } } },
+            ...extraCapabilities,
         },
     });
     await connection.sendNotification(InitializedNotification.type, {});

@@ -29,8 +29,8 @@ interface ScrubClient extends TestClient {
 
 const clients: TestClient[] = [];
 
-async function start(options: ScrubInitializationOptions): Promise<ScrubClient> {
-    const client = await startServer(options);
+async function start(options: ScrubInitializationOptions, progress = false): Promise<ScrubClient> {
+    const client = await startServer(options, true, progress ? { window: { workDoneProgress: true } } : {});
     clients.push(client);
     const finished: ScrubFinished[] = [];
     const waiters: { hypothesis: string; resolve: (f: ScrubFinished) => void }[] = [];
@@ -242,5 +242,31 @@ describe('scrubbing through the language server', () => {
             { interpNode: 'd', graphNode: 'D', feature: 'a', parents: ['a'] },
             { interpNode: 'output', graphNode: 'output', feature: '—', parents: ['d'] },
         ]);
+    });
+
+    it('a running job is a cancellable work-done progress, and cancelling it from the editor stops the job', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true, scrubSettings: settings({ samples: 200_000 }) }, true);
+        const created: string[] = [];
+        const begins: { token: string; value: { kind: string; title?: string; cancellable?: boolean } }[] = [];
+        client.connection.onRequest('window/workDoneProgress/create', (p: { token: string }) => {
+            created.push(p.token);
+            return null;
+        });
+        client.connection.onNotification('$/progress', (p: { token: string; value: { kind: string } }) => {
+            if (p.value.kind === 'begin') begins.push(p);
+        });
+        const published = client.diagnostics(uri);
+        client.open(uri, text);
+        await published;
+        const cancelled = client.nextFinished('correct', 120_000);
+        await client.scrub(uri, ['correct']);
+        const begin = await until(async () => begins[0]);
+        expect(created).toContain(begin.token);
+        expect(begin.value).toMatchObject({ kind: 'begin', title: 'Scrubbing correct', cancellable: true });
+        const pid = await until(async () => (await client.workerPid()) ?? undefined);
+        void client.connection.sendNotification('window/workDoneProgress/cancel', { token: begin.token });
+        expect((await cancelled).outcome).toBe('cancelled');
+        expect(alive(pid)).toBe(false);
     });
 });
