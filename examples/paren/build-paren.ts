@@ -2,8 +2,7 @@
 // exports paren.onnx with TransformerLens names and checks the export against the trained model.
 // Run with `npm run build:paren`; PAREN_STEPS overrides the number of training steps.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PAREN_CONFIG as C } from './config.js';
 import { N_CTX, sampleRow, type ParenRow } from './data.js';
@@ -13,7 +12,8 @@ import { makeRng } from './lib/rng.js';
 import { crossEntropy, trainAdam, useWasmBackend, warmupCosine } from './lib/train.js';
 import { forward, initWeights, readWeights, toTensors } from './lib/transformer.js';
 
-const HERE = process.env.PAREN_OUT ?? dirname(fileURLToPath(import.meta.url));
+// Paths from the repository root, where npm runs the scripts (the bundle lives elsewhere).
+const HERE = process.env.PAREN_OUT ?? 'examples/paren';
 const SEED = 20221203;
 const STEPS = Number(process.env.PAREN_STEPS ?? 2400);
 const BATCH = 32;

@@ -1,8 +1,7 @@
 // Prints where each head of the committed paren model attends, to guide hypotheses:
 // `npm run inspect:paren`. Reads paren.onnx and paren.jsonl; needs no training.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
@@ -10,7 +9,8 @@ import { readModelFile, writeModel } from '../../engine/onnx/read.js';
 import { PAREN_CONFIG as C } from './config.js';
 import { CLOSE, END, OPEN, PAD, START, type ParenRow } from './data.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+// Paths from the repository root, where npm runs the scripts (the bundle lives elsewhere).
+const HERE = 'examples/paren';
 const model = readModelFile(join(HERE, 'paren.onnx'));
 const g = model.graph!;
 const extra = g.valueInfo.filter(v => /\.attn\.hook_pattern$/.test(v.name));
@@ -56,6 +56,39 @@ for (let l = 0; l < C.nLayers; l++) {
         const row = (m: number[]): string => [START, OPEN, CLOSE, END, PAD].map(k => pct(m[k] / (m === fromParen ? parenCount : 1))).join(' ');
         console.log(`head ${l}.${h}  ${row(from0)} ${pct(pos1)} | ${row(from1)} | ${row(fromParen)}  ${pct(earlier / parenCount)} ${pct(later / parenCount)} ${pct(self / parenCount)}  ${corr(xs, ys).toFixed(2)}`);
     }
+}
+
+// From the readout position: how much attention lands on positions whose suffix has more '(' than
+// ')' (where the right-to-left nesting depth goes negative), against their share of the parens.
+console.log('\nfrom position 0, on strings with such positions: mass on them / on all parens, and their share of parens');
+for (let l = 0; l < C.nLayers; l++) {
+    const pat = out[`blocks.${l}.attn.hook_pattern`].data as Float32Array;
+    for (let h = 0; h < H; h++) {
+        let onBad = 0, onParens = 0, share = 0, count = 0;
+        rows.forEach((r, b) => {
+            const bad = suffixNegative(r.text);
+            if (!bad.some(x => x)) return;
+            count++;
+            const base = (b * H + h) * n * n;
+            let m = 0, all = 0;
+            bad.forEach((isBad, i) => { all += pat[base + 1 + i]; if (isBad) m += pat[base + 1 + i]; });
+            onBad += m / Math.max(all, 1e-9);
+            onParens += all;
+            share += bad.filter(x => x).length / bad.length;
+        });
+        console.log(`head ${l}.${h}  ${pct(onBad / count)} of paren mass on them (share ${pct(share / count)}), paren mass ${pct(onParens / count)}`);
+    }
+}
+
+/** Per character: does the suffix starting there hold more '(' than ')'? */
+function suffixNegative(text: string): boolean[] {
+    const out: boolean[] = new Array(text.length).fill(false);
+    let depth = 0;
+    for (let i = text.length - 1; i >= 0; i--) {
+        depth += text[i] === '(' ? 1 : -1;
+        out[i] = depth > 0;
+    }
+    return out;
 }
 
 function corr(a: number[], b: number[]): number {
