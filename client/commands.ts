@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ScrubResult } from '../engine/result.js';
 import { HypCommands, HypRpc, type ResultView } from '../language/communication/rpc.js';
-import { graphMarkdown } from './graph-markdown.js';
+import { graphMarkdown, graphPageHtml } from './graph-markdown.js';
 import { hypothesisAt, hypothesisNames } from './hypothesis-at.js';
 import { resultHtml } from './result-html.js';
 import { sendRpcRequest } from './rpc-client.js';
@@ -53,8 +53,10 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
         const target = await resolveTarget(args, false);
         if (!target) return;
         const view = await sendRpcRequest(client, HypRpc.graph, { uri: target.uri, hypothesis: target.hypothesis });
-        const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: graphMarkdown(view) });
-        await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+        // Rendered by VS Code's own markdown extension into a read-only page (an untitled document would ask to be saved).
+        const rendered = await vscode.commands.executeCommand<string>('markdown.api.render', graphMarkdown(view));
+        const panel = vscode.window.createWebviewPanel('hyp.graph', `Model graph${target.hypothesis ? `: ${target.hypothesis}` : ''}`, vscode.ViewColumn.Beside, { enableScripts: false });
+        panel.webview.html = graphPageHtml(rendered, panel.webview.cspSource);
     });
     register(HypCommands.showLog, () => workerLog.show(true));
 }

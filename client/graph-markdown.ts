@@ -20,3 +20,17 @@ export function graphMarkdown(view: GraphView): string {
     }
     return out.join('\n');
 }
+
+/** The webview page around the Markdown, rendered to HTML by VS Code's markdown extension. */
+export function graphPageHtml(renderedMarkdown: string, cspSource: string): string {
+    return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline';">
+<style>
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1.5em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+td, th { padding: 0.2em 1em 0.2em 0; text-align: left; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
+code { font-family: var(--vscode-editor-font-family); }
+</style></head>
+<body>${renderedMarkdown}</body></html>`;
+}

@@ -36,6 +36,16 @@ export class Workbench {
         await this.page.locator('.monaco-editor .view-lines').first().waitFor();
     }
 
+    /** Runs a command from the palette (F1) by its title. */
+    async command(title: string): Promise<void> {
+        await this.page.keyboard.press('F1');
+        const input = this.page.locator('.quick-input-widget input');
+        await input.waitFor();
+        await input.fill(`>${title}`);
+        await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+        await this.page.keyboard.press('Enter');
+    }
+
     /** Puts the cursor at 1-based line and column (Ctrl+G), which also scrolls it into view. */
     async goTo(line: number, column: number): Promise<void> {
         await this.page.locator('.monaco-editor .view-lines').first().click();
@@ -77,17 +87,33 @@ export class Workbench {
         }
     }
 
-    /** Clicks the hypothesis's code lens whose text matches `text`. */
-    async clickLens(header: string, text: RegExp): Promise<void> {
+    /** The hypothesis's code lens link whose text matches `text`. */
+    async lensLink(header: string, text: RegExp): Promise<Locator> {
         await this.waitForLens(header, /./);
         const links = await this.lenses(header);
         for (let i = 0; i < await links.count(); i++) {
-            if (text.test((await links.nth(i).textContent()) ?? '')) {
-                await links.nth(i).click();
-                return;
-            }
+            if (text.test((await links.nth(i).textContent()) ?? '')) return links.nth(i);
         }
         throw new Error(`no code lens matching ${text} above "${header}"`);
+    }
+
+    /** Clicks the hypothesis's code lens whose text matches `text`. */
+    async clickLens(header: string, text: RegExp): Promise<void> {
+        await (await this.lensLink(header, text)).click();
+    }
+
+    /** The text of the first frame (a webview's content) that contains `marker`, polled until one does. */
+    async frameText(marker: string, timeoutMs = 30_000): Promise<string> {
+        const end = Date.now() + timeoutMs;
+        while (Date.now() < end) {
+            // Webviews only: the workbench's own page may quote the text too (an editor title, a list row).
+            for (const frame of this.page.frames().filter(f => f !== this.page.mainFrame())) {
+                const text = await frame.locator('body').textContent({ timeout: 500 }).catch(() => null);
+                if (text?.includes(marker)) return text;
+            }
+            await this.page.waitForTimeout(250);
+        }
+        throw new Error(`no webview shows "${marker}"`);
     }
 
     /** Opens the Problems view (if closed) and returns its text. */
