@@ -269,4 +269,31 @@ describe('scrubbing through the language server', () => {
         expect((await cancelled).outcome).toBe('cancelled');
         expect(alive(pid)).toBe(false);
     });
+
+    it('a file with errors is not scrubbed, and the refusal says why', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true, scrubSettings: settings({}) });
+        const published = client.diagnostics(uri, d => d.some(x => x.severity === 1));
+        client.open(uri, text.replace('node D = "D"', 'node D = "Dx"'));
+        await published;
+        const accepted = await client.scrub(uri, ['correct']);
+        expect(accepted.jobs).toEqual([]);
+        expect(accepted.refused).toMatch(/^the file has errors: no tensor "Dx" in the model; did you mean "D"\? \(line \d+\)$/);
+        expect(await client.workerPid()).toBeNull();
+    });
+
+    it('when the language server dies mid-run, its worker exits too: no orphan', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true, scrubSettings: settings({ samples: 200_000 }) });
+        const published = client.diagnostics(uri);
+        client.open(uri, text);
+        await published;
+        await client.scrub(uri, ['correct']);
+        const pid = await until(async () => (await client.workerPid()) ?? undefined);
+        const serverPid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+        process.kill(serverPid, 'SIGKILL');
+        clients.splice(clients.indexOf(client), 1);
+        client.connection.dispose();
+        expect(await until(async () => (alive(pid) ? undefined : true), 10_000)).toBe(true);
+    });
 });
