@@ -62,10 +62,15 @@ export class WorkerSupervisor {
     run(spec: ScrubSpec, options: WorkerScrubOptions, hooks: RunHooks = {}): Promise<ScrubResult[]> {
         if (this.busy) return Promise.reject(new Error('the worker supervisor runs one job at a time'));
         if (hooks.signal?.aborted) return Promise.reject(new ScrubJobError('cancelled', 'scrubbing was cancelled'));
-        this.busy = true;
         clearTimeout(this.idleTimer);
         this.tail.length = 0;
-        const child = this.child ?? this.start();
+        let child: ChildProcess;
+        try {
+            child = this.child ?? this.start();
+        } catch (e) {
+            return Promise.reject(new ScrubJobError('crashed', `cannot start the scrub worker: ${(e as Error).message}`, [...this.tail]));
+        }
+        this.busy = true;
         const id = this.nextId++;
         return new Promise<ScrubResult[]>((resolve, reject) => {
             const finish = (error: ScrubJobError | undefined, results?: ScrubResult[]) => {

@@ -161,4 +161,20 @@ describe('worker supervisor', () => {
         parent.kill('SIGKILL');
         expect(await gone(pid, 2000)).toBe(true);
     });
+
+    test('a worker that cannot be started fails the job, and the supervisor stays usable', async () => {
+        let attempts = 0;
+        const sup = new WorkerSupervisor({
+            spawn: () => {
+                if (attempts++ === 0) throw new Error('the scrub worker bundle is missing: /x/hyp-scrub-worker.cjs');
+                return fork(FAKE_WORKER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+            },
+            onLog: () => undefined,
+        });
+        supervisors.push(sup);
+        const error = await failure(sup.run(spec('ok'), OPTIONS));
+        expect(error.kind).toBe('crashed');
+        expect(error.message).toBe('cannot start the scrub worker: the scrub worker bundle is missing: /x/hyp-scrub-worker.cjs');
+        expect(await sup.run(spec('ok'), OPTIONS)).toHaveLength(1);
+    });
 });
