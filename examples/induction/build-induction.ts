@@ -3,8 +3,7 @@
 // exports induction.onnx and writes the dataset of positions where induction helps.
 // Run with `npm run build:induction`; INDUCTION_STEPS overrides the number of training steps.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { exportTransformer } from '../paren/lib/export-onnx.js';
 import { maxAbsDiff, tokensTensor, writeAndLoad, writeJsonl } from '../paren/lib/io.js';
@@ -15,10 +14,11 @@ import { INDUCTION_CONFIG as C } from './config.js';
 import { halfLosses, headScores } from './heads.js';
 import { inductionPositions, languageSequence, N_CTX, repeatedRandomSequence, trainingSequence } from './language.js';
 
-const HERE = process.env.INDUCTION_OUT ?? dirname(fileURLToPath(import.meta.url));
+// Paths from the repository root, where npm runs the scripts (the bundle lives elsewhere).
+const HERE = process.env.INDUCTION_OUT ?? 'examples/induction';
 const SEED = 20221204;
-const STEPS = Number(process.env.INDUCTION_STEPS ?? 2000);
-const BATCH = 24;
+const STEPS = Number(process.env.INDUCTION_STEPS ?? 3000);
+const BATCH = 16;
 const DATASET_ROWS = 3000;
 
 const t0 = Date.now();
@@ -30,7 +30,7 @@ const batchTokens = (rows: readonly (readonly number[])[]): tf.Tensor2D => tf.te
 trainAdam({
     variables: [...params.values()] as tf.Variable[],
     steps: STEPS,
-    lr: warmupCosine(1.5e-3, 100, STEPS),
+    lr: warmupCosine(Number(process.env.INDUCTION_LR ?? 4e-3), 100, STEPS),
     every: 100,
     loss: () => {
         const seqs = Array.from({ length: BATCH }, () => trainingSequence(rng));

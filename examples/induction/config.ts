@@ -17,4 +17,5 @@ export const INDUCTION_CONFIG: TransformerConfig = {
     // Layer 0's output per source position: "the previous-token head's attention to the previous
     // token" is a (dst, src) predicate on it.
     zTermsLayers: [0],
+    sinusoidalPosInit: true,
 };
