@@ -10,7 +10,7 @@ import { checkDeclaredFiles, checkDuplicateDeclarations, checkRequiredDeclaratio
 import { checkFeature, checkInputRefContext, checkPredicatePart } from './feature-checks.js';
 import { checkFeatureUniqueness } from './feature-uniqueness.js';
 import { checkGraphProblems, checkIndexPart, checkPartName, checkUnusedHooks } from './graph-checks.js';
-import { checkEdges, checkExtendsCycle, checkInjective, checkInterpCycles, checkOutput, checkTarget } from './hypothesis-checks.js';
+import { checkEdges, checkExtendsCycle, checkInjective, checkInterpCycles, checkOutput, checkTarget, checkUnusedNodes } from './hypothesis-checks.js';
 import { checkFileNames, checkHypothesisNames, checkLambdaNames, checkSplitNames } from './name-checks.js';
 import { checkDuplicateOptions, checkMetric, checkMetricPresent, checkRunOption } from './option-checks.js';
 
@@ -109,6 +109,7 @@ export class HypValidator {
         checkHypothesisNames(h, accept);
         checkExtendsCycle(h, resolved, accept);
         checkOutput(h, resolved, accept);
+        checkUnusedNodes(h, resolved, accept);
         checkInjective(h, resolved, accept);
         checkInterpCycles(h, resolved, accept);
         checkDuplicateOptions(h.members, accept);

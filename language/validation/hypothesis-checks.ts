@@ -64,6 +64,30 @@ export function checkInjective(h: ast.Hypothesis, resolved: ResolvedHypothesis, 
     }
 }
 
+/**
+ * Every I node is read, directly or through other nodes, by the output: the scrub starts at the
+ * output, so a node nothing reads claims nothing and its G node is resampled as unimportant.
+ */
+export function checkUnusedNodes(h: ast.Hypothesis, resolved: ResolvedHypothesis, accept: ValidationAcceptor): void {
+    if (resolved.outputs.length === 0) return;
+    const reached = new Set<string>();
+    const stack = resolved.outputs.flatMap(o => o.parents.filter(ast.isNodeParentRef).map(parentName));
+    while (stack.length > 0) {
+        const name = stack.pop()!;
+        const node = resolved.nodes.get(name);
+        if (reached.has(name) || node === undefined) continue;
+        reached.add(name);
+        stack.push(...node.parents.filter(ast.isNodeParentRef).map(parentName));
+    }
+    // Only the hypothesis's own nodes: an extension that stops reading an inherited node is the
+    // usual way to claim less (`extends` cannot remove nodes), so that is not flagged.
+    for (const n of resolved.nodes.values()) {
+        if (n.$container !== h || reached.has(n.name)) continue;
+        accept('warning', `${n.name} is not read by the output or by any node the output reads, so it claims nothing and ${n.target} is resampled where it matters; list it as an I-parent or remove it`,
+            { node: n, property: 'name', code: IssueCodes.InterpNodeUnused });
+    }
+}
+
 /** I has no cycles (reported on the nodes of this hypothesis that lie on one). */
 export function checkInterpCycles(h: ast.Hypothesis, resolved: ResolvedHypothesis, accept: ValidationAcceptor): void {
     const parentsOf = (n: ast.InterpNode) => n.parents.filter(ast.isNodeParentRef).map(parentName)

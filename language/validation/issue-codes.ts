@@ -40,6 +40,7 @@ export namespace IssueCodes {
     export const OutputMissing = 'output-missing';
     export const OutputDuplicate = 'output-duplicate';
     export const InterpCycle = 'interp-cycle';
+    export const InterpNodeUnused = 'interp-node-unused';
     export const ExtendsCycle = 'extends-cycle';
     export const ParentDuplicate = 'parent-duplicate';
     // Features (validation/feature-checks.ts, validation/feature-uniqueness.ts)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
-import { errors, expectErrorAt, summary, TOY_HEADER, validateMarked } from './helpers.js';
+import { errors, expectErrorAt, expectWarningAt, summary, TOY_HEADER, validateMarked } from './helpers.js';
 
 describe('hypothesis checks against the toy model', () => {
     it('accepts the write-up hypothesis without errors', async () => {
@@ -8,11 +8,37 @@ describe('hypothesis checks against the toy model', () => {
 hypothesis correct {
     node a -> A = z[0] > 3 <- input.z1
     node b -> B = z[1] > 3 <- input.z2
-    node c -> C <- input.z3
     node d -> D = a or b <- a, b
     output <- d
 }`);
-        expect(summary(m.result.diagnostics)).toEqual([]);
+        // C is declared in the header and claimed by no hypothesis: that warning, and nothing else.
+        expect(summary(m.result.diagnostics)).toEqual([expect.stringMatching(/^hook-unused: no hypothesis maps a node to C/)]);
+    });
+
+    it('an I node nothing reads is a warning: it claims nothing', async () => {
+        const m = await validateMarked(`${TOY_HEADER}
+hypothesis h {
+    node a -> A = z[0] > 3 <- input.z1
+    node <|c|> -> C <- input.z3
+    node d -> D = a <- a
+    output <- d
+}`);
+        expectWarningAt(m, 0, IssueCodes.InterpNodeUnused, /^c is not read by the output .* C is resampled/);
+        expect(errors(m)).toEqual([]);
+    });
+
+    it('a node an extending hypothesis stops reading is no warning: that is how an extension claims less', async () => {
+        const m = await validateMarked(`${TOY_HEADER}
+hypothesis base {
+    node a -> A = z[0] > 3 <- input.z1
+    node b -> B = z[1] > 3 <- input.z2
+    node d -> D = a or b <- a, b
+    output <- d
+}
+hypothesis narrow extends base {
+    node d -> D = a <- a
+}`);
+        expect(m.result.diagnostics.filter(d => d.code === IssueCodes.InterpNodeUnused)).toEqual([]);
     });
 
     it('a G node that does not exist is an error with a did-you-mean', async () => {
