@@ -40,7 +40,19 @@ export interface ScrubProgress {
 }
 
 export const DEFAULT_BATCH_SIZE = 512;
-export const DEFAULT_CHUNK_SIZE = 4096;
+const MAX_BATCH_SIZE = 65_536;
+
+/**
+ * Requests per session run: at least DEFAULT_BATCH_SIZE, more when activations are small, so the
+ * number of runs stays flat as roots grow; one batch (its feeds and outputs) takes at most a
+ * sixteenth of the memory budget.
+ */
+export function batchSizeFor(prepared: PreparedScrub, opts: ScrubOptions): number {
+    if (opts.batchSize !== undefined) return opts.batchSize;
+    const fit = Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / 16 / Math.max(1, prepared.bytesPerExample));
+    return Math.max(DEFAULT_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, fit));
+}
+export const DEFAULT_CHUNK_SIZE = 65_536;
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
 
 /**
@@ -125,7 +137,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const { seed } = runSettings(hypothesis, opts);
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
-    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    const batchSize = batchSizeFor(prepared, opts);
     const chunkSize = chunkSizeFor(prepared, nodes.length, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
