@@ -36,6 +36,13 @@ export interface PreparedScrub {
     runner: OrtModelRunner;
     /** Bytes of one example's activations of every boundary tensor (inputs, hooks, output): sizes memory use. */
     bytesPerExample: number;
+    /**
+     * Bytes of one example's values of every tensor of the model whose shape the file gives (what
+     * onnxruntime allocates while running it): sizes batches.
+     */
+    modelBytesPerExample: number;
+    /** Bytes of one example's activation, per boundary tensor. */
+    tensorBytes: ReadonlyMap<string, number>;
     /** Per example, the label (class or next token); null for label-free metrics. */
     labels: Int32Array | null;
     /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
@@ -68,11 +75,17 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i));
     }
 
-    const bytesPerExample = [...types.values(), ...inputs.names.map(n => ({ dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }))]
-        .reduce((sum, t) => sum + exampleSize(t.dims) * bytesPerElement(t.dtype), 0);
+    const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
+        .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));
+    const bytesPerExample = [...tensorBytes.values()].reduce((a, b) => a + b, 0);
+    let modelBytesPerExample = bytesPerExample;
+    for (const t of graph.tensors.values()) {
+        if (t.kind === 'initializer' || !t.shape || !t.dtype || t.shape.slice(1).some(d => typeof d !== 'number')) continue;
+        modelBytesPerExample += exampleSize(t.shape.slice(1) as number[]) * bytesPerElement(t.dtype);
+    }
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     return {
-        spec, graph, g, dataset, inputs, runner, labels, bytesPerExample,
+        spec, graph, g, dataset, inputs, runner, labels, bytesPerExample, modelBytesPerExample, tensorBytes,
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {

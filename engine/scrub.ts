@@ -43,27 +43,40 @@ export const DEFAULT_BATCH_SIZE = 512;
 const MAX_BATCH_SIZE = 65_536;
 
 /**
- * Requests per session run: at least DEFAULT_BATCH_SIZE, more when activations are small, so the
- * number of runs stays flat as roots grow; one batch (its feeds and outputs) takes at most a
- * sixteenth of the memory budget.
+ * Requests per session run: at least DEFAULT_BATCH_SIZE, more when the model is small, so the
+ * number of runs stays flat as roots grow; a batch's every tensor (what onnxruntime allocates
+ * running the whole model on it) takes at most a sixteenth of the memory budget.
  */
 export function batchSizeFor(prepared: PreparedScrub, opts: ScrubOptions): number {
     if (opts.batchSize !== undefined) return opts.batchSize;
-    const fit = Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / 16 / Math.max(1, prepared.bytesPerExample));
+    const fit = Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / 16 / Math.max(1, prepared.modelBytesPerExample));
     return Math.max(DEFAULT_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, fit));
 }
 export const DEFAULT_CHUNK_SIZE = 65_536;
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
 
 /**
- * Roots per chunk: a chunk's live activations are at most the clean activations of the examples
- * its roots reference (the root, its random baseline and one draw per node) and one computed
- * activation per node and root, each at most one example's worth of every boundary tensor.
+ * Roots per chunk. Per root and I node, the live activations are at most the node's computed
+ * tensor and the clean activations of its tensor's parents on the node's draws; plus the root's
+ * and its random baseline's outputs. Nodes on parts of one tensor share that tensor, so it counts once.
  */
-export function chunkSizeFor(prepared: PreparedScrub, nodeCount: number, opts: ScrubOptions): number {
+export function chunkSizeFor(prepared: PreparedScrub, nodes: readonly PlanNode[], opts: ScrubOptions): number {
     if (opts.chunkSize !== undefined) return opts.chunkSize;
-    const perRoot = (2 * nodeCount + 2) * prepared.bytesPerExample;
-    return Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / perRoot)));
+    const { g, tensorBytes } = prepared;
+    const bytes = (t: string) => tensorBytes.get(t) ?? 0;
+    const tensors = new Set(nodes.map(n => g.nodes.get(n.graphNode)!.tensors[0].tensor));
+    let perRoot = 0;
+    for (const t of tensors) perRoot += bytes(t) + g.tensorParents(t).reduce((a, p) => a + bytes(p), 0);
+    perRoot += 2 * bytes(g.nodes.get('output')!.tensors[0].tensor);
+    // Clean activations are kept per distinct example: at most the whole dataset's, else a few
+    // examples per root (the root, its baseline, one draw per node). A quarter of the budget is
+    // left to onnxruntime's own buffers and the JavaScript heap.
+    const budget = 0.75 * (opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+    const cleanAll = prepared.dataset.rows.length * prepared.bytesPerExample;
+    const roots = cleanAll <= budget / 2
+        ? (budget - cleanAll) / Math.max(1, perRoot)
+        : budget / Math.max(1, perRoot + (nodes.length + 2) * prepared.bytesPerExample);
+    return Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots)));
 }
 
 /** Scrubs every (selected) hypothesis of the spec. */
@@ -138,7 +151,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = batchSizeFor(prepared, opts);
-    const chunkSize = chunkSizeFor(prepared, nodes.length, opts);
+    const chunkSize = chunkSizeFor(prepared, nodes, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 
