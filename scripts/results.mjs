@@ -132,7 +132,17 @@ const NOTES = {
         'lower, see the README). A CI is a statement about sampling noise on this dataset only:',
         'the gap between a claim and 100% is what the claim leaves unexplained, not noise.',
     ].join('\n'),
-    induction: null,
+    induction: [
+        '**What the differences mean.** This synthetic model\'s circuit is much closer to the textbook',
+        'one than the write-up\'s model, so the naive hypothesis already explains most of the loss',
+        '(the write-up\'s figure is far lower). Previous-token information is spread over all four',
+        'layer-0 heads: claiming head 0.0 alone (`prev_head_only`, the literal reading of the',
+        'write-up) halves the result. The refinements add what the keys and values need: the key',
+        'position\'s own token, through the embedding and layer 0\'s attention to the position itself',
+        'together (the two cancel in the "same token" score, so they must come from the same',
+        'sequence), and that self-attention term in the values. Details in',
+        '`examples/induction/README.md`.',
+    ].join('\n'),
 };
 
 function main(argv) {
