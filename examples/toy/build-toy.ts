@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ModelProto } from 'onnx-buf';
 import { GraphBuilder } from '../../engine/onnx/builder.js';
 import { writeModel } from '../../engine/onnx/read.js';
+import { makeRng } from '../paren/lib/rng.js';
 
 /** logits = ±LOGIT_SCALE·(D − 0.5): a margin of LOGIT_SCALE, p(correct) = σ(4) ≈ 0.982, a finite clean loss. */
 export const LOGIT_SCALE = 4;
@@ -50,7 +51,7 @@ export function buildToyModel(): ModelProto {
 
 /** The dataset as JSONL text: TOY_ROWS rows `{"z": [z1, z2, z3], "y": label}`. */
 export function buildToyDataset(): string {
-    const random = mulberry32(TOY_SEED);
+    const random = makeRng(TOY_SEED);
     const lines: string[] = [];
     for (let r = 0; r < TOY_ROWS; r++) {
         const z = [0, 1, 2].map(() => Math.floor(random() * (Z_MAX + 1)));
@@ -66,16 +67,4 @@ export function writeToy(dir: string): { model: string; dataset: string } {
     writeFileSync(model, writeModel(buildToyModel()));
     writeFileSync(dataset, buildToyDataset());
     return { model, dataset };
-}
-
-/** mulberry32: a tiny seeded PRNG with uniform floats in [0, 1); enough for a dataset of integers. */
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
