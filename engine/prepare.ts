@@ -10,8 +10,7 @@ import { modelGraphFromProto } from './graph/model-graph.js';
 import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
-import { OrtModelRunner, type ActivationType, exampleSize } from './execute/model-runner.js';
-import { partOwners } from './execute/masks.js';
+import { OrtModelRunner, exampleSize } from './execute/model-runner.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
 import { selfCheckLocalFunctions } from './runtime/self-check.js';
@@ -89,7 +88,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {
-                nodes = computePlanNodes(hypothesis, dataset, inputs, g, functions);
+                nodes = computePlanNodes(hypothesis, dataset, inputs, g, runner, functions);
                 cache.set(hypothesis, nodes);
             }
             return nodes;
@@ -123,10 +122,10 @@ function readLabels(dataset: Dataset, field: string | undefined): Int32Array {
 }
 
 /** Feature values per node and example, then classes (value → examples) for resampling. */
-function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: ModelInputs, g: GraphG, functions: FeatureFunctions): PlanNode[] {
+function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: ModelInputs, g: GraphG, runner: OrtModelRunner, functions: FeatureFunctions): PlanNode[] {
     const values = evaluateFeatures(hypothesis, dataset.rows, {
         functions,
-        inputPart: (part, example) => inputPartValue(g, inputs, part, example),
+        inputPart: (part, example) => inputPartValue(g, inputs, runner, part, example),
     });
     return hypothesis.nodes.map(node => ({
         name: node.name,
@@ -136,10 +135,8 @@ function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: 
     }));
 }
 
-const ownerCache = new WeakMap<GraphG, Map<string, Uint16Array>>();
-
 /** The raw value of an input G node (`input`, `input.z1`) on one example: its elements in order. */
-function inputPartValue(g: GraphG, inputs: ModelInputs, part: string, example: number): FeatureValue {
+function inputPartValue(g: GraphG, inputs: ModelInputs, runner: OrtModelRunner, part: string, example: number): FeatureValue {
     const node = g.nodes.get(part);
     if (!node || node.kind !== 'input') throw new HypError(`"${part}" is not an input part`, 'unknown-input-part');
     const values: number[] = [];
@@ -147,16 +144,8 @@ function inputPartValue(g: GraphG, inputs: ModelInputs, part: string, example: n
         const act = inputs.batch(tensor, Int32Array.of(example));
         const owners = g.nodesOfTensor(tensor);
         const k = owners.indexOf(part);
-        let owner: Uint16Array | undefined;
-        if (owners.length > 1) {
-            const perG = ownerCache.get(g) ?? new Map<string, Uint16Array>();
-            ownerCache.set(g, perG);
-            owner = perG.get(tensor);
-            if (!owner) {
-                owner = partOwners(tensor, inputs.dims(tensor), owners.map(n => g.nodes.get(n)!.tensors.find(t => t.tensor === tensor)!.coverage));
-                perG.set(tensor, owner);
-            }
-        }
+        // The executor's own ownership map: feature values and assembled tensors cannot disagree.
+        const owner = owners.length > 1 ? runner.partOwners(tensor) : undefined;
         for (let i = 0; i < exampleSize(act.dims); i++) {
             if (owner === undefined || owner[i] === k) values.push(Number(act.data[act.offset + i]));
         }
@@ -167,5 +156,3 @@ function inputPartValue(g: GraphG, inputs: ModelInputs, part: string, example: n
 function bytesPerElement(dtype: string): number {
     return dtype === 'float64' || dtype === 'int64' ? 8 : dtype === 'bool' || dtype === 'uint8' || dtype === 'int8' ? 1 : dtype.endsWith('16') ? 2 : 4;
 }
-
-export type { ActivationType };
