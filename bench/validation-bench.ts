@@ -8,26 +8,14 @@ import { performance } from 'node:perf_hooks';
 import { URI, type BuildOptions, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createHypServices } from '../language/hyp-module.js';
+import { toyHeader } from '../test/fixtures/toy-hyp.js';
 
 // Run from the repository root (npm scripts are); the bundle itself lives under node_modules/.cache.
 const TOY = resolve('examples/toy');
 
 /** A .hyp file of about `lines` lines over the toy model: many hypotheses, some extending others. */
 export function generateHyp(lines: number, toyDir = TOY): string {
-    const header = `model "${join(toyDir, 'toy_or.onnx')}"
-dataset "${join(toyDir, 'toy_or.jsonl')}" {
-    input x = z
-    label y
-}
-graph {
-    split input axis 1 { z1: 0, z2: 1, z3: 2 }
-    node A = "A"
-    node B = "B"
-    node C = "C"
-    node D = "D"
-}
-metric cross_entropy
-samples 2000
+    const header = `${toyHeader(toyDir)}samples 2000
 `;
     const out = [header];
     let count = header.split('\n').length;

@@ -6,6 +6,7 @@ import { expectError, expectWarning, parseHelper, replaceIndices, validationHelp
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createHypServices } from '../../language/hyp-module.js';
 import type { HypFile } from '../../language/generated/ast.js';
+import { toyHeader } from '../fixtures/toy-hyp.js';
 
 export const TOY_DIR = resolve(import.meta.dirname, '../../examples/toy');
 export const services = createHypServices(EmptyFileSystem).Hyp;
@@ -20,20 +21,7 @@ const validate = validationHelper<HypFile>(services);
 export const parse = parseHelper<HypFile>(services);
 
 /** The toy's declarations: model, dataset, graph (input split into z1..z3, hooks A–D), metric. */
-export const TOY_HEADER = `model "toy_or.onnx"
-dataset "toy_or.jsonl" {
-    input x = z
-    label y
-}
-graph {
-    split input axis 1 { z1: 0, z2: 1, z3: 2 }
-    node A = "A"
-    node B = "B"
-    node C = "C"
-    node D = "D"
-}
-metric cross_entropy
-`;
+export const TOY_HEADER = toyHeader();
 
 export interface Marked {
     result: ValidationResult<HypFile>;

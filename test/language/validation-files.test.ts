@@ -3,17 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
+import { TOY_GRAPH } from '../fixtures/toy-hyp.js';
 import { errors, expectErrorAt, expectWarningAt, summary, TOY_DIR, TOY_HEADER, validateMarked } from './helpers.js';
 
-const GRAPH = `graph {
-    split input axis 1 { z1: 0, z2: 1, z3: 2 }
-    node A = "A"
-    node B = "B"
-    node C = "C"
-    node D = "D"
-}
-metric cross_entropy
-hypothesis all { node a -> A <- input.z1  node b -> B <- input.z2  node c -> C <- input.z3  node d -> D <- a, b, c  output <- d }`;
+const GRAPH = `${TOY_GRAPH}hypothesis all { node a -> A <- input.z1  node b -> B <- input.z2  node c -> C <- input.z3  node d -> D <- a, b, c  output <- d }`;
 
 describe('declarations, dataset, metric and options', () => {
     it('a missing model file is an error on its path', async () => {
