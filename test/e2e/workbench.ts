@@ -87,14 +87,29 @@ export class Workbench {
         }
     }
 
-    /** The hypothesis's code lens link whose text matches `text`. */
-    async lensLink(header: string, text: RegExp): Promise<Locator> {
-        await this.waitForLens(header, /./);
-        const links = await this.lenses(header);
-        for (let i = 0; i < await links.count(); i++) {
-            if (text.test((await links.nth(i).textContent()) ?? '')) return links.nth(i);
+    /**
+     * The hypothesis's code lens link whose text matches `text`, polled: VS Code re-renders the
+     * lenses whenever the provider refreshes them (after an edit, an undo, a closed hover), and a
+     * single look can land between two renders and see the old or no links.
+     */
+    async lensLink(header: string, text: RegExp, timeoutMs = 30_000): Promise<Locator> {
+        const end = Date.now() + timeoutMs;
+        let seen: string[] = [];
+        for (;;) {
+            try {
+                const links = await this.lenses(header);
+                seen = [];
+                for (let i = 0; i < await links.count(); i++) {
+                    const linkText = (await links.nth(i).textContent({ timeout: 1000 })) ?? '';
+                    seen.push(linkText);
+                    if (text.test(linkText)) return links.nth(i);
+                }
+            } catch {
+                // Mid re-render: look again.
+            }
+            if (Date.now() > end) throw new Error(`no code lens matching ${text} above "${header}"; last seen: ${JSON.stringify(seen)}`);
+            await this.page.waitForTimeout(200);
         }
-        throw new Error(`no code lens matching ${text} above "${header}"`);
     }
 
     /** Clicks the hypothesis's code lens whose text matches `text`. */
