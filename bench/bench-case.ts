@@ -1,34 +1,94 @@
 // One benchmark case in its own process (so its peak RSS is its own): the plain batched forward
-// pass over the roots' examples, the engine's scrub, and the naive reference on a subset of roots
-// scaled to the full count. Prints one JSON object.
+// pass over the roots' examples, the engine's per-root values and then its summary statistics,
+// and the naive reference on a subset of roots scaled to the full count. Prints one JSON object.
+//
+// `node dist/bench-case.mjs NAME [EP] [--roots N]`: EP is the provider when the case names none
+// (default cpu); --roots overrides the case's roots, to smoke-test cheaply.
+import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { checkHypFile } from '../language/check-file.js';
-import { prepareScrub } from '../engine/prepare.js';
-import { rootExample, scrubHypothesis } from '../engine/scrub.js';
+import { prepareScrub, type PreparedScrub } from '../engine/prepare.js';
+import { resultMeta, rootExample, scrubRoots, type ScrubOptions } from '../engine/scrub.js';
+import { summarise } from '../engine/score/summary.js';
 import { readModelFile, writeModel } from '../engine/onnx/read.js';
 import { createSession, resolveProviders, type ProviderChoice } from '../engine/runtime/session.js';
+import type { HypothesisSpec } from '../engine/spec.js';
 import { naiveScrubRoot } from './naive-scrubber.js';
 import { CASES } from './cases.js';
+import { treePaths } from './tree-paths.js';
 
 const FORWARD_BATCH = 512;
+const WARM_UP_ROOTS = 1000;
 
 async function main(): Promise<void> {
-    const [name, ep = 'cpu'] = process.argv.slice(2);
+    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' } } });
+    const [name, epArg = 'cpu'] = positionals;
     const c = CASES.find(x => x.name === name);
     if (!c) throw new Error(`unknown case ${name}`);
+    const roots = flags.roots === undefined ? c.roots : Number(flags.roots);
+    if (!Number.isInteger(roots) || roots < 2) throw new Error(`--roots must be an integer ≥ 2 (got ${flags.roots})`);
+    const ep = c.ep ?? (epArg as ProviderChoice);
+
     const { spec, diagnostics } = await checkHypFile(c.file);
     if (!spec) throw new Error(`${c.file} does not check: ${diagnostics.map(d => d.message).join('; ')}`);
-    const hypothesis = spec.hypotheses.find(h => h.name === c.hypothesis)!;
-    const prepared = await prepareScrub(spec, { ep: ep as ProviderChoice });
-    const n = prepared.dataset.rows.length;
+    const hypothesis = spec.hypotheses.find(h => h.name === c.hypothesis);
+    if (!hypothesis) throw new Error(`${c.file} has no hypothesis ${c.hypothesis}`);
+    const prepared = await prepareScrub(spec, { ep });
+    const opts: ScrubOptions = {};
     const seed = hypothesis.options.seed;
 
-    // Warm-up: creates every session the scrub uses, so neither timing below pays for that.
-    await scrubHypothesis(prepared, hypothesis, { samples: 64 });
+    // Warm-up on up to 1,000 other roots of the same hypothesis (roots ≥ `roots`, so nothing the
+    // engine might keep between calls serves the timed run): it creates every session the scrub
+    // uses and lets the JIT compile the planner and executor, so the timing below is the steady
+    // state, as the forward pass's one warm-up batch makes it for the forward pass.
+    await scrubRoots(prepared, hypothesis, opts, { from: roots, to: roots + Math.min(WARM_UP_ROOTS, roots) });
 
-    const examples = Int32Array.from({ length: c.roots }, (_, r) => rootExample(r, n, seed));
-    const { session, provider } = await createSession(writeModel(readModelFile(spec.modelPath)), { providers: resolveProviders(ep as ProviderChoice) });
-    const forwardBatch = async (batch: Int32Array) => {
+    const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed);
+
+    let t = performance.now();
+    const values = await scrubRoots(prepared, hypothesis, opts, { from: 0, to: roots });
+    const scrubSeconds = (performance.now() - t) / 1000;
+    // The paired bootstrap is the same whichever scrubber produced the values, so it is timed
+    // apart: the naive reference below is timed without it too.
+    t = performance.now();
+    const result = summarise(values, resultMeta(prepared, hypothesis, roots, seed, false));
+    const statisticsSeconds = (performance.now() - t) / 1000;
+
+    const naive = await naiveReference(prepared, hypothesis, Math.min(c.naiveRoots, roots), roots);
+    const fallbacks = [...new Set([...prepared.runner.fallbacks, ...forward.fallbacks])];
+
+    console.log(JSON.stringify({
+        name: c.name,
+        roots,
+        forwardSeconds: forward.seconds,
+        scrubSeconds,
+        statisticsSeconds,
+        ratioToForward: scrubSeconds / forward.seconds,
+        naiveSeconds: naive?.seconds ?? null,
+        naiveRootsMeasured: naive?.roots ?? 0,
+        speedupOverNaive: naive ? naive.seconds / scrubSeconds : null,
+        sessionRuns: result.stats.sessionRuns,
+        naiveSessionRunsPerRoot: naive?.runsPerRoot ?? null,
+        treePaths: treePaths(hypothesis),
+        requests: result.stats.requests,
+        computedRequests: result.stats.computedRequests,
+        cleanExamples: result.stats.cleanExamples,
+        peakRssMiB: process.resourceUsage().maxRSS / 1024,
+        provider: prepared.runner.provider,
+        // Only for cases that ask for a GPU: which one ran, or plainly that none did and why.
+        gpu: ep === 'cpu' ? null : prepared.runner.provider !== 'cpu' ? prepared.runner.provider : `none: ${fallbacks.join('; ') || 'no GPU provider started'}`,
+        lossRecovered: result.lossRecovered,
+        ci95: result.ci95,
+    }));
+    await prepared.runner.dispose();
+}
+
+/** The model alone on the roots' examples, in batches, after one warm-up batch. */
+async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number) {
+    const n = prepared.dataset.rows.length;
+    const examples = Int32Array.from({ length: roots }, (_, r) => rootExample(r, n, seed));
+    const { session, fallbacks } = await createSession(writeModel(readModelFile(modelPath)), { providers: resolveProviders(ep) });
+    const run = async (batch: Int32Array) => {
         const feeds: Record<string, ort.Tensor> = {};
         for (const input of prepared.inputs.names) {
             const act = prepared.inputs.batch(input, batch);
@@ -36,43 +96,31 @@ async function main(): Promise<void> {
         }
         await session.run(feeds);
     };
-    await forwardBatch(examples.slice(0, Math.min(FORWARD_BATCH, c.roots)));
-    let t = performance.now();
-    for (let s = 0; s < c.roots; s += FORWARD_BATCH) await forwardBatch(examples.slice(s, s + FORWARD_BATCH));
-    const forwardSeconds = (performance.now() - t) / 1000;
-
-    t = performance.now();
-    const result = await scrubHypothesis(prepared, hypothesis, { samples: c.roots });
-    const scrubSeconds = (performance.now() - t) / 1000;
-
-    const nodes = prepared.planNodes(hypothesis);
-    const opts = { seed, ablation: hypothesis.options.ablation, unimportant: hypothesis.options.unimportant, datasetSize: n };
-    let naiveRuns = 0;
-    t = performance.now();
-    for (let r = 0; r < c.naiveRoots; r++) {
-        naiveRuns += (await naiveScrubRoot(prepared.g, prepared.runner, nodes, examples[r], r, opts)).runs;
-    }
-    const naiveSeconds = ((performance.now() - t) / 1000) * (c.roots / c.naiveRoots);
-
-    console.log(JSON.stringify({
-        name: c.name,
-        roots: c.roots,
-        forwardSeconds,
-        scrubSeconds,
-        ratioToForward: scrubSeconds / forwardSeconds,
-        naiveSeconds,
-        naiveRootsMeasured: c.naiveRoots,
-        speedupOverNaive: naiveSeconds / scrubSeconds,
-        sessionRuns: result.stats.sessionRuns,
-        naiveSessionRunsPerRoot: naiveRuns / c.naiveRoots,
-        requests: result.stats.requests,
-        computedRequests: result.stats.computedRequests,
-        peakRssMiB: process.resourceUsage().maxRSS / 1024,
-        provider,
-        lossRecovered: result.lossRecovered,
-    }));
+    await run(examples.slice(0, Math.min(FORWARD_BATCH, roots)));
+    const t = performance.now();
+    for (let s = 0; s < roots; s += FORWARD_BATCH) await run(examples.slice(s, s + FORWARD_BATCH));
+    const seconds = (performance.now() - t) / 1000;
     await session.release();
-    await prepared.runner.dispose();
+    return { seconds, fallbacks };
+}
+
+/** The naive scrubber on the first `measured` roots, its time scaled to `roots`; null when skipped. */
+async function naiveReference(prepared: PreparedScrub, hypothesis: HypothesisSpec, measured: number, roots: number) {
+    if (measured === 0) return null;
+    const n = prepared.dataset.rows.length;
+    const { seed, ablation, unimportant } = hypothesis.options;
+    const nodes = prepared.planNodes(hypothesis);
+    const opts = { seed, ablation, unimportant, datasetSize: n };
+    // One untimed root first (root `roots`, outside the measured ones): the naive scrubber's
+    // sessions are its own (whole local functions), and creating them is not scrubbing.
+    await naiveScrubRoot(prepared.g, prepared.runner, nodes, rootExample(roots, n, seed), roots, opts);
+    let runs = 0;
+    const t = performance.now();
+    for (let r = 0; r < measured; r++) {
+        runs += (await naiveScrubRoot(prepared.g, prepared.runner, nodes, rootExample(r, n, seed), r, opts)).runs;
+    }
+    const seconds = ((performance.now() - t) / 1000) * (roots / measured);
+    return { seconds, roots: measured, runsPerRoot: runs / measured };
 }
 
 main().catch(e => {

@@ -1,20 +1,52 @@
-// The benchmark cases: which hypothesis of which bundled file, over how many roots, and how many
-// roots the naive reference runs before its time is scaled to the full count.
+// The benchmark cases: which hypothesis of which file, over how many roots, and how many roots the
+// naive reference runs before its time is scaled to the full count.
+import type { ProviderChoice } from '../engine/runtime/session.js';
+import { SYNTHETIC_FAMILY, syntheticFile, syntheticName } from './synthetic/family.js';
+
 export interface BenchCase {
     name: string;
     file: string;
     hypothesis: string;
     roots: number;
+    /**
+     * Roots the naive reference runs, its time scaled to `roots`; 0 skips it (its seconds and the
+     * speedup are then null), for cases whose point is the engine alone at scale.
+     */
     naiveRoots: number;
+    /** Execution provider of this case whatever the runner's --ep says (the GPU case asks for `auto`). */
+    ep?: ProviderChoice;
+    /** Part of `npm run bench -- --quick`: one case of each kind, a few minutes in all. */
+    quick?: boolean;
 }
 
+const TOY = 'examples/toy/toy.hyp';
+const PAREN = 'examples/paren/paren.hyp';
+const INDUCTION = 'examples/induction/induction.hyp';
+
+// Naive roots are picked so that each reference takes about a minute at most on the 2-core
+// development container under load: 0.1–0.25 s per root on the induction hypotheses (after a
+// warm-up root), ~0.1 s on paren claim 1; 0.6 s on synthetic d3f4, 2.5 s on d3f8 and d3f16 (the
+// naive scrubber runs once per node of the tree; bench/synthetic/family.ts).
 export const CASES: BenchCase[] = [
-    { name: 'toy/correct', file: 'examples/toy/toy.hyp', hypothesis: 'correct', roots: 10_000, naiveRoots: 200 },
-    { name: 'toy/only_a', file: 'examples/toy/toy.hyp', hypothesis: 'only_a', roots: 10_000, naiveRoots: 200 },
-    { name: 'toy/wrong_b', file: 'examples/toy/toy.hyp', hypothesis: 'wrong_b', roots: 10_000, naiveRoots: 200 },
-    { name: 'toy/identity', file: 'examples/toy/toy.hyp', hypothesis: 'identity', roots: 10_000, naiveRoots: 200 },
-    { name: 'paren/claim1', file: 'examples/paren/paren.hyp', hypothesis: 'claim1', roots: 10_000, naiveRoots: 10 },
-    { name: 'paren/claim1@20k', file: 'examples/paren/paren.hyp', hypothesis: 'claim1', roots: 20_000, naiveRoots: 10 },
-    { name: 'paren/claim3', file: 'examples/paren/paren.hyp', hypothesis: 'claim3', roots: 10_000, naiveRoots: 5 },
-    { name: 'toy/only_a@20k', file: 'examples/toy/toy.hyp', hypothesis: 'only_a', roots: 20_000, naiveRoots: 200 },
+    { name: 'toy/correct', file: TOY, hypothesis: 'correct', roots: 10_000, naiveRoots: 200, quick: true },
+    { name: 'toy/only_a', file: TOY, hypothesis: 'only_a', roots: 10_000, naiveRoots: 200 },
+    { name: 'toy/wrong_b', file: TOY, hypothesis: 'wrong_b', roots: 10_000, naiveRoots: 200 },
+    { name: 'toy/identity', file: TOY, hypothesis: 'identity', roots: 10_000, naiveRoots: 200 },
+    { name: 'toy/only_a@20k', file: TOY, hypothesis: 'only_a', roots: 20_000, naiveRoots: 200 },
+    { name: 'paren/claim1', file: PAREN, hypothesis: 'claim1', roots: 10_000, naiveRoots: 10, quick: true },
+    { name: 'paren/claim1@20k', file: PAREN, hypothesis: 'claim1', roots: 20_000, naiveRoots: 10 },
+    { name: 'paren/claim3', file: PAREN, hypothesis: 'claim3', roots: 10_000, naiveRoots: 5 },
+    { name: 'paren/claim1@100k', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0 },
+    { name: 'induction/naive', file: INDUCTION, hypothesis: 'naive', roots: 10_000, naiveRoots: 250 },
+    { name: 'induction/refined', file: INDUCTION, hypothesis: 'refined', roots: 10_000, naiveRoots: 250, quick: true },
+    { name: 'induction/refined@20k', file: INDUCTION, hypothesis: 'refined', roots: 20_000, naiveRoots: 250 },
+    ...SYNTHETIC_FAMILY.map((shape): BenchCase => ({
+        name: `synthetic/${syntheticName(shape)}`,
+        file: syntheticFile(shape),
+        hypothesis: syntheticName(shape),
+        roots: 2_000,
+        naiveRoots: 2,
+        quick: syntheticName(shape) === 'd3f4',
+    })),
+    { name: 'paren/claim1@gpu', file: PAREN, hypothesis: 'claim1', roots: 10_000, naiveRoots: 10, ep: 'auto' },
 ];

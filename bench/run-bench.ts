@@ -1,28 +1,70 @@
-// `npm run bench [-- --json] [-- --case NAME]`: every case in its own process, one after another
-// (they would compete for the two cores), then a table; --json writes bench/results.json too.
+// `npm run bench [-- --json] [-- --case NAME]... [-- --quick] [-- --roots N] [-- --ep EP]`: every
+// case in its own process, one after another (they would compete for the two cores), then a
+// table; --json writes bench/results.json too. --roots overrides every case's roots (smoke tests).
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CASES } from './cases.js';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, case: { type: 'string', multiple: true }, ep: { type: 'string', default: 'cpu' } } });
-const selected = values.case ? CASES.filter(c => values.case!.includes(c.name)) : CASES;
-const results: Record<string, number | string>[] = [];
+type CaseResult = Record<string, unknown>;
+
+const { values } = parseArgs({
+    options: {
+        json: { type: 'boolean', default: false },
+        case: { type: 'string', multiple: true },
+        quick: { type: 'boolean', default: false },
+        roots: { type: 'string' },
+        ep: { type: 'string', default: 'cpu' },
+    },
+});
+const unknown = (values.case ?? []).filter(name => !CASES.some(c => c.name === name));
+if (unknown.length > 0) {
+    console.error(`unknown case ${unknown.join(', ')}; the cases are: ${CASES.map(c => c.name).join(', ')}`);
+    process.exit(2);
+}
+const selected = CASES.filter(c => (values.case ? values.case.includes(c.name) : !values.quick || c.quick));
+
+const results: CaseResult[] = [];
 for (const c of selected) {
     process.stderr.write(`${c.name} …\n`);
-    const out = execFileSync(process.execPath, [new URL('./bench-case.mjs', import.meta.url).pathname, c.name, values.ep!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    results.push(JSON.parse(out.trim().split('\n').pop()!));
+    const args = [new URL('./bench-case.mjs', import.meta.url).pathname, c.name, values.ep!];
+    if (values.roots !== undefined) args.push('--roots', values.roots);
+    try {
+        const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+        results.push(JSON.parse(out.trim().split('\n').pop()!) as CaseResult);
+    } catch (e) {
+        // The case printed its own message on stderr; the others still run, and the exit code says it.
+        const status = (e as { status?: number | null }).status;
+        results.push({ name: c.name, error: `failed (exit ${status ?? 'by signal'})` });
+        process.exitCode = 1;
+    }
 }
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
-const cols = ['name', 'roots', 'forwardSeconds', 'scrubSeconds', 'ratioToForward', 'naiveSeconds', 'speedupOverNaive', 'sessionRuns', 'computedRequests', 'peakRssMiB', 'provider'];
-const fmt = (v: number | string) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1)) : v);
-console.log(`| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`);
-for (const r of results) console.log(`| ${cols.map(k => fmt(r[k])).join(' | ')} |`);
+const columns: [key: string, title: string][] = [
+    ['name', 'case'], ['roots', 'roots'], ['forwardSeconds', 'forward s'], ['scrubSeconds', 'scrub s'],
+    ['statisticsSeconds', 'statistics s'], ['ratioToForward', 'ratio to forward'], ['naiveSeconds', 'naive s (scaled)'],
+    ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'],
+    ['treePaths', 'tree paths'], ['computedRequests', 'distinct computed requests'], ['peakRssMiB', 'peak RSS MiB'],
+    ['provider', 'provider'], ['gpu', 'gpu'], ['error', 'error'],
+];
+if (!results.some(r => 'error' in r)) columns.pop();
+console.log(`| ${columns.map(([, title]) => title).join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
+for (const r of results) console.log(`| ${columns.map(([key]) => format(r[key])).join(' | ')} |`);
 console.log(`\nmachine: ${machine}`);
 if (values.json) {
     const doc = { machine, cases: results };
     // This file runs bundled from dist/; the figures belong next to the sources in bench/.
     writeFileSync(new URL('../bench/results.json', import.meta.url), JSON.stringify(doc, null, 2));
     console.log(JSON.stringify(doc, null, 2));
+}
+
+/** A table cell: integers with thousands separators, fractions to three significant digits, — for null. */
+function format(v: unknown): string {
+    if (v === null || v === undefined) return '—';
+    if (typeof v !== 'number') return String(v);
+    if (!Number.isFinite(v) || Number.isInteger(v)) return v.toLocaleString('en-US');
+    // A toy forward pass takes a fraction of a millisecond: fixed decimals would print 0.000.
+    return v < 100 ? String(Number(v.toPrecision(3))) : v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
