@@ -14,6 +14,8 @@ import { OrtModelRunner, exampleSize } from './execute/model-runner.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
 import { selfCheckLocalFunctions } from './runtime/self-check.js';
+import { findCleanCuts } from './runtime/clean-cuts.js';
+import type { CleanCut } from './graph/clean-cut.js';
 import { compileExpr, evaluateFeatures, featureClasses, type CompiledExpr, type FeatureFunctions } from './features/index.js';
 import { needsLabel } from './score/behaviours.js';
 import type { Expr, FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
@@ -24,6 +26,12 @@ export interface PrepareOptions {
     intraOpThreads?: number;
     /** Run the local-function self-check on a few examples before scrubbing (default true). */
     selfCheck?: boolean;
+    /**
+     * Feed local functions from clean-cut frontier tensors where a parent is one example's clean
+     * activation (default true). Values agree with the uncut functions to float32 rounding; off,
+     * every local function recomputes from its G-parents.
+     */
+    cleanCuts?: boolean;
 }
 
 export interface PreparedScrub {
@@ -42,6 +50,8 @@ export interface PreparedScrub {
     modelBytesPerExample: number;
     /** Bytes of one example's activation, per boundary tensor. */
     tensorBytes: ReadonlyMap<string, number>;
+    /** The clean cuts of the local functions the planner may use (empty when turned off). */
+    cuts: ReadonlyMap<string, readonly CleanCut[]>;
     /** Per example, the label (class or next token); null for label-free metrics. */
     labels: Int32Array | null;
     /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
@@ -69,9 +79,13 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads };
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
+    const { cuts, types: frontierTypes } = opts.cleanCuts ?? true
+        ? await findCleanCuts(model, g, inputs, sessionOptions)
+        : { cuts: new Map<string, CleanCut[]>(), types: new Map() };
+    for (const [t, type] of frontierTypes) types.set(t, type);
     const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions);
     if (opts.selfCheck ?? true) {
-        await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i));
+        await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i), undefined, cuts);
     }
 
     const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
@@ -84,7 +98,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     }
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     return {
-        spec, graph, g, dataset, inputs, runner, labels, bytesPerExample, modelBytesPerExample, tensorBytes,
+        spec, graph, g, dataset, inputs, runner, labels, cuts, bytesPerExample, modelBytesPerExample, tensorBytes,
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {

@@ -26,7 +26,19 @@ export interface ScrubResult {
     /** The roots hurt most by the scrub (largest loss increase), most first. */
     hurtMost: { example: number; clean: number; scrubbed: number }[];
     /** Planner and executor counts, for benchmarks and for the curious. */
-    stats: { requests: number; computedRequests: number; cleanExamples: number; sessionRuns: number };
+    stats: {
+        requests: number; computedRequests: number; cleanExamples: number; sessionRuns: number;
+        /** Where the time went: planning, clean full-model runs, stacking parents, local-function runs, scoring. */
+        phaseSeconds?: PhaseSeconds;
+    };
     /** Per root, in root order: the example and its three behaviour values (metric units). */
     perExample?: { examples: number[]; clean: number[]; scrubbed: number[]; random: number[] };
+}
+
+export interface PhaseSeconds {
+    plan: number;
+    clean: number;
+    assemble: number;
+    local: number;
+    score: number;
 }

@@ -2,7 +2,7 @@
 // G, dataset, inputs, tensor types, self-check) happens once per spec; each hypothesis is then
 // planned and executed in chunks of roots and scored (DESIGN.md §4.1).
 import { HypError } from './errors.js';
-import type { ScrubResult } from './result.js';
+import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { HypothesisSpec, ScrubSpec } from './spec.js';
 import { executePlan } from './execute/executor.js';
 import type { Activation } from './execute/model-runner.js';
@@ -159,7 +159,8 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const scrubbed = new Float64Array(total);
     const random = new Float64Array(total);
     const examples = new Int32Array(total);
-    const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0 };
+    const phases: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
+    const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0, phaseSeconds: phases };
     const checkCancelled = () => {
         if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
     };
@@ -170,23 +171,28 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         const rootIds = Int32Array.from({ length: end - start }, (_, i) => range.from + start + i);
         const roots = rootIds.map(r => rootExample(r, n, seed));
         examples.set(roots, start);
+        let t0 = performance.now();
         const plan = planScrub(prepared.g, nodes, roots, rootIds, {
             seed,
             ablation: hypothesis.options.ablation,
             unimportant: hypothesis.options.unimportant,
             datasetSize: n,
+            cuts: prepared.cuts,
         });
+        phases.plan += (performance.now() - t0) / 1000;
         stats.requests += plan.table.size;
         stats.computedRequests += plan.table.requests.filter(r => r.kind === 'computed').length;
         stats.cleanExamples += new Set(plan.table.requests.flatMap(r => (r.kind === 'clean' ? [r.example] : []))).size;
         const acts = await executePlan(plan, prepared.g, runner, {
             batchSize,
             checkCancelled,
+            timings: phases,
             onProgress: (done, all) => opts.onProgress?.({
                 hypothesis: hypothesis.name, index, count,
                 fraction: (start + (end - start) * (all === 0 ? 1 : done / all)) / total,
             }),
         });
+        t0 = performance.now();
         for (let i = 0; i < roots.length; i++) {
             const x = roots[i];
             const row = dataset.rows[x];
@@ -200,6 +206,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
             scrubbed[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.scrubbed[i])!), ctx);
             random[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.random[i])!), ctx);
         }
+        phases.score += (performance.now() - t0) / 1000;
     }
     stats.sessionRuns = runner.sessionRuns - runsBefore;
     opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction: 1 });

@@ -3,7 +3,7 @@
 // values depend only on the seed and its index (engine/util/prng.ts) and the bootstrap sees the
 // same per-root values in the same order.
 import { HypError } from './errors.js';
-import type { ScrubResult } from './result.js';
+import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { PreparedScrub } from './prepare.js';
 import { resultMeta, runSettings, scrubRoots, type ScrubOptions } from './scrub.js';
 import { summarise, type ResultMeta } from './score/summary.js';
@@ -119,6 +119,7 @@ export function mergeShards(parts: { path: string; shard: ShardFile }[]): ScrubR
                 computedRequests: sum(pieces, h => h.stats.computedRequests),
                 cleanExamples: sum(pieces, h => h.stats.cleanExamples),
                 sessionRuns: sum(pieces, h => h.stats.sessionRuns),
+                phaseSeconds: sumPhases(pieces.map(h => h.stats.phaseSeconds)),
             },
             seconds: sum(pieces, h => h.seconds),
         }, { ...h0.meta, provider: providers.join('+'), providerFallbacks: [...new Set(pieces.flatMap(h => h.meta.providerFallbacks))] });
@@ -127,4 +128,12 @@ export function mergeShards(parts: { path: string; shard: ShardFile }[]): ScrubR
 
 function sum<T>(xs: T[], f: (x: T) => number): number {
     return xs.reduce((a, x) => a + f(x), 0);
+}
+
+/** Phase times of the shards added up; absent when a shard file predates them. */
+function sumPhases(phases: (PhaseSeconds | undefined)[]): PhaseSeconds | undefined {
+    if (phases.some(p => p === undefined)) return undefined;
+    const total: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
+    for (const p of phases as PhaseSeconds[]) for (const k of Object.keys(total) as (keyof PhaseSeconds)[]) total[k] += p[k];
+    return total;
 }

@@ -4,7 +4,9 @@
 // is dropped once its last consumer has run, so memory follows the live frontier of the graph.
 import type { GraphG } from '../graph/types.js';
 import type { Plan } from '../plan/planner.js';
-import type { Assembly } from '../plan/requests.js';
+import type { Assembly, Request } from '../plan/requests.js';
+
+type ComputedRequest = Extract<Request, { kind: 'computed' }>;
 import { type Activation, type ModelRunner, type NumericArray, exampleSize } from './model-runner.js';
 
 export interface ExecuteOptions {
@@ -14,6 +16,17 @@ export interface ExecuteOptions {
     onProgress?: (done: number, total: number) => void;
     /** Checked between session runs; throwing aborts the execution. */
     checkCancelled?: () => void;
+    /** Seconds spent, added to: where a scrub's time goes (the benchmarks report it). */
+    timings?: ExecuteTimings;
+}
+
+export interface ExecuteTimings {
+    /** Full-model runs for clean activations, with their copying out. */
+    clean: number;
+    /** Stacking parent activations for local-function runs. */
+    assemble: number;
+    /** Local-function runs. */
+    local: number;
 }
 
 /** Executes the plan and returns the activation of every request that the roots' scores read. */
@@ -50,6 +63,8 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
         byExample.set(req.example, list);
     }
     const examples = [...byExample.keys()].sort((a, b) => a - b);
+    const timings = opts.timings ?? { clean: 0, assemble: 0, local: 0 };
+    let t0 = performance.now();
     for (let start = 0; start < examples.length; start += opts.batchSize) {
         opts.checkCancelled?.();
         const batch = examples.slice(start, start + opts.batchSize);
@@ -66,27 +81,41 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
         });
         opts.onProgress?.(done, total);
     }
+    timings.clean += (performance.now() - t0) / 1000;
 
-    // Computed requests, parents before children.
+    // Computed requests, parents before children; per tensor, one group per parent list (a clean
+    // cut feeds some requests from the frontier tensors instead of a parent).
     for (const tensor of g.computedTensors) {
-        const ids = computedByTensor.get(tensor);
-        if (!ids) continue;
-        const parents = g.tensorParents(tensor);
-        for (let start = 0; start < ids.length; start += opts.batchSize) {
-            opts.checkCancelled?.();
-            const batch = ids.slice(start, start + opts.batchSize);
-            const feeds = parents.map((parent, k) =>
-                assembleBatch(parent, batch.map(id => (table.get(id) as { inputs: Assembly[] }).inputs[k]), store, runner));
-            const out = await runner.local(tensor, parents, feeds);
-            const size = exampleSize(out.dims);
-            batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims }));
-            for (const id of batch) {
-                for (const a of (table.get(id) as { inputs: Assembly[] }).inputs) {
-                    for (const s of new Set(a.sources)) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
+        const all = computedByTensor.get(tensor);
+        if (!all) continue;
+        const groups = new Map<readonly string[], number[]>();
+        for (const id of all) {
+            const parents = (table.get(id) as ComputedRequest).parents;
+            const list = groups.get(parents);
+            if (list) list.push(id);
+            else groups.set(parents, [id]);
+        }
+        for (const [parents, ids] of groups) {
+            for (let start = 0; start < ids.length; start += opts.batchSize) {
+                opts.checkCancelled?.();
+                const batch = ids.slice(start, start + opts.batchSize);
+                t0 = performance.now();
+                const feeds = parents.map((parent, k) =>
+                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), store, runner));
+                const t1 = performance.now();
+                timings.assemble += (t1 - t0) / 1000;
+                const out = await runner.local(tensor, parents, feeds);
+                timings.local += (performance.now() - t1) / 1000;
+                const size = exampleSize(out.dims);
+                batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims }));
+                for (const id of batch) {
+                    for (const a of (table.get(id) as ComputedRequest).inputs) {
+                        for (const s of new Set(a.sources)) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
+                    }
                 }
+                done += batch.length;
+                opts.onProgress?.(done, total);
             }
-            done += batch.length;
-            opts.onProgress?.(done, total);
         }
     }
     for (const id of [...store.keys()]) if (!outputs.has(id)) store.delete(id);
@@ -113,24 +142,38 @@ function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
     const dims = first.dims;
     const size = exampleSize(dims);
-    const data = allocLike(first.data, size * assemblies.length);
-    assemblies.forEach((a, b) => {
+    const data = allocLike(first.data, size * assemblies.length) as Float32Array;
+    let runs: ReturnType<ModelRunner['partRuns']> | undefined;
+    for (let b = 0; b < assemblies.length; b++) {
+        const sources = assemblies[b].sources;
         const base = b * size;
-        const uniform = a.sources.every(s => s === a.sources[0]);
-        if (uniform) {
-            const src = store.get(a.sources[0])!;
-            copyInto(data, base, src, size);
-            return;
+        if (isUniform(sources)) {
+            copyInto(data, base, store.get(sources[0])!, size);
+            continue;
         }
-        const runs = runner.partRuns(tensor);
-        const srcs = a.sources.map(s => store.get(s)!);
-        for (let k = 0; k < runs.start.length; k++) {
-            const src = srcs[runs.owner[k]];
-            const from = src.offset + runs.start[k];
-            (data as Float32Array).set((src.data as Float32Array).subarray(from, from + runs.length[k]), base + runs.start[k]);
+        runs ??= runner.partRuns(tensor);
+        const { start, length, owner } = runs;
+        for (let k = 0; k < start.length; k++) {
+            const src = store.get(sources[owner[k]])!;
+            const from = src.offset + start[k];
+            const n = length[k];
+            const srcData = src.data as Float32Array;
+            // Parts are often one head's or one position's slice: tens of elements, where a
+            // plain loop beats creating a subarray view per run.
+            if (n <= 64) {
+                const to = base + start[k];
+                for (let i = 0; i < n; i++) data[to + i] = srcData[from + i];
+            } else {
+                data.set(srcData.subarray(from, from + n), base + start[k]);
+            }
         }
-    });
+    }
     return { data, offset: 0, dims };
+}
+
+function isUniform(sources: readonly number[]): boolean {
+    for (let i = 1; i < sources.length; i++) if (sources[i] !== sources[0]) return false;
+    return true;
 }
 
 function copyInto(dst: NumericArray, offset: number, src: Activation, size: number): void {

@@ -63,7 +63,10 @@ export class OrtModelRunner implements ModelRunner {
         private readonly model: ModelProto,
         private readonly g: GraphG,
         private readonly inputs: ModelInputs,
-        /** dtype and dims of every hook and output tensor, from a probe run. */
+        /**
+         * dtype and dims of every hook and output tensor and of every clean-cut frontier tensor,
+         * from probe runs: the clean pass can return each of them.
+         */
         private readonly types: ReadonlyMap<string, ActivationType>,
         private readonly sessionOptions: { providers: ProviderName[]; intraOpThreads?: number },
     ) {}
@@ -85,11 +88,13 @@ export class OrtModelRunner implements ModelRunner {
     }
 
     async local(tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation> {
-        let session = this.locals.get(tensor);
+        // One session per parent list: a clean cut of a local function is a smaller model.
+        const key = `${tensor}\u0000${parents.join('\u0000')}`;
+        let session = this.locals.get(key);
         if (session === undefined) {
             const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
             session = await this.createSession(writeModel(sub));
-            this.locals.set(tensor, session);
+            this.locals.set(key, session);
         }
         const batch = feeds.length === 0 ? 0 : feeds[0].data.length / exampleSize(feeds[0].dims);
         const ortFeeds: Record<string, ort.Tensor> = {};
@@ -171,7 +176,7 @@ export class OrtModelRunner implements ModelRunner {
 
     private async fullSession(): Promise<ort.InferenceSession> {
         if (this.full === undefined) {
-            const outputs = [...this.g.computedTensors];
+            const outputs = [...new Set([...this.g.computedTensors, ...this.types.keys()])];
             this.full = await this.createSession(writeModel(withExtraOutputs(this.model, outputs, this.allTypes())));
         }
         return this.full;

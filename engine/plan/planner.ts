@@ -1,6 +1,7 @@
 // The scrubbing recursion of DESIGN.md §2.3, run on integer indices only: for each root it draws
 // the examples every claim is resampled from and records the activations needed as hash-consed
 // requests. No model runs here, so the planner is tested on its own.
+import { cutParents, type CleanCut } from '../graph/clean-cut.js';
 import type { GraphG } from '../graph/types.js';
 import type { AblationMode, UnimportantMode } from '../spec.js';
 import { Prng, Stream } from '../util/prng.js';
@@ -24,6 +25,11 @@ export interface PlanOptions {
     ablation: AblationMode;
     unimportant: UnimportantMode;
     datasetSize: number;
+    /**
+     * Clean cuts per computed tensor (runtime/clean-cuts.ts): a parent assembled whole from one
+     * example's clean activation is replaced by the cut's frontier tensors on that example.
+     */
+    cuts?: ReadonlyMap<string, readonly CleanCut[]>;
 }
 
 /** The requests of one chunk of roots, and each root's three output requests. */
@@ -42,11 +48,13 @@ export interface Plan {
  * from `rootIds[r]`) for the hypothesis whose nodes are `nodes` (the output node maps to `output`).
  */
 export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Array, rootIds: Int32Array, opts: PlanOptions): Plan {
-    const byName = new Map(nodes.map(n => [n.name, n]));
     const outputNode = nodes.find(n => n.graphNode === 'output');
     if (!outputNode) throw new Error('hypothesis has no output node');
     const outputTensor = singleTensor(g, 'output');
     const table = new RequestTable();
+    const variants = new Map<string, readonly string[]>();
+    const compiled = compileNodes(g, nodes, opts);
+    const output = compiled.get(outputNode.name)!;
     const n = roots.length;
     const plan: Plan = {
         table,
@@ -58,7 +66,7 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
     for (let r = 0; r < n; r++) {
         const x = roots[r];
         const rng = new Prng(opts.seed, rootIds[r], Stream.scrub);
-        plan.scrubbed[r] = scrub(outputNode, x, rng);
+        plan.scrubbed[r] = scrub(output, x, rng);
         plan.clean[r] = table.clean(outputTensor, x);
         // The random baseline is the "nothing matters" hypothesis run on the same stream: its one
         // draw is the first number of the root's scrub stream. Every hypothesis's scrub is then
@@ -70,46 +78,149 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
     }
     return plan;
 
-    function scrub(node: PlanNode, x: number, rng: Prng): number {
-        const tensor = singleTensor(g, node.graphNode);
-        // Request id of the parent tensor for each G-parent node, or an example for clean sources.
-        const sources = new Map<string, { request: number } | { example: number }>();
-        for (const parentName of node.parents) {
-            const parent = byName.get(parentName);
-            if (parent === undefined) {
+    function scrub(node: CompiledNode, x: number, rng: Prng): number {
+        // A node whose subtree draws nothing and reads x's own inputs everywhere is x's clean activation.
+        if (node.alwaysClean) return table.clean(node.tensor, x);
+        // A node whose subtree draws nothing is a function of its example: plan it once per example.
+        const known = node.memo?.get(x);
+        if (known !== undefined) return known;
+        // Per slot (I-parents first, then unimportant G-parents): a request id, or an example
+        // whose clean activation is the source, or -1 for an ablation constant.
+        const requests = node.slotRequests;
+        const examples = node.slotExamples;
+        const iParents = node.iParents;
+        for (let j = 0; j < iParents.length; j++) {
+            const p = iParents[j].plan;
+            if (p === undefined) {
                 // An input part as I-parent: its feature is the part's raw value, so every example
                 // in its class has the same value there as x: x's own input is the same activation.
-                sources.set(parentName, { example: x });
+                requests[j] = -1;
+                examples[j] = x;
                 continue;
             }
-            const xp = drawFromClass(parent, x, rng);
-            sources.set(parent.graphNode, { request: scrub(parent, xp, rng) });
+            // The recursion only touches other nodes' scratch arrays (the hypothesis is a DAG).
+            requests[j] = scrub(p, drawFromClass(p.node, x, rng), rng);
+            examples[j] = -1;
         }
-        let shared: number | undefined;
-        for (const gParent of g.parents(node.graphNode)) {
-            if (sources.has(gParent)) continue;
+        let shared = -1;
+        for (let u = node.iParents.length; u < requests.length; u++) {
+            requests[u] = -1;
             if (opts.ablation !== 'resample') {
-                sources.set(gParent, { request: -1 });
-                continue;
-            }
-            if (opts.unimportant === 'separate') {
-                sources.set(gParent, { example: rng.nextInt(opts.datasetSize) });
+                examples[u] = -1;
+            } else if (opts.unimportant === 'separate') {
+                examples[u] = rng.nextInt(opts.datasetSize);
             } else {
-                shared ??= rng.nextInt(opts.datasetSize);
-                sources.set(gParent, { example: shared });
+                if (shared < 0) shared = rng.nextInt(opts.datasetSize);
+                examples[u] = shared;
             }
         }
-        const inputs: Assembly[] = g.tensorParents(tensor).map(parentTensor => ({
-            sources: g.nodesOfTensor(parentTensor).map(gNode => {
-                const s = sources.get(gNode);
-                if (s === undefined) throw new Error(`planner: no source for G node ${gNode} of ${tensor}`);
-                if ('example' in s) return table.clean(parentTensor, s.example);
-                if (s.request < 0) return table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
-                return s.request;
-            }),
-        }));
-        return table.computed(tensor, inputs);
+        const inputs: Assembly[] = node.parents.map((parentTensor, k) => {
+            const slots = node.slotsOf[k];
+            const sources = new Array<number>(slots.length);
+            for (let i = 0; i < slots.length; i++) {
+                const slot = slots[i];
+                sources[i] = requests[slot] >= 0 ? requests[slot]
+                    : examples[slot] >= 0 ? table.clean(parentTensor, examples[slot])
+                    : table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
+            }
+            return { sources };
+        });
+        const id = computed(node, inputs);
+        node.memo?.set(x, id);
+        return id;
     }
+
+    function computed(node: CompiledNode, inputs: Assembly[]): number {
+        const { tensor, parents, cuts } = node;
+        if (cuts === undefined) return table.computed(tensor, parents, inputs);
+        let mask = 0;
+        cuts.forEach((c, i) => { if (cleanExample(inputs[c.parent]) >= 0) mask |= 1 << i; });
+        if (mask === 0) return table.computed(tensor, parents, inputs);
+        const cutInputs: Assembly[] = [];
+        inputs.forEach((a, k) => {
+            const i = cuts.findIndex(c => c.parent === k);
+            if (i < 0 || !(mask & (1 << i))) cutInputs.push(a);
+            else for (const f of cuts[i].frontier) cutInputs.push({ sources: [table.clean(f, cleanExample(a))] });
+        });
+        return table.computed(tensor, variantParents(tensor, parents, cuts, mask), cutInputs);
+    }
+
+    /** The example when the assembly is one example's whole clean activation; else -1. */
+    function cleanExample(a: Assembly): number {
+        const first = table.get(a.sources[0]);
+        if (first.kind !== 'clean') return -1;
+        for (const s of a.sources) if (s !== a.sources[0]) return -1;
+        return first.example;
+    }
+
+    /** One parent list per (tensor, cuts applied), so that the executor can group requests by it. */
+    function variantParents(tensor: string, parents: readonly string[], cuts: readonly CleanCut[], mask: number): readonly string[] {
+        const key = `${tensor}\u0000${mask}`;
+        let list = variants.get(key);
+        if (list === undefined) variants.set(key, list = cutParents(parents, cuts, mask));
+        return list;
+    }
+}
+
+/** A plan node with its G structure resolved once per plan, so the per-root recursion only indexes arrays. */
+interface CompiledNode {
+    node: PlanNode;
+    tensor: string;
+    /** The tensor's G-parent tensors (its local function's inputs). */
+    parents: readonly string[];
+    cuts: readonly CleanCut[] | undefined;
+    /** I-parents in the file's order: a plan node, or an input part (no plan). */
+    iParents: { plan?: CompiledNode }[];
+    /** Per parent tensor, per G node covering it: the slot its source is in. */
+    slotsOf: Int32Array[];
+    /** Scratch per slot, filled by one call of scrub. */
+    slotRequests: Int32Array;
+    slotExamples: Int32Array;
+    /** Plan per example, for nodes whose subtree makes no draw. */
+    memo: Map<number, number> | null;
+    /**
+     * Whether the node is always its example's clean activation: no draws below it, and every
+     * G-parent claimed by an input part or by another such node (the request would collapse).
+     */
+    alwaysClean: boolean;
+}
+
+function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions): Map<string, CompiledNode> {
+    const byName = new Map(nodes.map(n => [n.name, n]));
+    const compiled = new Map<string, CompiledNode>();
+    const compile = (node: PlanNode): CompiledNode => {
+        const done = compiled.get(node.name);
+        if (done) return done;
+        const tensor = singleTensor(g, node.graphNode);
+        const slotOfGNode = new Map<string, number>();
+        const iParents = node.parents.map((name, j) => {
+            const parent = byName.get(name);
+            slotOfGNode.set(parent === undefined ? name : parent.graphNode, j);
+            return { plan: parent === undefined ? undefined : compile(parent) };
+        });
+        // Unimportant G-parents take the next slots, in G's order (the order of their draws).
+        let slots = iParents.length;
+        for (const gParent of g.parents(node.graphNode)) if (!slotOfGNode.has(gParent)) slotOfGNode.set(gParent, slots++);
+        const parents = g.tensorParents(tensor);
+        const slotsOf = parents.map(t => Int32Array.from(g.nodesOfTensor(t), gNode => {
+            const slot = slotOfGNode.get(gNode);
+            if (slot === undefined) throw new Error(`planner: no source for G node ${gNode} of ${tensor}`);
+            return slot;
+        }));
+        const drawsNothing = iParents.every(p => p.plan === undefined || (p.plan.node.classes === null && p.plan.memo !== null))
+            && (slots === iParents.length || opts.ablation !== 'resample');
+        const alwaysClean = drawsNothing && slots === iParents.length
+            && iParents.every(p => p.plan === undefined || p.plan.alwaysClean);
+        const c: CompiledNode = {
+            node, tensor, parents, cuts: opts.cuts?.get(tensor), iParents, slotsOf,
+            slotRequests: new Int32Array(slots), slotExamples: new Int32Array(slots),
+            memo: drawsNothing ? new Map() : null, alwaysClean,
+        };
+        compiled.set(node.name, c);
+        return c;
+    };
+    for (const node of nodes) compile(node);
+    return compiled;
 }
 
 function drawFromClass(node: PlanNode, x: number, rng: Prng): number {

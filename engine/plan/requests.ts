@@ -15,8 +15,11 @@ export type Request =
     | { kind: 'clean'; tensor: string; example: number }
     /** A constant activation for mean or zero ablation. */
     | { kind: 'constant'; tensor: string; value: 'mean' | 'zero' }
-    /** The local function of `tensor` run on assembled parent activations (GraphG.tensorParents order). */
-    | { kind: 'computed'; tensor: string; inputs: Assembly[] };
+    /**
+     * The local function of `tensor` from `parents` (GraphG.tensorParents, or a clean cut of it)
+     * run on assembled activations of those parents, in that order.
+     */
+    | { kind: 'computed'; tensor: string; parents: readonly string[]; inputs: Assembly[] };
 
 export class RequestTable {
     readonly requests: Request[] = [];
@@ -24,6 +27,8 @@ export class RequestTable {
     // Clean requests are most of a plan: they get a map per tensor keyed by the example number,
     // which costs no string building on the planner's hot path.
     private readonly cleanIds = new Map<string, Map<number, number>>();
+    private readonly computedIds = new Map<number, number[]>();
+    private readonly tensorCodes = new Map<string, number>();
 
     clean(tensor: string, example: number): number {
         let byExample = this.cleanIds.get(tensor);
@@ -45,7 +50,7 @@ export class RequestTable {
      * The request for `tensor` computed from `inputs`; collapses to the clean activation when every
      * input is the whole clean activation of one and the same example (the planner's main saving).
      */
-    computed(tensor: string, inputs: Assembly[]): number {
+    computed(tensor: string, parents: readonly string[], inputs: Assembly[]): number {
         let example = -1;
         let allClean = inputs.length > 0;
         for (const a of inputs) {
@@ -57,8 +62,24 @@ export class RequestTable {
             example = first.example;
         }
         if (allClean) return this.clean(tensor, example);
-        const key = `p\u0000${tensor}\u0000${inputs.map(a => a.sources.join(',')).join(';')}`;
-        return this.intern(key, () => ({ kind: 'computed', tensor, inputs }));
+        // Hash-consed on a numeric hash of the sources, compared in full on a hit: a string key
+        // per request cost more than the rest of planning together.
+        let code = this.tensorCodes.get(tensor);
+        if (code === undefined) this.tensorCodes.set(tensor, code = this.tensorCodes.size + 1);
+        let h = Math.imul(code, 0x9e3779b1);
+        for (const a of inputs) {
+            h = mixInto(h, a.sources.length);
+            for (const s of a.sources) h = mixInto(h, s);
+        }
+        const bucket = this.computedIds.get(h);
+        if (bucket !== undefined) {
+            for (const id of bucket) if (sameComputed(this.requests[id], tensor, parents, inputs)) return id;
+        }
+        const id = this.requests.length;
+        this.requests.push({ kind: 'computed', tensor, parents, inputs });
+        if (bucket === undefined) this.computedIds.set(h, [id]);
+        else bucket.push(id);
+        return id;
     }
 
     get(id: number): Request {
@@ -78,4 +99,21 @@ export class RequestTable {
         }
         return id;
     }
+}
+
+function mixInto(h: number, v: number): number {
+    h = Math.imul(h ^ v, 0x85ebca6b);
+    return (h ^ (h >>> 13)) | 0;
+}
+
+/** Whether request `r` is the computed request of `tensor` from `parents` on exactly `inputs`. */
+function sameComputed(r: Request, tensor: string, parents: readonly string[], inputs: Assembly[]): boolean {
+    if (r.kind !== 'computed' || r.tensor !== tensor || r.inputs.length !== inputs.length) return false;
+    if (r.parents !== parents && r.parents.join('\u0000') !== parents.join('\u0000')) return false;
+    for (let k = 0; k < inputs.length; k++) {
+        const a = r.inputs[k].sources, b = inputs[k].sources;
+        if (a.length !== b.length) return false;
+        for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    }
+    return true;
 }
