@@ -10,7 +10,8 @@ import { modelGraphFromProto } from './graph/model-graph.js';
 import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
-import { OrtModelRunner, exampleSize } from './execute/model-runner.js';
+import { OrtModelRunner, exampleSize, type ActivationType } from './execute/model-runner.js';
+import { CleanCache } from './execute/clean-cache.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
 import { selfCheckLocalFunctions } from './runtime/self-check.js';
@@ -56,6 +57,13 @@ export interface PreparedScrub {
     labels: Int32Array | null;
     /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
     planNodes(hypothesis: HypothesisSpec): PlanNode[];
+    /**
+     * The dataset-wide clean cache, shared by every chunk and hypothesis, when every boundary
+     * tensor of every example takes at most half of `memoryBudget` bytes; else undefined.
+     */
+    cleanCache(memoryBudget: number): CleanCache | undefined;
+    /** Frees the clean cache; the next scrub runs its clean pass again (benchmarks time it). */
+    dropCleanCache(): void;
 }
 
 /** Loads and checks everything the spec refers to; every failure is a located HypError. */
@@ -97,6 +105,9 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         modelBytesPerExample += exampleSize(t.shape.slice(1) as number[]) * bytesPerElement(t.dtype);
     }
     const cache = new Map<HypothesisSpec, PlanNode[]>();
+    let cleanCache: CleanCache | undefined;
+    const cacheTypes = new Map<string, ActivationType>(types);
+    for (const n of inputs.names) cacheTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
     return {
         spec, graph, g, dataset, inputs, runner, labels, cuts, bytesPerExample, modelBytesPerExample, tensorBytes,
         planNodes(hypothesis) {
@@ -106,6 +117,13 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
                 cache.set(hypothesis, nodes);
             }
             return nodes;
+        },
+        cleanCache(memoryBudget) {
+            if (dataset.rows.length * bytesPerExample > memoryBudget / 2) return undefined;
+            return cleanCache ??= new CleanCache(runner, cacheTypes, dataset.rows.length);
+        },
+        dropCleanCache() {
+            cleanCache = undefined;
         },
     };
 }

@@ -159,6 +159,8 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const scrubbed = new Float64Array(total);
     const random = new Float64Array(total);
     const examples = new Int32Array(total);
+    // Distinct examples whose clean activations the run reads, over all chunks.
+    const cleanSeen = new Uint8Array(n);
     const phases: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
     const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0, phaseSeconds: phases };
     const checkCancelled = () => {
@@ -181,11 +183,17 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         });
         phases.plan += (performance.now() - t0) / 1000;
         stats.requests += plan.table.size;
-        stats.computedRequests += plan.table.requests.filter(r => r.kind === 'computed').length;
-        stats.cleanExamples += new Set(plan.table.requests.flatMap(r => (r.kind === 'clean' ? [r.example] : []))).size;
+        for (const r of plan.table.requests) {
+            if (r.kind === 'computed') stats.computedRequests++;
+            else if (r.kind === 'clean' && cleanSeen[r.example] === 0) {
+                cleanSeen[r.example] = 1;
+                stats.cleanExamples++;
+            }
+        }
         const acts = await executePlan(plan, prepared.g, runner, {
             batchSize,
             checkCancelled,
+            cleanCache: prepared.cleanCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET),
             timings: phases,
             onProgress: (done, all) => opts.onProgress?.({
                 hypothesis: hypothesis.name, index, count,

@@ -5,8 +5,10 @@
 import type { GraphG } from '../graph/types.js';
 import type { Plan } from '../plan/planner.js';
 import type { Assembly, Request } from '../plan/requests.js';
+import type { CleanCache } from './clean-cache.js';
 
 type ComputedRequest = Extract<Request, { kind: 'computed' }>;
+type CleanRequest = Extract<Request, { kind: 'clean' }>;
 import { type Activation, type ModelRunner, type NumericArray, exampleSize } from './model-runner.js';
 
 export interface ExecuteOptions {
@@ -16,6 +18,8 @@ export interface ExecuteOptions {
     onProgress?: (done: number, total: number) => void;
     /** Checked between session runs; throwing aborts the execution. */
     checkCancelled?: () => void;
+    /** Dataset-wide clean activations to read from (and fill), instead of clean runs per plan. */
+    cleanCache?: CleanCache;
     /** Seconds spent, added to: where a scrub's time goes (the benchmarks report it). */
     timings?: ExecuteTimings;
 }
@@ -65,16 +69,26 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     const examples = [...byExample.keys()].sort((a, b) => a - b);
     const timings = opts.timings ?? { clean: 0, assemble: 0, local: 0 };
     let t0 = performance.now();
-    for (let start = 0; start < examples.length; start += opts.batchSize) {
+    if (opts.cleanCache !== undefined) {
+        const cache = opts.cleanCache;
+        const tensors = new Set<string>();
+        for (const id of cleanRequests) tensors.add((table.get(id) as CleanRequest).tensor);
+        await cache.ensure(examples, tensors, opts.batchSize, opts.checkCancelled);
+        for (const [e, ids] of byExample) {
+            for (const id of ids) store.set(id, cache.get((table.get(id) as CleanRequest).tensor, e));
+            done += ids.length;
+        }
+        opts.onProgress?.(done, total);
+    }
+    for (let start = 0; opts.cleanCache === undefined && start < examples.length; start += opts.batchSize) {
         opts.checkCancelled?.();
         const batch = examples.slice(start, start + opts.batchSize);
         const tensors = new Set<string>();
-        for (const e of batch) for (const id of byExample.get(e)!) tensors.add((table.get(id) as { tensor: string }).tensor);
+        for (const e of batch) for (const id of byExample.get(e)!) tensors.add((table.get(id) as CleanRequest).tensor);
         const result = await runner.clean(Int32Array.from(batch), [...tensors]);
         batch.forEach((e, b) => {
             for (const id of byExample.get(e)!) {
-                const tensor = (table.get(id) as { tensor: string }).tensor;
-                const act = result.get(tensor)!;
+                const act = result.get((table.get(id) as CleanRequest).tensor)!;
                 store.set(id, { data: act.data, offset: act.offset + b * exampleSize(act.dims), dims: act.dims });
                 done++;
             }
@@ -89,6 +103,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
         const all = computedByTensor.get(tensor);
         if (!all) continue;
         const groups = new Map<readonly string[], number[]>();
+        const buffers = new Map<string, NumericArray>();
         for (const id of all) {
             const parents = (table.get(id) as ComputedRequest).parents;
             const list = groups.get(parents);
@@ -101,10 +116,12 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
                 const batch = ids.slice(start, start + opts.batchSize);
                 t0 = performance.now();
                 const feeds = parents.map((parent, k) =>
-                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), store, runner));
+                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), store, runner, buffers));
                 const t1 = performance.now();
                 timings.assemble += (t1 - t0) / 1000;
-                const out = await runner.local(tensor, parents, feeds);
+                let out = await runner.local(tensor, parents, feeds);
+                // A feed buffer is overwritten by the next batch: never keep an output that shares it.
+                if (feeds.some(f => f.data.buffer === out.data.buffer)) out = { ...out, data: out.data.slice() };
                 timings.local += (performance.now() - t1) / 1000;
                 const size = exampleSize(out.dims);
                 batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims }));
@@ -137,13 +154,21 @@ function countUses(plan: Plan, outputs: Set<number>): Int32Array {
 }
 
 /** Stacks one parent tensor's value for each request of a batch, mixing parts by their masks. */
-function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number, Activation>, runner: ModelRunner): Activation {
+function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number, Activation>, runner: ModelRunner,
+    buffers: Map<string, NumericArray>): Activation {
     const first = store.get(assemblies[0].sources[0]);
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
     const dims = first.dims;
     const size = exampleSize(dims);
-    const data = allocLike(first.data, size * assemblies.length) as Float32Array;
+    // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
+    // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
+    const key = `${tensor}\u0000${size * assemblies.length}`;
+    let buffer = buffers.get(key);
+    if (buffer === undefined || buffer.constructor !== first.data.constructor) buffers.set(key, buffer = allocLike(first.data, size * assemblies.length));
+    const data = buffer as Float32Array;
     let runs: ReturnType<ModelRunner['partRuns']> | undefined;
+    const srcData: Float32Array[] = [];
+    const srcOffset: number[] = [];
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;
         const base = b * size;
@@ -153,18 +178,23 @@ function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number
         }
         runs ??= runner.partRuns(tensor);
         const { start, length, owner } = runs;
+        for (let i = 0; i < sources.length; i++) {
+            const src = store.get(sources[i])!;
+            srcData[i] = src.data as Float32Array;
+            srcOffset[i] = src.offset;
+        }
         for (let k = 0; k < start.length; k++) {
-            const src = store.get(sources[owner[k]])!;
-            const from = src.offset + start[k];
+            const o = owner[k];
+            const from = srcOffset[o] + start[k];
             const n = length[k];
-            const srcData = src.data as Float32Array;
+            const src = srcData[o];
             // Parts are often one head's or one position's slice: tens of elements, where a
             // plain loop beats creating a subarray view per run.
             if (n <= 64) {
                 const to = base + start[k];
-                for (let i = 0; i < n; i++) data[to + i] = srcData[from + i];
+                for (let i = 0; i < n; i++) data[to + i] = src[from + i];
             } else {
-                data.set(srcData.subarray(from, from + n), base + start[k]);
+                data.set(src.subarray(from, from + n), base + start[k]);
             }
         }
     }

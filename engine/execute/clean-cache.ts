@@ -1,0 +1,79 @@
+// Clean activations kept for the whole dataset. Every chunk of roots draws from the whole dataset,
+// so without a cache each chunk (and each hypothesis) runs the full model over nearly every
+// example again. When every boundary tensor of every example fits in the memory budget, each
+// example runs through the model once per prepared spec (per tensor read) and later chunks only read.
+import type { Activation, ActivationType, ModelRunner, NumericArray } from './model-runner.js';
+import { allocTyped, exampleSize } from './model-runner.js';
+
+interface Column {
+    /** Allocated on first use: a hypothesis may never read some boundary tensors. */
+    data: NumericArray | undefined;
+    dtype: string;
+    size: number;
+    dims: readonly number[];
+    /** Per example, whether its activation is in `data`. */
+    done: Uint8Array;
+}
+
+export class CleanCache {
+    private readonly columns = new Map<string, Column>();
+
+    /** `types`: every tensor to keep (hooks, frontier tensors, graph inputs) with its per-example type. */
+    constructor(private readonly runner: Pick<ModelRunner, 'clean'>, types: ReadonlyMap<string, ActivationType>, count: number) {
+        for (const [tensor, t] of types) {
+            this.columns.set(tensor, { data: undefined, dtype: t.dtype, size: exampleSize(t.dims), dims: t.dims, done: new Uint8Array(count) });
+        }
+        this.count = count;
+    }
+
+    private readonly count: number;
+
+    /**
+     * Runs the model on the examples that lack one of `tensors`, `batchSize` at a time, fetching
+     * only those tensors (fetching every boundary tensor cost more than the model run itself).
+     */
+    async ensure(examples: Iterable<number>, tensors: Iterable<string>, batchSize: number, checkCancelled?: () => void): Promise<void> {
+        const columns = [...new Set(tensors)].map(t => [t, this.column(t)] as const);
+        // Examples grouped by the tensors they lack, so that nothing is fetched twice.
+        const groups = new Map<string, { lacking: (typeof columns)[number][]; examples: number[] }>();
+        for (const e of [...new Set(examples)].sort((a, b) => a - b)) {
+            const lacking = columns.filter(([, c]) => c.done[e] === 0);
+            if (lacking.length === 0) continue;
+            const key = lacking.map(([t]) => t).join('\u0000');
+            const group = groups.get(key);
+            if (group) group.examples.push(e);
+            else groups.set(key, { lacking, examples: [e] });
+        }
+        for (const { lacking, examples: missing } of groups.values()) {
+            for (let start = 0; start < missing.length; start += batchSize) {
+                checkCancelled?.();
+                const batch = Int32Array.from(missing.slice(start, start + batchSize));
+                const result = await this.runner.clean(batch, lacking.map(([t]) => t));
+                for (const [tensor, column] of lacking) {
+                    const act = result.get(tensor)!;
+                    column.data ??= allocTyped(column.dtype, column.size * this.count);
+                    const dst = column.data as Float32Array;
+                    const src = act.data as Float32Array;
+                    batch.forEach((e, b) => {
+                        const from = act.offset + b * column.size;
+                        dst.set(src.subarray(from, from + column.size), e * column.size);
+                        column.done[e] = 1;
+                    });
+                }
+            }
+        }
+    }
+
+    /** The example's activation of the tensor; `ensure` must have covered the example. */
+    get(tensor: string, example: number): Activation {
+        const column = this.column(tensor);
+        if (column.done[example] === 0) throw new Error(`clean cache: ${tensor} of example ${example} was not computed`);
+        return { data: column.data!, offset: example * column.size, dims: column.dims };
+    }
+
+    private column(tensor: string): Column {
+        const column = this.columns.get(tensor);
+        if (column === undefined) throw new Error(`clean cache: no column for ${tensor}`);
+        return column;
+    }
+}
