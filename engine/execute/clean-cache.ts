@@ -37,8 +37,9 @@ export class CleanCache {
         // Examples grouped by the tensors they lack, so that nothing is fetched twice.
         const groups = new Map<string, { lacking: (typeof columns)[number][]; examples: number[] }>();
         for (const e of [...new Set(examples)].sort((a, b) => a - b)) {
+            // The common case after the first chunk: everything is there, and nothing is allocated.
+            if (columns.every(([, c]) => c.done[e] === 1)) continue;
             const lacking = columns.filter(([, c]) => c.done[e] === 0);
-            if (lacking.length === 0) continue;
             const key = lacking.map(([t]) => t).join('\u0000');
             const group = groups.get(key);
             if (group) group.examples.push(e);

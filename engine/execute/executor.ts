@@ -34,11 +34,11 @@ export interface ExecuteTimings {
 }
 
 /** Executes the plan and returns the activation of every request that the roots' scores read. */
-export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, opts: ExecuteOptions): Promise<Map<number, Activation>> {
+export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, opts: ExecuteOptions): Promise<ActivationStore> {
     const { table } = plan;
-    const outputs = new Set<number>([...plan.scrubbed, ...plan.clean, ...plan.random]);
+    const outputs = new OutputSet(table.size, [plan.scrubbed, plan.clean, plan.random]);
     const uses = countUses(plan, outputs);
-    const store = new Map<number, Activation>();
+    const store = new ActivationStore(table.size);
 
     const computedByTensor = new Map<string, number[]>();
     const cleanRequests: number[] = [];
@@ -46,40 +46,48 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
         const req = table.get(id);
         if (uses[id] === 0) continue;
         if (req.kind === 'computed') {
-            const list = computedByTensor.get(req.tensor) ?? [];
+            let list = computedByTensor.get(req.tensor);
+            if (list === undefined) computedByTensor.set(req.tensor, list = []);
             list.push(id);
-            computedByTensor.set(req.tensor, list);
         } else if (req.kind === 'clean') {
             cleanRequests.push(id);
         } else {
             store.set(id, await runner.constant(req.tensor, req.value));
         }
     }
-    const total = cleanRequests.length + [...computedByTensor.values()].reduce((a, l) => a + l.length, 0);
+    let total = cleanRequests.length;
+    for (const list of computedByTensor.values()) total += list.length;
     let done = 0;
 
-    // Clean activations: one pass of the full model per batch of distinct examples.
-    const byExample = new Map<number, number[]>();
-    for (const id of cleanRequests) {
-        const req = table.get(id) as { kind: 'clean'; tensor: string; example: number };
-        const list = byExample.get(req.example) ?? [];
-        list.push(id);
-        byExample.set(req.example, list);
-    }
-    const examples = [...byExample.keys()].sort((a, b) => a - b);
     const timings = opts.timings ?? { clean: 0, assemble: 0, local: 0 };
     let t0 = performance.now();
+    // Clean activations: read from the dataset-wide cache (filled for what is missing), or one
+    // pass of the full model per batch of distinct examples.
     if (opts.cleanCache !== undefined) {
         const cache = opts.cleanCache;
+        const examples = new Set<number>();
         const tensors = new Set<string>();
-        for (const id of cleanRequests) tensors.add((table.get(id) as CleanRequest).tensor);
-        await cache.ensure(examples, tensors, opts.batchSize, opts.checkCancelled);
-        for (const [e, ids] of byExample) {
-            for (const id of ids) store.set(id, cache.get((table.get(id) as CleanRequest).tensor, e));
-            done += ids.length;
+        for (const id of cleanRequests) {
+            const req = table.get(id) as CleanRequest;
+            examples.add(req.example);
+            tensors.add(req.tensor);
         }
+        await cache.ensure(examples, tensors, opts.batchSize, opts.checkCancelled);
+        for (const id of cleanRequests) {
+            const req = table.get(id) as CleanRequest;
+            store.set(id, cache.get(req.tensor, req.example));
+        }
+        done += cleanRequests.length;
         opts.onProgress?.(done, total);
     }
+    const byExample = new Map<number, number[]>();
+    for (const id of opts.cleanCache === undefined ? cleanRequests : []) {
+        const req = table.get(id) as CleanRequest;
+        let list = byExample.get(req.example);
+        if (list === undefined) byExample.set(req.example, list = []);
+        list.push(id);
+    }
+    const examples = [...byExample.keys()].sort((a, b) => a - b);
     for (let start = 0; opts.cleanCache === undefined && start < examples.length; start += opts.batchSize) {
         opts.checkCancelled?.();
         const batch = examples.slice(start, start + opts.batchSize);
@@ -127,7 +135,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
                 batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims }));
                 for (const id of batch) {
                     for (const a of (table.get(id) as ComputedRequest).inputs) {
-                        for (const s of new Set(a.sources)) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
+                        for (const s of a.sources) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
                     }
                 }
                 done += batch.length;
@@ -135,26 +143,73 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
             }
         }
     }
-    for (const id of [...store.keys()]) if (!outputs.has(id)) store.delete(id);
+    store.keepOnly(outputs);
     return store;
 }
 
+/** Activations by request id: an array, since ids are dense and this is the executor's hottest structure. */
+export class ActivationStore {
+    private readonly acts: (Activation | undefined)[];
+
+    constructor(size: number) {
+        this.acts = new Array<Activation | undefined>(size).fill(undefined);
+    }
+
+    get(id: number): Activation | undefined {
+        return this.acts[id];
+    }
+
+    set(id: number, act: Activation): void {
+        this.acts[id] = act;
+    }
+
+    delete(id: number): void {
+        this.acts[id] = undefined;
+    }
+
+    keepOnly(outputs: OutputSet): void {
+        for (let id = 0; id < this.acts.length; id++) if (!outputs.has(id)) this.acts[id] = undefined;
+    }
+}
+
+/** The requests the roots' scores read: kept to the end. */
+class OutputSet {
+    private readonly is: Uint8Array;
+    readonly ids: number[] = [];
+
+    constructor(size: number, lists: Int32Array[]) {
+        this.is = new Uint8Array(size);
+        for (const list of lists) {
+            for (const id of list) {
+                if (this.is[id] === 0) this.ids.push(id);
+                this.is[id] = 1;
+            }
+        }
+    }
+
+    has(id: number): boolean {
+        return this.is[id] === 1;
+    }
+}
+
 /** How many computed requests read each request (outputs count once more, so they survive). */
-function countUses(plan: Plan, outputs: Set<number>): Int32Array {
+function countUses(plan: Plan, outputs: OutputSet): Int32Array {
     const { table } = plan;
     const uses = new Int32Array(table.size);
-    for (const id of outputs) uses[id]++;
+    for (const id of outputs.ids) uses[id]++;
     // Requests are interned parents-first, so one backward sweep sees every consumer before its sources.
     for (let id = table.size - 1; id >= 0; id--) {
         const req = table.get(id);
         if (req.kind !== 'computed' || uses[id] === 0) continue;
-        for (const a of req.inputs) for (const s of new Set(a.sources)) uses[s]++;
+        // Every occurrence counts (a source owning several parts is read once per part), and
+        // every occurrence is released after the read: the count reaches zero at the last one.
+        for (const a of req.inputs) for (const s of a.sources) uses[s]++;
     }
     return uses;
 }
 
 /** Stacks one parent tensor's value for each request of a batch, mixing parts by their masks. */
-function assembleBatch(tensor: string, assemblies: Assembly[], store: Map<number, Activation>, runner: ModelRunner,
+function assembleBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, runner: ModelRunner,
     buffers: Map<string, NumericArray>): Activation {
     const first = store.get(assemblies[0].sources[0]);
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
