@@ -59,7 +59,8 @@ export interface PreparedScrub {
     planNodes(hypothesis: HypothesisSpec): PlanNode[];
     /**
      * The dataset-wide clean cache, shared by every chunk and hypothesis, when every boundary
-     * tensor of every example takes at most half of `memoryBudget` bytes; else undefined.
+     * tensor of every example takes at most a quarter of `memoryBudget` bytes (half the chunks'
+     * share, so that roots still fit beside it); else undefined.
      */
     cleanCache(memoryBudget: number): CleanCache | undefined;
     /** Frees the clean cache; the next scrub runs its clean pass again (benchmarks time it). */
@@ -119,7 +120,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
             return nodes;
         },
         cleanCache(memoryBudget) {
-            if (dataset.rows.length * bytesPerExample > memoryBudget / 2) return undefined;
+            if (dataset.rows.length * bytesPerExample > memoryBudget / 4) return undefined;
             return cleanCache ??= new CleanCache(runner, cacheTypes, dataset.rows.length);
         },
         dropCleanCache() {

@@ -39,43 +39,54 @@ export interface ScrubProgress {
     count: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 512;
+const MIN_BATCH_SIZE = 32;
 const MAX_BATCH_SIZE = 65_536;
 
 /**
- * Requests per session run: at least DEFAULT_BATCH_SIZE, more when the model is small, so the
- * number of runs stays flat as roots grow; a batch's every tensor (what onnxruntime allocates
- * running the whole model on it) takes at most a sixteenth of the memory budget.
+ * Requests per session run: as many as fit when every tensor of the model on the batch (what
+ * onnxruntime could hold running the whole model on it; it reuses buffers, so it holds less)
+ * takes a quarter of the memory budget, between 32 and 65,536. Small models then run a chunk in
+ * a few runs; a large one stays within the budget (a fixed floor of 512 let the induction model
+ * reach 4 GiB under a 2 GiB budget).
  */
 export function batchSizeFor(prepared: PreparedScrub, opts: ScrubOptions): number {
     if (opts.batchSize !== undefined) return opts.batchSize;
-    const fit = Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / 16 / Math.max(1, prepared.modelBytesPerExample));
-    return Math.max(DEFAULT_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, fit));
+    const fit = Math.floor((opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET) / 4 / Math.max(1, prepared.modelBytesPerExample));
+    return Math.max(MIN_BATCH_SIZE, Math.min(MAX_BATCH_SIZE, fit));
 }
 export const DEFAULT_CHUNK_SIZE = 65_536;
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
 
+/** Roots planned to size chunks: enough to see what a root costs, a small share of planning. */
+const PROBE_ROOTS = 256;
+
 /**
- * Roots per chunk. Per root and I node, the live activations are at most the node's computed
- * tensor and the clean activations of its tensor's parents on the node's draws; plus the root's
- * and its random baseline's outputs. Nodes on parts of one tensor share that tensor, so it counts once.
+ * Roots per chunk, from a probe plan of the run's first roots: per root, the bytes of every
+ * activation it holds (each computed request, and each clean one unless the dataset-wide clean
+ * cache holds them, counted once for the whole dataset). Chunks take 40% of the budget;
+ * batches are sized so that onnxruntime's buffers take at most a quarter; the rest is the
+ * JavaScript heap, the sessions and the copies onnxruntime's outputs go through (the induction
+ * example, with chunks at half the budget, peaked at 2.08 GiB under 2 GiB).
+ * The probe sees fewer repeated examples than a full chunk, so it overestimates, never under.
  */
-export function chunkSizeFor(prepared: PreparedScrub, nodes: readonly PlanNode[], opts: ScrubOptions): number {
+export function chunkSizeFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions): number {
     if (opts.chunkSize !== undefined) return opts.chunkSize;
-    const { g, tensorBytes } = prepared;
-    const bytes = (t: string) => tensorBytes.get(t) ?? 0;
-    const tensors = new Set(nodes.map(n => g.nodes.get(n.graphNode)!.tensors[0].tensor));
-    let perRoot = 0;
-    for (const t of tensors) perRoot += bytes(t) + g.tensorParents(t).reduce((a, p) => a + bytes(p), 0);
-    perRoot += 2 * bytes(g.nodes.get('output')!.tensors[0].tensor);
-    // Clean activations are kept per distinct example: at most the whole dataset's, else a few
-    // examples per root (the root, its baseline, one draw per node). A quarter of the budget is
-    // left to onnxruntime's own buffers and the JavaScript heap.
-    const budget = 0.75 * (opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
-    const cleanAll = prepared.dataset.rows.length * prepared.bytesPerExample;
-    const roots = cleanAll <= budget / 2
-        ? (budget - cleanAll) / Math.max(1, perRoot)
-        : budget / Math.max(1, perRoot + (nodes.length + 2) * prepared.bytesPerExample);
+    const budget = opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+    const { samples, seed } = runSettings(hypothesis, opts);
+    const n = prepared.dataset.rows.length;
+    const probe = Math.min(PROBE_ROOTS, samples);
+    const rootIds = Int32Array.from({ length: probe }, (_, i) => i);
+    const plan = planScrub(prepared.g, prepared.planNodes(hypothesis), rootIds.map(r => rootExample(r, n, seed)), rootIds, {
+        seed, ablation: hypothesis.options.ablation, unimportant: hypothesis.options.unimportant, datasetSize: n, cuts: prepared.cuts,
+    });
+    const cached = prepared.cleanCache(budget) !== undefined;
+    const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
+    let held = 0;
+    for (const r of plan.table.requests) {
+        if (r.kind === 'computed' || (r.kind === 'clean' && !cached)) held += bytes(r.tensor);
+    }
+    const fixed = cached ? n * prepared.bytesPerExample : 0;
+    const roots = (0.4 * budget - fixed) / Math.max(1, held / probe);
     return Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots)));
 }
 
@@ -151,7 +162,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = batchSizeFor(prepared, opts);
-    const chunkSize = chunkSizeFor(prepared, nodes, opts);
+    const chunkSize = chunkSizeFor(prepared, hypothesis, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 

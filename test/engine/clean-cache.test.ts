@@ -32,10 +32,10 @@ describe('clean cache', () => {
         expect(b.perExample).toEqual(a.perExample);
     });
 
-    it('is off when the dataset\'s activations take more than half the budget', () => {
+    it('is off when the dataset\'s activations take more than a quarter of the budget', () => {
         const bytes = prepared.dataset.rows.length * prepared.bytesPerExample;
         expect(prepared.cleanCache(DEFAULT_MEMORY_BUDGET)).toBeDefined();
-        expect(prepared.cleanCache(2 * bytes)).toBeDefined();
-        expect(prepared.cleanCache(2 * bytes - 1)).toBeUndefined();
+        expect(prepared.cleanCache(4 * bytes)).toBeDefined();
+        expect(prepared.cleanCache(4 * bytes - 1)).toBeUndefined();
     });
 });

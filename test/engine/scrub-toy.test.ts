@@ -63,7 +63,7 @@ describe('scrubbing the toy model', () => {
         expect(small.ci95).toEqual(base.ci95);
         // A budget that fits only the smallest chunks changes nothing either.
         const tight = await scrubHypothesis(prepared, onlyA, { samples: 600, perExample: true, memoryBudget: 1 });
-        expect(chunkSizeFor(prepared, prepared.planNodes(onlyA), { memoryBudget: 1 })).toBe(16);
+        expect(chunkSizeFor(prepared, onlyA, { memoryBudget: 1 })).toBe(16);
         expect(tight.perExample).toEqual(base.perExample);
     });
 
