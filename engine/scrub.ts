@@ -247,7 +247,13 @@ export function rootExample(r: number, n: number, seed: number): number {
 }
 
 const permutationCache = new Map<string, Int32Array>();
+// The last permutation asked for: consecutive roots share it, and a key string per root showed
+// up in profiles of small models.
+let lastPermutation: { pass: number; n: number; seed: number; p: Int32Array } | undefined;
 function permutationFor(pass: number, n: number, seed: number): Int32Array {
+    if (lastPermutation !== undefined && lastPermutation.pass === pass && lastPermutation.n === n && lastPermutation.seed === seed) {
+        return lastPermutation.p;
+    }
     const key = `${seed}:${n}:${pass}`;
     let p = permutationCache.get(key);
     if (!p) {
@@ -255,6 +261,7 @@ function permutationFor(pass: number, n: number, seed: number): Int32Array {
         p = permutation(n, new Prng(seed, Stream.roots, pass));
         permutationCache.set(key, p);
     }
+    lastPermutation = { pass, n, seed, p };
     return p;
 }
 

@@ -142,7 +142,9 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
             if (i < 0 || !(mask & (1 << i))) cutInputs.push(a);
             else for (const f of cuts[i].frontier) cutInputs.push({ sources: [table.clean(f, cleanExample(a))] });
         });
-        return table.computed(tensor, variantParents(tensor, parents, cuts, mask), cutInputs);
+        let variant = node.variants.get(mask);
+        if (variant === undefined) node.variants.set(mask, variant = variantParents(tensor, parents, cuts, mask));
+        return table.computed(tensor, variant, cutInputs);
     }
 
     /** The example when the assembly is one example's whole clean activation; else -1. */
@@ -178,6 +180,8 @@ interface CompiledNode {
     slotExamples: Int32Array;
     /** Plan per example, for nodes whose subtree makes no draw. */
     memo: Map<number, number> | null;
+    /** Parent lists by cut mask (shared with other nodes on the same tensor through variantParents). */
+    variants: Map<number, readonly string[]>;
     /**
      * Whether the node is always its example's clean activation: no draws below it, and every
      * G-parent claimed by an input part or by another such node (the request would collapse).
@@ -214,7 +218,7 @@ function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions):
         const c: CompiledNode = {
             node, tensor, parents, cuts: opts.cuts?.get(tensor), iParents, slotsOf,
             slotRequests: new Int32Array(slots), slotExamples: new Int32Array(slots),
-            memo: drawsNothing ? new Map() : null, alwaysClean,
+            memo: drawsNothing ? new Map() : null, alwaysClean, variants: new Map(),
         };
         compiled.set(node.name, c);
         return c;

@@ -27,7 +27,7 @@ export class RequestTable {
     // Clean requests are most of a plan: they get a map per tensor keyed by the example number,
     // which costs no string building on the planner's hot path.
     private readonly cleanIds = new Map<string, Map<number, number>>();
-    private readonly computedIds = new Map<number, number[]>();
+    private readonly computedIds = new Map<number, number | number[]>();
     private readonly tensorCodes = new Map<string, number>();
 
     clean(tensor: string, example: number): number {
@@ -71,13 +71,17 @@ export class RequestTable {
             h = mixInto(h, a.sources.length);
             for (const s of a.sources) h = mixInto(h, s);
         }
+        // A bucket is one id, or a list once two requests share a hash (rare): no array per request.
         const bucket = this.computedIds.get(h);
-        if (bucket !== undefined) {
+        if (typeof bucket === 'number') {
+            if (sameComputed(this.requests[bucket], tensor, parents, inputs)) return bucket;
+        } else if (bucket !== undefined) {
             for (const id of bucket) if (sameComputed(this.requests[id], tensor, parents, inputs)) return id;
         }
         const id = this.requests.length;
         this.requests.push({ kind: 'computed', tensor, parents, inputs });
-        if (bucket === undefined) this.computedIds.set(h, [id]);
+        if (bucket === undefined) this.computedIds.set(h, id);
+        else if (typeof bucket === 'number') this.computedIds.set(h, [bucket, id]);
         else bucket.push(id);
         return id;
     }
