@@ -14,7 +14,7 @@ import { OrtModelRunner, exampleSize, type ActivationType } from './execute/mode
 import { CleanCache } from './execute/clean-cache.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
-import { selfCheckLocalFunctions } from './runtime/self-check.js';
+import { selfCheckLocalFunctions, verifiedCuts } from './runtime/self-check.js';
 import { findCleanCuts } from './runtime/clean-cuts.js';
 import type { CleanCut } from './graph/clean-cut.js';
 import { compileExpr, evaluateFeatures, featureClasses, type CompiledExpr, type FeatureFunctions } from './features/index.js';
@@ -88,14 +88,15 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads };
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
-    const { cuts, types: frontierTypes } = opts.cleanCuts ?? true
-        ? await findCleanCuts(model, g, inputs, sessionOptions)
-        : { cuts: new Map<string, CleanCut[]>(), types: new Map() };
-    for (const [t, type] of frontierTypes) types.set(t, type);
+    // Clean cuts only save time: if finding them fails, every local function runs uncut.
+    const found = opts.cleanCuts ?? true
+        ? await findCleanCuts(model, g, inputs, sessionOptions).catch(() => undefined)
+        : undefined;
+    for (const [t, type] of found?.types ?? []) types.set(t, type);
     const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions);
-    if (opts.selfCheck ?? true) {
-        await selfCheckLocalFunctions(runner, g, Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i), undefined, cuts);
-    }
+    const checkExamples = Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i);
+    if (opts.selfCheck ?? true) await selfCheckLocalFunctions(runner, g, checkExamples);
+    const cuts = found === undefined ? new Map<string, CleanCut[]>() : await verifiedCuts(runner, g, checkExamples, found.cuts);
 
     const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
         .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));

@@ -21,29 +21,52 @@ export const DEFAULT_TOLERANCE: SelfCheckTolerance = { absolute: 1e-5, relative:
  * throws a HypError naming the first tensor off by more than `tolerance`.
  */
 export async function selfCheckLocalFunctions(runner: Pick<ModelRunner, 'clean' | 'local'>, g: GraphG, examples: Int32Array,
-    tolerance: SelfCheckTolerance = DEFAULT_TOLERANCE, cuts: ReadonlyMap<string, readonly CleanCut[]> = new Map()): Promise<Map<string, number>> {
-    // Each local function as G gives it, then with each of its clean cuts alone and all together.
-    const variants: { tensor: string; parents: readonly string[] }[] = [];
-    for (const tensor of g.computedTensors) {
-        const parents = g.tensorParents(tensor);
-        variants.push({ tensor, parents });
-        const tensorCuts = cuts.get(tensor) ?? [];
-        const masks = new Set(tensorCuts.map((_, i) => 1 << i));
-        if (tensorCuts.length > 0) masks.add(2 ** tensorCuts.length - 1);
-        for (const mask of masks) variants.push({ tensor, parents: cutParents(parents, tensorCuts, mask) });
+    tolerance: SelfCheckTolerance = DEFAULT_TOLERANCE): Promise<Map<string, number>> {
+    const variants = g.computedTensors.map(tensor => ({ tensor, parents: g.tensorParents(tensor) }));
+    const clean = await runner.clean(examples, neededTensors(variants));
+    const result = new Map<string, number>();
+    for (const { tensor, parents } of variants) {
+        const local = await runner.local(tensor, parents, parents.map(p => clean.get(p)!));
+        result.set(tensor, compare(tensor, local, clean.get(tensor)!, examples, tolerance));
     }
+    return result;
+}
+
+/**
+ * The clean cuts that reproduce the clean activation on `examples`, each alone and all of a
+ * tensor's together. A cut is the engine's own rewrite, not the user's model: one that fails (or
+ * cannot run) is dropped, and the tensor's local function runs uncut, rather than the scrub stopping.
+ */
+export async function verifiedCuts(runner: Pick<ModelRunner, 'clean' | 'local'>, g: GraphG, examples: Int32Array,
+    cuts: ReadonlyMap<string, readonly CleanCut[]>, tolerance: SelfCheckTolerance = DEFAULT_TOLERANCE): Promise<Map<string, CleanCut[]>> {
+    const agrees = async (tensor: string, parents: readonly string[]): Promise<boolean> => {
+        try {
+            const clean = await runner.clean(examples, neededTensors([{ tensor, parents }]));
+            const local = await runner.local(tensor, parents, parents.map(p => clean.get(p)!));
+            compare(tensor, local, clean.get(tensor)!, examples, tolerance);
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    const kept = new Map<string, CleanCut[]>();
+    for (const [tensor, tensorCuts] of cuts) {
+        const parents = g.tensorParents(tensor);
+        const good: CleanCut[] = [];
+        for (const cut of tensorCuts) if (await agrees(tensor, cutParents(parents, [cut], 1))) good.push(cut);
+        if (good.length > 1 && !(await agrees(tensor, cutParents(parents, good, 2 ** good.length - 1)))) continue;
+        if (good.length > 0) kept.set(tensor, good);
+    }
+    return kept;
+}
+
+function neededTensors(variants: readonly { tensor: string; parents: readonly string[] }[]): string[] {
     const needed = new Set<string>();
     for (const v of variants) {
         needed.add(v.tensor);
         for (const p of v.parents) needed.add(p);
     }
-    const clean = await runner.clean(examples, [...needed]);
-    const result = new Map<string, number>();
-    for (const { tensor, parents } of variants) {
-        const local = await runner.local(tensor, parents, parents.map(p => clean.get(p)!));
-        result.set(tensor, Math.max(result.get(tensor) ?? 0, compare(tensor, local, clean.get(tensor)!, examples, tolerance)));
-    }
-    return result;
+    return [...needed];
 }
 
 /** The largest |local − clean| over the batch; throws when an element is outside the tolerance. */

@@ -9,6 +9,9 @@ import { allocTyped, exampleSize } from '../../engine/execute/model-runner.js';
 import { planScrub } from '../../engine/plan/planner.js';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { batchMajorTypes } from '../../engine/runtime/batch-major.js';
+import { verifiedCuts } from '../../engine/runtime/self-check.js';
+import type { Activation } from '../../engine/execute/model-runner.js';
+import type { GraphG } from '../../engine/graph/types.js';
 import { scrubHypothesis, rootExample } from '../../engine/scrub.js';
 import { checkHypFile } from '../../language/check-file.js';
 import type { ScrubSpec } from '../../engine/spec.js';
@@ -51,6 +54,24 @@ describe('clean cuts of a local function', () => {
 
     it('keeps the parent itself in the frontier when it is also read directly', () => {
         expect(cleanCuts(readTwiceModel(), 'out', ['h', 'x'], () => true)).toEqual([{ parent: 1, frontier: ['x', 'r'] }]);
+    });
+});
+
+describe('verified cuts', () => {
+    it('keeps a cut whose local function reproduces the clean activation and drops one that does not', async () => {
+        const act = (v: number): Activation => ({ data: Float32Array.of(v, v), offset: 0, dims: [2] });
+        // A fake runner: every clean value is 1; the local function is right except when fed 'bad'.
+        const runner = {
+            clean: async (_: Int32Array, tensors: readonly string[]) => new Map(tensors.map(t => [t, act(1)])),
+            local: async (_: string, parents: readonly string[]) => act(parents.includes('bad') ? 2 : 1),
+        };
+        const g = { tensorParents: (t: string) => (t === 'T' ? ['p', 'q'] : []) } as unknown as GraphG;
+        const good = { parent: 0, frontier: ['good'] };
+        const bad = { parent: 1, frontier: ['bad'] };
+        const kept = await verifiedCuts(runner, g, Int32Array.of(0), new Map([['T', [good, bad]]]));
+        expect(kept.get('T')).toEqual([good]);
+        const none = await verifiedCuts(runner, g, Int32Array.of(0), new Map([['T', [bad]]]));
+        expect(none.has('T')).toBe(false);
     });
 });
 
