@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     await scrubRoots(prepared, hypothesis, opts, { from: roots, to: roots + Math.min(WARM_UP_ROOTS, roots) });
     // The warm-up filled the dataset-wide clean cache; the timed scrub pays for its clean pass.
     prepared.dropCleanCache();
+    (globalThis as { gc?: () => void }).gc?.();
 
     const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed);
 

@@ -17,6 +17,8 @@ import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runti
 import { selfCheckLocalFunctions, verifiedCuts } from './runtime/self-check.js';
 import { findCleanCuts } from './runtime/clean-cuts.js';
 import type { CleanCut } from './graph/clean-cut.js';
+import { partSumNodes, reducedDims, type SumCut } from './graph/sum-cut.js';
+import type { ExampleType } from './runtime/session.js';
 import { compileExpr, evaluateFeatures, featureClasses, type CompiledExpr, type FeatureFunctions } from './features/index.js';
 import { needsLabel } from './score/behaviours.js';
 import type { Expr, FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
@@ -53,16 +55,17 @@ export interface PreparedScrub {
     tensorBytes: ReadonlyMap<string, number>;
     /** The clean cuts of the local functions the planner may use (empty when turned off). */
     cuts: ReadonlyMap<string, readonly CleanCut[]>;
+    /** The sum cuts likewise (graph/sum-cut.ts). */
+    sumCuts: ReadonlyMap<string, readonly SumCut[]>;
     /** Per example, the label (class or next token); null for label-free metrics. */
     labels: Int32Array | null;
     /** The hypothesis's nodes with feature classes computed over the dataset (cached per hypothesis). */
     planNodes(hypothesis: HypothesisSpec): PlanNode[];
     /**
-     * The dataset-wide clean cache, shared by every chunk and hypothesis, when every boundary
-     * tensor of every example takes at most a quarter of `memoryBudget` bytes (half the chunks'
-     * share, so that roots still fit beside it); else undefined.
+     * The dataset-wide clean cache, shared by every chunk and hypothesis; a scrub uses it when
+     * what it reads fits the budget (scrub.ts, sizingFor). Columns are allocated on first use.
      */
-    cleanCache(memoryBudget: number): CleanCache | undefined;
+    cleanCache(): CleanCache;
     /** Frees the clean cache; the next scrub runs its clean pass again (benchmarks time it). */
     dropCleanCache(): void;
 }
@@ -88,15 +91,27 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads };
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
-    // Clean cuts only save time: if finding them fails, every local function runs uncut.
+    // Cuts only save time: if finding them fails, every local function runs uncut.
+    const parentTypes = new Map<string, ExampleType>(types);
+    for (const n of inputs.names) parentTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
     const found = opts.cleanCuts ?? true
-        ? await findCleanCuts(model, g, inputs, sessionOptions).catch(() => undefined)
+        ? await findCleanCuts(model, g, inputs, sessionOptions, parentTypes).catch(() => undefined)
         : undefined;
     for (const [t, type] of found?.types ?? []) types.set(t, type);
     const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions);
+    // A sum cut's per-part sums are computed by nodes added to the clean pass's model.
+    for (const [partSums, r] of found?.reductions ?? []) {
+        const dims = types.get(r.tensor)!.dims;
+        const parts = g.nodesOfTensor(r.tensor).length;
+        const added = partSumNodes(r, partSums, runner.partOwners(r.tensor), parts, dims);
+        runner.addCleanNodes(added.nodes, added.initializers);
+        types.set(partSums, { dtype: 'float32', dims: [parts, ...reducedDims(dims, r)] });
+    }
     const checkExamples = Int32Array.from({ length: Math.min(4, dataset.rows.length) }, (_, i) => i);
     if (opts.selfCheck ?? true) await selfCheckLocalFunctions(runner, g, checkExamples);
-    const cuts = found === undefined ? new Map<string, CleanCut[]>() : await verifiedCuts(runner, g, checkExamples, found.cuts);
+    const { cuts, sumCuts } = found === undefined
+        ? { cuts: new Map<string, CleanCut[]>(), sumCuts: new Map<string, SumCut[]>() }
+        : await verifiedCuts(runner, g, checkExamples, found.cuts, found.sumCuts);
 
     const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
         .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));
@@ -111,7 +126,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const cacheTypes = new Map<string, ActivationType>(types);
     for (const n of inputs.names) cacheTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
     return {
-        spec, graph, g, dataset, inputs, runner, labels, cuts, bytesPerExample, modelBytesPerExample, tensorBytes,
+        spec, graph, g, dataset, inputs, runner, labels, cuts, sumCuts, bytesPerExample, modelBytesPerExample, tensorBytes,
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {
@@ -120,8 +135,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
             }
             return nodes;
         },
-        cleanCache(memoryBudget) {
-            if (dataset.rows.length * bytesPerExample > memoryBudget / 4) return undefined;
+        cleanCache() {
             return cleanCache ??= new CleanCache(runner, cacheTypes, dataset.rows.length);
         },
         dropCleanCache() {

@@ -4,7 +4,8 @@
 import { HypError } from './errors.js';
 import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { HypothesisSpec, ScrubSpec } from './spec.js';
-import { executePlan } from './execute/executor.js';
+import { executePlan, liveRequests } from './execute/executor.js';
+import type { CleanCache } from './execute/clean-cache.js';
 import type { Activation } from './execute/model-runner.js';
 import { planScrub, type PlanNode } from './plan/planner.js';
 import { Prng, Stream, permutation } from './util/prng.js';
@@ -60,34 +61,56 @@ export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
 /** Roots planned to size chunks: enough to see what a root costs, a small share of planning. */
 const PROBE_ROOTS = 256;
 
+/** How a scrub holds its activations: roots per chunk, and the dataset-wide clean cache if it fits. */
+export interface Sizing {
+    chunkSize: number;
+    cache: CleanCache | undefined;
+}
+
 /**
- * Roots per chunk, from a probe plan of the run's first roots: per root, the bytes of every
- * activation it holds (each computed request, and each clean one unless the dataset-wide clean
- * cache holds them, counted once for the whole dataset). Chunks take 40% of the budget;
- * batches are sized so that onnxruntime's buffers take at most a quarter; the rest is the
- * JavaScript heap, the sessions and the copies onnxruntime's outputs go through (the induction
- * example, with chunks at half the budget, peaked at 2.08 GiB under 2 GiB).
- * The probe sees fewer repeated examples than a full chunk, so it overestimates, never under.
+ * Sizing from a probe plan of the run's first roots. The clean cache is used when the tensors the
+ * plan reads clean (with those the cache already holds) take at most 30% of the budget over the
+ * whole dataset. Chunks: per root, the bytes of every activation the plan keeps (each computed
+ * request, and each clean one unless cached), within 40% of the budget less the cache (at least
+ * 10%); batches are
+ * sized so that onnxruntime's buffers take at most a quarter; the rest is the JavaScript heap, the
+ * sessions and the copies onnxruntime's outputs go through (the induction example, with chunks at
+ * half the budget, peaked at 2.08 GiB under 2 GiB). The probe sees fewer repeated examples than a
+ * full chunk, so it overestimates, never under.
  */
-export function chunkSizeFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions): number {
-    if (opts.chunkSize !== undefined) return opts.chunkSize;
+export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions): Sizing {
     const budget = opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
     const { samples, seed } = runSettings(hypothesis, opts);
     const n = prepared.dataset.rows.length;
     const probe = Math.min(PROBE_ROOTS, samples);
     const rootIds = Int32Array.from({ length: probe }, (_, i) => i);
     const plan = planScrub(prepared.g, prepared.planNodes(hypothesis), rootIds.map(r => rootExample(r, n, seed)), rootIds, {
-        seed, ablation: hypothesis.options.ablation, unimportant: hypothesis.options.unimportant, datasetSize: n, cuts: prepared.cuts,
+        seed, ablation: hypothesis.options.ablation, unimportant: hypothesis.options.unimportant, datasetSize: n,
+        cuts: prepared.cuts, sumCuts: prepared.sumCuts,
     });
-    const cached = prepared.cleanCache(budget) !== undefined;
+    // Only what the scores read, directly or through computed requests: a cut leaves the requests
+    // it replaced in the table, unread.
+    const live = liveRequests(plan);
+    const cleanTensors = new Set<string>();
+    plan.table.requests.forEach((r, id) => { if (live[id] && r.kind === 'clean') cleanTensors.add(r.tensor); });
+    const cache = prepared.cleanCache();
+    const cacheBytes = cache.bytesWith(cleanTensors);
+    const cached = cacheBytes <= 0.3 * budget;
     const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
     let held = 0;
-    for (const r of plan.table.requests) {
-        if (r.kind === 'computed' || (r.kind === 'clean' && !cached)) held += bytes(r.tensor);
-    }
-    const fixed = cached ? n * prepared.bytesPerExample : 0;
-    const roots = (0.4 * budget - fixed) / Math.max(1, held / probe);
-    return Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots)));
+    plan.table.requests.forEach((r, id) => {
+        if (live[id] && (r.kind === 'computed' || (r.kind === 'clean' && !cached))) held += bytes(r.tensor);
+    });
+    const roots = Math.max(0.1 * budget, 0.4 * budget - (cached ? cacheBytes : 0)) / Math.max(1, held / probe);
+    return {
+        chunkSize: opts.chunkSize ?? Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots))),
+        cache: cached ? cache : undefined,
+    };
+}
+
+/** Roots per chunk (sizingFor). */
+export function chunkSizeFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions): number {
+    return sizingFor(prepared, hypothesis, opts).chunkSize;
 }
 
 /** Scrubs every (selected) hypothesis of the spec. */
@@ -162,7 +185,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = batchSizeFor(prepared, opts);
-    const chunkSize = chunkSizeFor(prepared, hypothesis, opts);
+    const { chunkSize, cache } = sizingFor(prepared, hypothesis, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 
@@ -191,6 +214,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
             unimportant: hypothesis.options.unimportant,
             datasetSize: n,
             cuts: prepared.cuts,
+            sumCuts: prepared.sumCuts,
         });
         phases.plan += (performance.now() - t0) / 1000;
         stats.requests += plan.table.size;
@@ -204,7 +228,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         const acts = await executePlan(plan, prepared.g, runner, {
             batchSize,
             checkCancelled,
-            cleanCache: prepared.cleanCache(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET),
+            cleanCache: cache,
             timings: phases,
             onProgress: (done, all) => opts.onProgress?.({
                 hypothesis: hypothesis.name, index, count,

@@ -65,6 +65,18 @@ export class CleanCache {
         }
     }
 
+    /** Bytes the cache takes over the whole dataset once it holds `tensors` besides what it holds now. */
+    bytesWith(tensors: Iterable<string>): number {
+        const held = new Set([...this.columns].filter(([, c]) => c.data !== undefined).map(([t]) => t));
+        for (const t of tensors) held.add(t);
+        let bytes = 0;
+        for (const t of held) {
+            const column = this.column(t);
+            bytes += column.size * this.count * allocTyped(column.dtype, 0).BYTES_PER_ELEMENT;
+        }
+        return bytes;
+    }
+
     /** The example's activation of the tensor; `ensure` must have covered the example. */
     get(tensor: string, example: number): Activation {
         const column = this.column(tensor);

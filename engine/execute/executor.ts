@@ -192,6 +192,20 @@ class OutputSet {
     }
 }
 
+/** Which requests the roots' scores read, directly or through the computed requests they read. */
+export function liveRequests(plan: Plan): Uint8Array {
+    const { table } = plan;
+    const live = new Uint8Array(table.size);
+    for (const list of [plan.scrubbed, plan.clean, plan.random]) for (const id of list) live[id] = 1;
+    // Requests are interned parents-first, so one backward sweep sees every consumer before its sources.
+    for (let id = table.size - 1; id >= 0; id--) {
+        const req = table.get(id);
+        if (req.kind !== 'computed' || live[id] === 0) continue;
+        for (const a of req.inputs) for (const s of a.sources) live[s] = 1;
+    }
+    return live;
+}
+
 /** How many computed requests read each request (outputs count once more, so they survive). */
 function countUses(plan: Plan, outputs: OutputSet): Int32Array {
     const { table } = plan;
@@ -213,6 +227,7 @@ function assembleBatch(tensor: string, assemblies: Assembly[], store: Activation
     buffers: Map<string, NumericArray>): Activation {
     const first = store.get(assemblies[0].sources[0]);
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
+    if (assemblies[0].sum) return sumBatch(tensor, assemblies, store, first, buffers);
     const dims = first.dims;
     const size = exampleSize(dims);
     // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
@@ -251,6 +266,32 @@ function assembleBatch(tensor: string, assemblies: Assembly[], store: Activation
             } else {
                 data.set(src.subarray(from, from + n), base + start[k]);
             }
+        }
+    }
+    return { data, offset: 0, dims };
+}
+
+/**
+ * Stacks a sum cut's value for each request: the sum over parts k of slice k of source k, each
+ * source holding one example's per-part sums ([parts, ...reduced dims]).
+ */
+function sumBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, first: Activation,
+    buffers: Map<string, NumericArray>): Activation {
+    const dims = first.dims.slice(1);
+    const size = exampleSize(dims);
+    const key = `${tensor}\u0000sum\u0000${size * assemblies.length}`;
+    let buffer = buffers.get(key) as Float32Array | undefined;
+    if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
+    const data = buffer;
+    data.fill(0);
+    for (let b = 0; b < assemblies.length; b++) {
+        const sources = assemblies[b].sources;
+        const base = b * size;
+        for (let k = 0; k < sources.length; k++) {
+            const src = store.get(sources[k])!;
+            const from = src.offset + k * size;
+            const values = src.data as Float32Array;
+            for (let i = 0; i < size; i++) data[base + i] += values[from + i];
         }
     }
     return { data, offset: 0, dims };

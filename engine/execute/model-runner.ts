@@ -2,9 +2,9 @@
 // The onnxruntime implementation keeps one session per local function, created on first use and
 // reused for every batch, so the number of session creations is the number of computed tensors.
 import * as ort from 'onnxruntime-node';
-import type { ModelProto } from 'onnx-buf';
+import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
 import type { GraphG } from '../graph/types.js';
-import { extractLocalFunction, withExtraOutputs } from '../graph/local-function.js';
+import { extractLocalFunction, withExtraOutputs, withNodes } from '../graph/local-function.js';
 import { writeModel } from '../onnx/read.js';
 import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
@@ -58,6 +58,8 @@ export class OrtModelRunner implements ModelRunner {
     private readonly owners = new Map<string, Uint16Array>();
     private readonly runs = new Map<string, OwnerRuns>();
     private readonly constants = new Map<string, Activation>();
+    private readonly extraNodes: NodeProto[] = [];
+    private readonly extraInitializers: TensorProto[] = [];
 
     constructor(
         private readonly model: ModelProto,
@@ -123,6 +125,16 @@ export class OrtModelRunner implements ModelRunner {
         return act;
     }
 
+    /**
+     * Adds nodes computing extra tensors the clean pass can return (a sum cut's per-part sums);
+     * their types must be in `types`. Only before the first clean run: the full session is built once.
+     */
+    addCleanNodes(nodes: readonly NodeProto[], initializers: readonly TensorProto[]): void {
+        if (this.full !== undefined) throw new Error('addCleanNodes after the full session was created');
+        this.extraNodes.push(...nodes);
+        this.extraInitializers.push(...initializers);
+    }
+
     partOwners(tensor: string): Uint16Array {
         let owner = this.owners.get(tensor);
         if (owner === undefined) {
@@ -177,7 +189,8 @@ export class OrtModelRunner implements ModelRunner {
     private async fullSession(): Promise<ort.InferenceSession> {
         if (this.full === undefined) {
             const outputs = [...new Set([...this.g.computedTensors, ...this.types.keys()])];
-            this.full = await this.createSession(writeModel(withExtraOutputs(this.model, outputs, this.allTypes())));
+            const model = this.extraNodes.length > 0 ? withNodes(this.model, this.extraNodes, this.extraInitializers) : this.model;
+            this.full = await this.createSession(writeModel(withExtraOutputs(model, outputs, this.allTypes())));
         }
         return this.full;
     }

@@ -6,6 +6,7 @@
 // this skips about half of every local function's work.
 import type { ModelProto, NodeProto } from 'onnx-buf';
 import { nodeInputs } from '../onnx/node-inputs.js';
+import type { SumCut } from './sum-cut.js';
 
 /** What replaces one parent of a local function when that parent is one example's clean activation. */
 export interface CleanCut {
@@ -82,9 +83,14 @@ export function cleanCuts(model: ModelProto, tensor: string, parents: readonly s
     return cuts;
 }
 
-/** The parent list of a local function with the cuts whose bit is set in `mask` applied (bit i: `cuts[i]`). */
-export function cutParents(parents: readonly string[], cuts: readonly CleanCut[], mask: number): string[] {
-    const byParent = new Map<number, string[]>();
+/**
+ * The parent list of a local function with the clean cuts whose bit is set in `mask` (bit i:
+ * `cuts[i]`) and the sum cuts whose bit is set in `sumMask` applied.
+ */
+export function cutParents(parents: readonly string[], cuts: readonly CleanCut[], mask: number,
+    sumCuts: readonly SumCut[] = [], sumMask = 0): string[] {
+    const byParent = new Map<number, readonly string[]>();
     cuts.forEach((c, i) => { if (mask & (1 << i)) byParent.set(c.parent, c.frontier); });
+    sumCuts.forEach((c, i) => { if (sumMask & (1 << i)) byParent.set(c.parent, [c.reduced]); });
     return parents.flatMap((p, k) => byParent.get(k) ?? [p]);
 }

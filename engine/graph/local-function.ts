@@ -3,7 +3,7 @@
 // taken from different examples. Also the full model with hook tensors added as outputs, which
 // gives every clean activation in one run.
 import { clone, create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelProto, type NodeProto, type ValueInfoProto } from 'onnx-buf';
+import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { nodeInputs } from '../onnx/node-inputs.js';
@@ -93,4 +93,12 @@ function batchValueInfo(name: string, type: TensorType): ValueInfoProto {
 function localError(tensor: string, why: string): HypError {
     return new HypError(`cannot extract the local function of "${tensor}": ${why}`, 'local-function',
         undefined, 'every path into a hook tensor must start at a hook point or a graph input');
+}
+
+/** A copy of `model` with `nodes` appended to its graph (and their initializers): extra clean tensors. */
+export function withNodes(model: ModelProto, nodes: readonly NodeProto[], initializers: readonly TensorProto[]): ModelProto {
+    const copy = clone(ModelProtoSchema, model);
+    copy.graph!.node.push(...nodes);
+    copy.graph!.initializer.push(...initializers);
+    return copy;
 }

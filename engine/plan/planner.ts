@@ -2,6 +2,7 @@
 // the examples every claim is resampled from and records the activations needed as hash-consed
 // requests. No model runs here, so the planner is tested on its own.
 import { cutParents, type CleanCut } from '../graph/clean-cut.js';
+import type { SumCut } from '../graph/sum-cut.js';
 import type { GraphG } from '../graph/types.js';
 import type { AblationMode, UnimportantMode } from '../spec.js';
 import { Prng, Stream } from '../util/prng.js';
@@ -30,6 +31,11 @@ export interface PlanOptions {
      * example's clean activation is replaced by the cut's frontier tensors on that example.
      */
     cuts?: ReadonlyMap<string, readonly CleanCut[]>;
+    /**
+     * Sum cuts per computed tensor (graph/sum-cut.ts): a split parent assembled from clean
+     * activations is fed as the sum of its parts' reductions.
+     */
+    sumCuts?: ReadonlyMap<string, readonly SumCut[]>;
 }
 
 /** The requests of one chunk of roots, and each root's three output requests. */
@@ -131,19 +137,35 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
     }
 
     function computed(node: CompiledNode, inputs: Assembly[]): number {
-        const { tensor, parents, cuts } = node;
-        if (cuts === undefined) return table.computed(tensor, parents, inputs);
+        const { tensor, parents, cuts, sumCuts } = node;
+        if (cuts === undefined && sumCuts === undefined) return table.computed(tensor, parents, inputs);
         let mask = 0;
-        cuts.forEach((c, i) => { if (cleanExample(inputs[c.parent]) >= 0) mask |= 1 << i; });
-        if (mask === 0) return table.computed(tensor, parents, inputs);
+        let sumMask = 0;
+        cuts?.forEach((c, i) => { if (cleanExample(inputs[c.parent]) >= 0) mask |= 1 << i; });
+        sumCuts?.forEach((c, i) => {
+            // The clean cut, where it applies, is cheaper still.
+            if (cuts?.some((cc, j) => cc.parent === c.parent && mask & (1 << j))) return;
+            if (inputs[c.parent].sources.every(s => table.get(s).kind === 'clean')) sumMask |= 1 << i;
+        });
+        if (mask === 0 && sumMask === 0) return table.computed(tensor, parents, inputs);
         const cutInputs: Assembly[] = [];
         inputs.forEach((a, k) => {
-            const i = cuts.findIndex(c => c.parent === k);
-            if (i < 0 || !(mask & (1 << i))) cutInputs.push(a);
-            else for (const f of cuts[i].frontier) cutInputs.push({ sources: [table.clean(f, cleanExample(a))] });
+            const i = cuts === undefined ? -1 : cuts.findIndex(c => c.parent === k);
+            if (i >= 0 && mask & (1 << i)) {
+                for (const f of cuts![i].frontier) cutInputs.push({ sources: [table.clean(f, cleanExample(a))] });
+                return;
+            }
+            const j = sumCuts === undefined ? -1 : sumCuts.findIndex(c => c.parent === k);
+            if (j >= 0 && sumMask & (1 << j)) {
+                const partSums = sumCuts![j].partSums;
+                cutInputs.push({ sources: a.sources.map(s => table.clean(partSums, (table.get(s) as { example: number }).example)), sum: true });
+                return;
+            }
+            cutInputs.push(a);
         });
-        let variant = node.variants.get(mask);
-        if (variant === undefined) node.variants.set(mask, variant = variantParents(tensor, parents, cuts, mask));
+        const key = mask * 65536 + sumMask;
+        let variant = node.variants.get(key);
+        if (variant === undefined) node.variants.set(key, variant = variantParents(tensor, key, () => cutParents(parents, cuts ?? [], mask, sumCuts ?? [], sumMask)));
         return table.computed(tensor, variant, cutInputs);
     }
 
@@ -156,10 +178,10 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
     }
 
     /** One parent list per (tensor, cuts applied), so that the executor can group requests by it. */
-    function variantParents(tensor: string, parents: readonly string[], cuts: readonly CleanCut[], mask: number): readonly string[] {
-        const key = `${tensor}\u0000${mask}`;
-        let list = variants.get(key);
-        if (list === undefined) variants.set(key, list = cutParents(parents, cuts, mask));
+    function variantParents(tensor: string, key: number, make: () => string[]): readonly string[] {
+        const name = `${tensor}\u0000${key}`;
+        let list = variants.get(name);
+        if (list === undefined) variants.set(name, list = make());
         return list;
     }
 }
@@ -171,6 +193,7 @@ interface CompiledNode {
     /** The tensor's G-parent tensors (its local function's inputs). */
     parents: readonly string[];
     cuts: readonly CleanCut[] | undefined;
+    sumCuts: readonly SumCut[] | undefined;
     /** I-parents in the file's order: a plan node, or an input part (no plan). */
     iParents: { plan?: CompiledNode }[];
     /** Per parent tensor, per G node covering it: the slot its source is in. */
@@ -180,7 +203,7 @@ interface CompiledNode {
     slotExamples: Int32Array;
     /** Plan per example, for nodes whose subtree makes no draw. */
     memo: Map<number, number> | null;
-    /** Parent lists by cut mask (shared with other nodes on the same tensor through variantParents). */
+    /** Parent lists by cut masks (shared with other nodes on the same tensor through variantParents). */
     variants: Map<number, readonly string[]>;
     /**
      * Whether the node is always its example's clean activation: no draws below it, and every
@@ -216,7 +239,7 @@ function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions):
         const alwaysClean = drawsNothing && slots === iParents.length
             && iParents.every(p => p.plan === undefined || p.plan.alwaysClean);
         const c: CompiledNode = {
-            node, tensor, parents, cuts: opts.cuts?.get(tensor), iParents, slotsOf,
+            node, tensor, parents, cuts: opts.cuts?.get(tensor), sumCuts: opts.sumCuts?.get(tensor), iParents, slotsOf,
             slotRequests: new Int32Array(slots), slotExamples: new Int32Array(slots),
             memo: drawsNothing ? new Map() : null, alwaysClean, variants: new Map(),
         };

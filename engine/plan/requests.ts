@@ -8,6 +8,11 @@ export interface Assembly {
      * all are equal the tensor is taken whole from that request.
      */
     sources: number[];
+    /**
+     * A sum cut: the value is not the tensor assembled from parts but the sum over parts k of the
+     * k-th slice of source k (each source a clean request of a part-sums tensor, graph/sum-cut.ts).
+     */
+    sum?: true;
 }
 
 export type Request =

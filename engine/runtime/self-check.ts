@@ -5,6 +5,8 @@
 import { HypError } from '../errors.js';
 import type { Activation, ModelRunner } from '../execute/model-runner.js';
 import { cutParents, type CleanCut } from '../graph/clean-cut.js';
+import type { SumCut } from '../graph/sum-cut.js';
+import { exampleSize } from '../execute/model-runner.js';
 import type { GraphG } from '../graph/types.js';
 
 export interface SelfCheckTolerance {
@@ -33,17 +35,36 @@ export async function selfCheckLocalFunctions(runner: Pick<ModelRunner, 'clean' 
 }
 
 /**
- * The clean cuts that reproduce the clean activation on `examples`, each alone and all of a
- * tensor's together. A cut is the engine's own rewrite, not the user's model: one that fails (or
- * cannot run) is dropped, and the tensor's local function runs uncut, rather than the scrub stopping.
+ * The clean cuts and sum cuts that reproduce the clean activation on `examples`: each alone, and
+ * all of a tensor's clean cuts together; a sum cut's per-part sums must also add up to the
+ * reduced tensor. A cut is the engine's own rewrite, not the user's model: one that fails (or
+ * cannot run) is dropped, and the local function runs uncut, rather than the scrub stopping.
  */
 export async function verifiedCuts(runner: Pick<ModelRunner, 'clean' | 'local'>, g: GraphG, examples: Int32Array,
-    cuts: ReadonlyMap<string, readonly CleanCut[]>, tolerance: SelfCheckTolerance = DEFAULT_TOLERANCE): Promise<Map<string, CleanCut[]>> {
+    cuts: ReadonlyMap<string, readonly CleanCut[]>, sumCuts: ReadonlyMap<string, readonly SumCut[]> = new Map(),
+    tolerance: SelfCheckTolerance = DEFAULT_TOLERANCE): Promise<{ cuts: Map<string, CleanCut[]>; sumCuts: Map<string, SumCut[]> }> {
     const agrees = async (tensor: string, parents: readonly string[]): Promise<boolean> => {
         try {
             const clean = await runner.clean(examples, neededTensors([{ tensor, parents }]));
             const local = await runner.local(tensor, parents, parents.map(p => clean.get(p)!));
             compare(tensor, local, clean.get(tensor)!, examples, tolerance);
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    const partsAddUp = async (cut: SumCut): Promise<boolean> => {
+        try {
+            const clean = await runner.clean(examples, [cut.partSums, cut.reduced]);
+            const parts = clean.get(cut.partSums)!;
+            const size = exampleSize(parts.dims.slice(1));
+            const summed = new Float32Array(size * examples.length);
+            for (let b = 0; b < examples.length; b++) {
+                for (let k = 0; k < parts.dims[0]; k++) {
+                    for (let i = 0; i < size; i++) summed[b * size + i] += Number(parts.data[parts.offset + (b * parts.dims[0] + k) * size + i]);
+                }
+            }
+            compare(cut.reduced, { data: summed, offset: 0, dims: parts.dims.slice(1) }, clean.get(cut.reduced)!, examples, tolerance);
             return true;
         } catch {
             return false;
@@ -57,7 +78,16 @@ export async function verifiedCuts(runner: Pick<ModelRunner, 'clean' | 'local'>,
         if (good.length > 1 && !(await agrees(tensor, cutParents(parents, good, 2 ** good.length - 1)))) continue;
         if (good.length > 0) kept.set(tensor, good);
     }
-    return kept;
+    const keptSums = new Map<string, SumCut[]>();
+    for (const [tensor, tensorCuts] of sumCuts) {
+        const parents = g.tensorParents(tensor);
+        const good: SumCut[] = [];
+        for (const cut of tensorCuts) {
+            if (await partsAddUp(cut) && await agrees(tensor, cutParents(parents, [], 0, [cut], 1))) good.push(cut);
+        }
+        if (good.length > 0) keptSums.set(tensor, good);
+    }
+    return { cuts: kept, sumCuts: keptSums };
 }
 
 function neededTensors(variants: readonly { tensor: string; parents: readonly string[] }[]): string[] {

@@ -3,7 +3,7 @@
 // budget too small for the cache turns it off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
-import { DEFAULT_MEMORY_BUDGET, scrubHypothesis } from '../../engine/scrub.js';
+import { scrubHypothesis, sizingFor } from '../../engine/scrub.js';
 import { correct, onlyA, spec } from '../fixtures/toy-spec.js';
 
 let prepared: PreparedScrub;
@@ -32,10 +32,14 @@ describe('clean cache', () => {
         expect(b.perExample).toEqual(a.perExample);
     });
 
-    it('is off when the dataset\'s activations take more than a quarter of the budget', () => {
-        const bytes = prepared.dataset.rows.length * prepared.bytesPerExample;
-        expect(prepared.cleanCache(DEFAULT_MEMORY_BUDGET)).toBeDefined();
-        expect(prepared.cleanCache(4 * bytes)).toBeDefined();
-        expect(prepared.cleanCache(4 * bytes - 1)).toBeUndefined();
+    it('is used when what the scrub reads takes at most 30% of the budget over the dataset', async () => {
+        // A scrub allocates the columns of what only_a reads (and nothing more is read here).
+        await scrubHypothesis(prepared, onlyA, { samples: 100 });
+        const cache = prepared.cleanCache();
+        expect(sizingFor(prepared, onlyA, {}).cache).toBe(cache);
+        const bytes = cache.bytesWith([]);
+        expect(bytes).toBeGreaterThan(0);
+        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.ceil(bytes / 0.3) }).cache).toBe(cache);
+        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.floor(bytes / 0.3) - 1 }).cache).toBeUndefined();
     });
 });

@@ -69,9 +69,9 @@ describe('verified cuts', () => {
         const good = { parent: 0, frontier: ['good'] };
         const bad = { parent: 1, frontier: ['bad'] };
         const kept = await verifiedCuts(runner, g, Int32Array.of(0), new Map([['T', [good, bad]]]));
-        expect(kept.get('T')).toEqual([good]);
+        expect(kept.cuts.get('T')).toEqual([good]);
         const none = await verifiedCuts(runner, g, Int32Array.of(0), new Map([['T', [bad]]]));
-        expect(none.has('T')).toBe(false);
+        expect(none.cuts.has('T')).toBe(false);
     });
 });
 

@@ -1,0 +1,128 @@
+// Sum cuts of a local function. A split parent p assembled from several examples' clean
+// activations has to be stacked element by element before the local function can run; when the
+// local function reads p only through one ReduceSum r (layer 0's per-source attention terms
+// summed over sources, in the induction example), r of the assembly is the sum over parts k of
+// ReduceSum(mask_k ⊙ p) on part k's example. The clean pass computes those per-part sums inside
+// onnxruntime (one extra tensor, parts × |r| per example, instead of |p|), and the local function
+// is fed r: on the induction model 64 KiB per example instead of 1 MiB.
+import { create } from '@bufbuild/protobuf';
+import { AttributeProtoSchema, AttributeProto_AttributeType as AT, NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto } from 'onnx-buf';
+import { tensorProto } from '../onnx/builder.js';
+import { nodeInputs } from '../onnx/node-inputs.js';
+
+/** One parent of a local function that may be fed as a sum of per-part reductions. */
+export interface SumCut {
+    /** Index of the parent in the local function's parent list. */
+    parent: number;
+    /** The ReduceSum's output: what the local function is fed instead of the parent. */
+    reduced: string;
+    /** The tensor of per-part sums the clean pass provides: [parts, ...reduced dims] per example. */
+    partSums: string;
+}
+
+/** How a parent is reduced: the per-example axes summed over (batch axis excluded) and keepdims. */
+export interface Reduction {
+    tensor: string;
+    reduced: string;
+    /** Axes of one example (the model's axis minus one). */
+    axes: number[];
+    keepdims: boolean;
+}
+
+/**
+ * For each parent in `splitParents` (by index), the ReduceSum that is its only reader in the
+ * local function of `tensor`, when it sums over per-example axes given as constants; else none.
+ */
+export function sumReductions(model: ModelProto, tensor: string, parents: readonly string[], splitParents: ReadonlySet<number>,
+    rankOf: (t: string) => number | undefined): Map<number, Reduction> {
+    const graph = model.graph!;
+    const producer = new Map<string, NodeProto>();
+    for (const n of graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
+    const parentSet = new Set(parents);
+    const inSubgraph = new Set<NodeProto>();
+    const stack = [tensor];
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+        const t = stack.pop()!;
+        if (seen.has(t) || parentSet.has(t)) continue;
+        seen.add(t);
+        const node = producer.get(t);
+        if (node === undefined || inSubgraph.has(node)) continue;
+        inSubgraph.add(node);
+        stack.push(...nodeInputs(node));
+    }
+    const result = new Map<number, Reduction>();
+    for (const k of splitParents) {
+        const p = parents[k];
+        const readers = [...inSubgraph].filter(n => nodeInputs(n).includes(p));
+        if (readers.length !== 1 || readers[0].opType !== 'ReduceSum' || readers[0].input[0] !== p) continue;
+        const r = readers[0];
+        const rank = rankOf(p);
+        const axes = reduceAxes(model, r);
+        if (rank === undefined || axes === undefined || axes.length === 0) continue;
+        const normal = axes.map(a => (a < 0 ? a + rank : a));
+        if (normal.some(a => a <= 0 || a >= rank)) continue;
+        const keepdims = (r.attribute.find(a => a.name === 'keepdims')?.i ?? 1n) !== 0n;
+        result.set(k, { tensor: p, reduced: r.output[0], axes: normal.map(a => a - 1), keepdims });
+    }
+    return result;
+}
+
+/** The constant axes of a ReduceSum: its second input (opset ≥ 13) as an initializer, or its attribute. */
+function reduceAxes(model: ModelProto, node: NodeProto): number[] | undefined {
+    const attr = node.attribute.find(a => a.name === 'axes');
+    if (attr !== undefined) return attr.ints.map(Number);
+    const name = node.input[1];
+    if (name === undefined || name === '') return undefined;
+    const init = model.graph!.initializer.find(t => t.name === name);
+    return init === undefined ? undefined : int64Values(init);
+}
+
+function int64Values(t: TensorProto): number[] | undefined {
+    if (t.int64Data.length > 0) return t.int64Data.map(Number);
+    if (t.rawData.length === 0 || t.rawData.length % 8 !== 0) return undefined;
+    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
+    return Array.from({ length: t.rawData.length / 8 }, (_, i) => Number(view.getBigInt64(8 * i, true)));
+}
+
+/** The per-example dims of a reduction's output, from its input's per-example dims. */
+export function reducedDims(dims: readonly number[], r: Reduction): number[] {
+    return dims.flatMap((d, i) => (r.axes.includes(i) ? (r.keepdims ? [1] : []) : [d]));
+}
+
+/**
+ * The nodes and initializers that compute `partSums`: for each part k, ReduceSum(mask_k ⊙ p) over
+ * the reduction's axes, given a part axis and concatenated along it ([B, K, ...reduced]). One
+ * part at a time, so onnxruntime holds one masked copy of p per example, not K.
+ */
+export function partSumNodes(r: Reduction, partSums: string, owners: Uint16Array, parts: number, dims: readonly number[]):
+    { nodes: NodeProto[]; initializers: TensorProto[] } {
+    const size = owners.length;
+    const ints = (name: string, values: number[]) => tensorProto(name, BigInt64Array.from(values.map(BigInt)), [values.length]);
+    const node = (op: string, inputs: string[], output: string, attrs: { name: string; i: bigint }[] = []) => create(NodeProtoSchema, {
+        name: output, opType: op, input: inputs, output: [output],
+        attribute: attrs.map(a => create(AttributeProtoSchema, { name: a.name, type: AT.INT, i: a.i })),
+    });
+    const axes = `${partSums}::axes`;
+    const partAxis = `${partSums}::part_axis`;
+    const initializers = [ints(axes, r.axes.map(a => a + 1)), ints(partAxis, [1])];
+    const nodes: NodeProto[] = [];
+    const sums: string[] = [];
+    for (let k = 0; k < parts; k++) {
+        const mask = new Float32Array(size);
+        for (let i = 0; i < size; i++) if (owners[i] === k) mask[i] = 1;
+        const name = (what: string) => `${partSums}::${k}::${what}`;
+        initializers.push(tensorProto(name('mask'), mask, [...dims]));
+        nodes.push(
+            node('Mul', [r.tensor, name('mask')], name('masked')),
+            node('ReduceSum', [name('masked'), axes], name('sum'), [{ name: 'keepdims', i: r.keepdims ? 1n : 0n }]),
+            node('Unsqueeze', [name('sum'), partAxis], name('part')),
+        );
+        sums.push(name('part'));
+    }
+    nodes.push(create(NodeProtoSchema, {
+        name: partSums, opType: 'Concat', input: sums, output: [partSums],
+        attribute: [create(AttributeProtoSchema, { name: 'axis', type: AT.INT, i: 1n })],
+    }));
+    return { nodes, initializers };
+}
