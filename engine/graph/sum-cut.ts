@@ -91,18 +91,68 @@ export function reducedDims(dims: readonly number[], r: Reduction): number[] {
 }
 
 /**
- * The nodes and initializers that compute `partSums`: for each part k, ReduceSum(mask_k ⊙ p) over
- * the reduction's axes, given a part axis and concatenated along it ([B, K, ...reduced]). One
- * part at a time, so onnxruntime holds one masked copy of p per example, not K.
+ * The nodes and initializers that compute `partSums` ([B, K, ...reduced dims]), the sum over the
+ * reduction's axes of each part's elements. When the reduction is over one axis and the parts do
+ * not depend on the axes after it (the induction example: parts by (head, dst, src), summed over
+ * src, the same for every d_head), one MatMul of 0/1 part rows with p does it in a pass over p;
+ * otherwise each part is masked and summed in turn (K passes over p).
  */
 export function partSumNodes(r: Reduction, partSums: string, owners: Uint16Array, parts: number, dims: readonly number[]):
     { nodes: NodeProto[]; initializers: TensorProto[] } {
-    const size = owners.length;
-    const ints = (name: string, values: number[]) => tensorProto(name, BigInt64Array.from(values.map(BigInt)), [values.length]);
-    const node = (op: string, inputs: string[], output: string, attrs: { name: string; i: bigint }[] = []) => create(NodeProtoSchema, {
+    return matmulPartSums(r, partSums, owners, parts, dims) ?? maskedPartSums(r, partSums, owners, parts, dims);
+}
+
+function makeNode(op: string, inputs: string[], output: string, attrs: { name: string; i?: bigint; ints?: bigint[] }[] = []): NodeProto {
+    return create(NodeProtoSchema, {
         name: output, opType: op, input: inputs, output: [output],
-        attribute: attrs.map(a => create(AttributeProtoSchema, { name: a.name, type: AT.INT, i: a.i })),
+        attribute: attrs.map(a => create(AttributeProtoSchema, a.ints !== undefined
+            ? { name: a.name, type: AT.INTS, ints: a.ints }
+            : { name: a.name, type: AT.INT, i: a.i! })),
     });
+}
+
+function ints(name: string, values: number[]): TensorProto {
+    return tensorProto(name, BigInt64Array.from(values.map(BigInt)), [values.length]);
+}
+
+/** p as [B, PRE, S, POST] times part rows [PRE, K, S]: [B, PRE, K, POST], then parts first. */
+function matmulPartSums(r: Reduction, partSums: string, owners: Uint16Array, parts: number, dims: readonly number[]):
+    { nodes: NodeProto[]; initializers: TensorProto[] } | undefined {
+    if (r.axes.length !== 1) return undefined;
+    const a = r.axes[0];
+    const pre = dims.slice(0, a).reduce((x, y) => x * y, 1);
+    const S = dims[a];
+    const post = dims.slice(a + 1).reduce((x, y) => x * y, 1);
+    const rows = new Float32Array(pre * parts * S);
+    for (let i = 0; i < pre; i++) {
+        for (let s = 0; s < S; s++) {
+            const base = (i * S + s) * post;
+            const k = owners[base];
+            // Parts must not vary along the axes after the reduced one.
+            for (let j = 1; j < post; j++) if (owners[base + j] !== k) return undefined;
+            rows[(i * parts + k) * S + s] = 1;
+        }
+    }
+    const name = (what: string) => `${partSums}::${what}`;
+    return {
+        initializers: [
+            tensorProto(name('rows'), rows, [pre, parts, S]),
+            ints(name('shape_in'), [0, pre, S, post]),
+            ints(name('shape_out'), [0, parts, ...reducedDims(dims, r)]),
+        ],
+        nodes: [
+            makeNode('Reshape', [r.tensor, name('shape_in')], name('p')),
+            makeNode('MatMul', [name('rows'), name('p')], name('by_pre')),
+            makeNode('Transpose', [name('by_pre')], name('by_part'), [{ name: 'perm', ints: [0n, 2n, 1n, 3n] }]),
+            makeNode('Reshape', [name('by_part'), name('shape_out')], partSums),
+        ],
+    };
+}
+
+/** For each part k, ReduceSum(mask_k ⊙ p) given a part axis, concatenated along it. */
+function maskedPartSums(r: Reduction, partSums: string, owners: Uint16Array, parts: number, dims: readonly number[]):
+    { nodes: NodeProto[]; initializers: TensorProto[] } {
+    const size = owners.length;
     const axes = `${partSums}::axes`;
     const partAxis = `${partSums}::part_axis`;
     const initializers = [ints(axes, r.axes.map(a => a + 1)), ints(partAxis, [1])];
@@ -114,15 +164,12 @@ export function partSumNodes(r: Reduction, partSums: string, owners: Uint16Array
         const name = (what: string) => `${partSums}::${k}::${what}`;
         initializers.push(tensorProto(name('mask'), mask, [...dims]));
         nodes.push(
-            node('Mul', [r.tensor, name('mask')], name('masked')),
-            node('ReduceSum', [name('masked'), axes], name('sum'), [{ name: 'keepdims', i: r.keepdims ? 1n : 0n }]),
-            node('Unsqueeze', [name('sum'), partAxis], name('part')),
+            makeNode('Mul', [r.tensor, name('mask')], name('masked')),
+            makeNode('ReduceSum', [name('masked'), axes], name('sum'), [{ name: 'keepdims', i: r.keepdims ? 1n : 0n }]),
+            makeNode('Unsqueeze', [name('sum'), partAxis], name('part')),
         );
         sums.push(name('part'));
     }
-    nodes.push(create(NodeProtoSchema, {
-        name: partSums, opType: 'Concat', input: sums, output: [partSums],
-        attribute: [create(AttributeProtoSchema, { name: 'axis', type: AT.INT, i: 1n })],
-    }));
+    nodes.push(makeNode('Concat', sums, partSums, [{ name: 'axis', i: 1n }]));
     return { nodes, initializers };
 }
