@@ -6,6 +6,7 @@
 // this skips about half of every local function's work.
 import type { ModelProto, NodeProto } from 'onnx-buf';
 import { nodeInputs } from '../onnx/node-inputs.js';
+import { localFunctionNodes } from './local-nodes.js';
 import type { SumCut } from './sum-cut.js';
 
 /** What replaces one parent of a local function when that parent is one example's clean activation. */
@@ -28,22 +29,10 @@ export function cleanCuts(model: ModelProto, tensor: string, parents: readonly s
     const graph = model.graph!;
     const producer = new Map<string, NodeProto>();
     for (const n of graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
-    const parentIndex = new Map(parents.map((p, i) => [p, i]));
 
     // The local function's nodes, and for each tensor the parents it reads (initializers and
     // constants read none). File order is topological.
-    const inSubgraph = new Set<NodeProto>();
-    const stack = [tensor];
-    const seen = new Set<string>();
-    while (stack.length > 0) {
-        const t = stack.pop()!;
-        if (seen.has(t) || parentIndex.has(t)) continue;
-        seen.add(t);
-        const node = producer.get(t);
-        if (node === undefined || inSubgraph.has(node)) continue;
-        inSubgraph.add(node);
-        stack.push(...nodeInputs(node));
-    }
+    const inSubgraph = localFunctionNodes(model, tensor, parents);
     const reads = new Map<string, ReadonlySet<number>>(parents.map((p, i) => [p, new Set([i])]));
     const none: ReadonlySet<number> = new Set();
     const readsOf = (t: string) => reads.get(t) ?? none;

@@ -9,6 +9,7 @@ import { create } from '@bufbuild/protobuf';
 import { AttributeProtoSchema, AttributeProto_AttributeType as AT, NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto } from 'onnx-buf';
 import { tensorProto } from '../onnx/builder.js';
 import { nodeInputs } from '../onnx/node-inputs.js';
+import { localFunctionNodes } from './local-nodes.js';
 
 /** One parent of a local function that may be fed as a sum of per-part reductions. */
 export interface SumCut {
@@ -35,22 +36,7 @@ export interface Reduction {
  */
 export function sumReductions(model: ModelProto, tensor: string, parents: readonly string[], splitParents: ReadonlySet<number>,
     rankOf: (t: string) => number | undefined): Map<number, Reduction> {
-    const graph = model.graph!;
-    const producer = new Map<string, NodeProto>();
-    for (const n of graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
-    const parentSet = new Set(parents);
-    const inSubgraph = new Set<NodeProto>();
-    const stack = [tensor];
-    const seen = new Set<string>();
-    while (stack.length > 0) {
-        const t = stack.pop()!;
-        if (seen.has(t) || parentSet.has(t)) continue;
-        seen.add(t);
-        const node = producer.get(t);
-        if (node === undefined || inSubgraph.has(node)) continue;
-        inSubgraph.add(node);
-        stack.push(...nodeInputs(node));
-    }
+    const inSubgraph = localFunctionNodes(model, tensor, parents);
     const result = new Map<number, Reduction>();
     for (const k of splitParents) {
         const p = parents[k];

@@ -1,20 +1,17 @@
-// Clean cuts (engine/graph/clean-cut.ts): where a local function may be fed a parent's clean
+// Clean cuts (engine/graph/clean-pair.cut.ts): where a local function may be fed a parent's clean
 // downstream tensors instead of the parent, which tensors qualify as per-example feeds, and that
 // scrubbing with cuts gives the values scrubbing without them gives.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCutPair } from '../fixtures/cut-pair.js';
 import { cleanCuts, cutParents } from '../../engine/graph/clean-cut.js';
 import { GraphBuilder } from '../../engine/onnx/builder.js';
 import { allocTyped, exampleSize } from '../../engine/execute/model-runner.js';
 import { planScrub } from '../../engine/plan/planner.js';
-import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { batchMajorTypes } from '../../engine/runtime/batch-major.js';
 import { verifiedCuts } from '../../engine/runtime/self-check.js';
 import type { Activation } from '../../engine/execute/model-runner.js';
 import type { GraphG } from '../../engine/graph/types.js';
 import { scrubHypothesis, rootExample } from '../../engine/scrub.js';
-import { checkHypFile } from '../../language/check-file.js';
-import type { ScrubSpec } from '../../engine/spec.js';
 import { residualModel, weights } from './graph-fixtures.js';
 
 const f = (name: string, n: number) => ({ name, dtype: 'float32', dims: ['batch', n] });
@@ -100,37 +97,25 @@ describe('batch-major tensors', () => {
 });
 
 describe('scrubbing with clean cuts (paren claim 1)', () => {
-    let spec: ScrubSpec;
-    let cut: PreparedScrub;
-    let uncut: PreparedScrub;
-    beforeAll(async () => {
-        const checked = await checkHypFile(join(import.meta.dirname, '../../examples/paren/paren.hyp'));
-        spec = checked.spec!;
-        cut = await prepareScrub(spec, { ep: 'cpu' });
-        uncut = await prepareScrub(spec, { ep: 'cpu', cleanCuts: false });
-    }, 60_000);
-    afterAll(async () => {
-        await cut?.runner.dispose();
-        await uncut?.runner.dispose();
-    });
+    const pair = useCutPair('examples/paren/paren.hyp');
 
     it('cuts the logits and layer 2 input at layer 1 residual stream, which the self-check verified', () => {
-        expect(uncut.cuts.size).toBe(0);
-        expect(cut.cuts.get('logits')?.find(c => c.frontier.includes('blocks.1.hook_resid_pre'))).toBeDefined();
-        const h = spec.hypotheses.find(x => x.name === 'claim1')!;
-        const n = cut.dataset.rows.length;
+        expect(pair.uncut.cuts.size).toBe(0);
+        expect(pair.cut.cuts.get('logits')?.find(c => c.frontier.includes('blocks.1.hook_resid_pre'))).toBeDefined();
+        const h = pair.spec.hypotheses.find(x => x.name === 'claim1')!;
+        const n = pair.cut.dataset.rows.length;
         const rootIds = Int32Array.from({ length: 20 }, (_, i) => i);
-        const plan = planScrub(cut.g, cut.planNodes(h), rootIds.map(r => rootExample(r, n, h.options.seed)), rootIds,
-            { seed: h.options.seed, ablation: 'resample', unimportant: 'shared', datasetSize: n, cuts: cut.cuts });
+        const plan = planScrub(pair.cut.g, pair.cut.planNodes(h), rootIds.map(r => rootExample(r, n, h.options.seed)), rootIds,
+            { seed: h.options.seed, ablation: 'resample', unimportant: 'shared', datasetSize: n, cuts: pair.cut.cuts });
         const logits = plan.table.requests.filter(r => r.kind === 'computed' && r.tensor === 'logits');
         expect(logits.length).toBe(20);
         for (const r of logits) expect(r.kind === 'computed' && r.parents).toContain('blocks.1.hook_resid_pre');
     });
 
     it('gives every root the value the uncut local functions give', async () => {
-        const h = spec.hypotheses.find(x => x.name === 'claim1')!;
-        const a = await scrubHypothesis(cut, h, { samples: 150, perExample: true });
-        const b = await scrubHypothesis(uncut, h, { samples: 150, perExample: true });
+        const h = pair.spec.hypotheses.find(x => x.name === 'claim1')!;
+        const a = await scrubHypothesis(pair.cut, h, { samples: 150, perExample: true });
+        const b = await scrubHypothesis(pair.uncut, h, { samples: 150, perExample: true });
         expect(a.stats.computedRequests).toBe(b.stats.computedRequests);
         for (let r = 0; r < 150; r++) {
             expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);

@@ -1,8 +1,8 @@
-// Sum cuts (engine/graph/sum-cut.ts): a split parent read only through a ReduceSum is fed as the
+// Sum cuts (engine/graph/sum-pair.cut.ts): a split parent read only through a ReduceSum is fed as the
 // sum of its parts' reductions, which the clean pass computes; scrubbing the induction example
 // with them gives the values scrubbing without them gives.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCutPair } from '../fixtures/cut-pair.js';
 import { create } from '@bufbuild/protobuf';
 import * as ort from 'onnxruntime-node';
 import { ValueInfoProtoSchema } from 'onnx-buf';
@@ -10,10 +10,7 @@ import { partSumNodes, sumReductions, reducedDims, type Reduction } from '../../
 import { withNodes } from '../../engine/graph/local-function.js';
 import { writeModel } from '../../engine/onnx/read.js';
 import { GraphBuilder } from '../../engine/onnx/builder.js';
-import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
-import type { ScrubSpec } from '../../engine/spec.js';
-import { checkHypFile } from '../../language/check-file.js';
 import { weights } from './graph-fixtures.js';
 
 describe('sum reductions', () => {
@@ -92,30 +89,19 @@ describe('per-part sums in the clean pass', () => {
 });
 
 describe('scrubbing with sum cuts (the induction example)', () => {
-    let spec: ScrubSpec;
-    let cut: PreparedScrub;
-    let uncut: PreparedScrub;
-    beforeAll(async () => {
-        spec = (await checkHypFile(join(import.meta.dirname, '../../examples/induction/induction.hyp'))).spec!;
-        cut = await prepareScrub(spec, { ep: 'cpu' });
-        uncut = await prepareScrub(spec, { ep: 'cpu', cleanCuts: false });
-    }, 60_000);
-    afterAll(async () => {
-        await cut?.runner.dispose();
-        await uncut?.runner.dispose();
-    });
+    const pair = useCutPair('examples/induction/induction.hyp');
 
     it('feeds layer 1 and the logits layer 0\'s per-part attention sums, verified against hook_z', () => {
         for (const t of ['blocks.1.attn.hook_k_input', 'logits']) {
-            expect(cut.sumCuts.get(t)).toEqual([{ parent: 2, reduced: 'blocks.0.attn.hook_z', partSums: 'blocks.0.attn.hook_z::parts' }]);
+            expect(pair.cut.sumCuts.get(t)).toEqual([{ parent: 2, reduced: 'blocks.0.attn.hook_z', partSums: 'blocks.0.attn.hook_z::parts' }]);
         }
-        expect(uncut.sumCuts.size).toBe(0);
+        expect(pair.uncut.sumCuts.size).toBe(0);
     });
 
     it('gives every root the value the uncut local functions give', async () => {
-        const h = spec.hypotheses.find(x => x.name === 'refined')!;
-        const a = await scrubHypothesis(cut, h, { samples: 120, perExample: true });
-        const b = await scrubHypothesis(uncut, h, { samples: 120, perExample: true });
+        const h = pair.spec.hypotheses.find(x => x.name === 'refined')!;
+        const a = await scrubHypothesis(pair.cut, h, { samples: 120, perExample: true });
+        const b = await scrubHypothesis(pair.uncut, h, { samples: 120, perExample: true });
         for (let r = 0; r < 120; r++) expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
         expect(a.lossRecovered).toBeCloseTo(b.lossRecovered, 5);
     }, 60_000);
