@@ -65,12 +65,17 @@ const PROBE_ROOTS = 256;
 export interface Sizing {
     chunkSize: number;
     cache: CleanCache | undefined;
+    /**
+     * The tensors the probe plan reads clean or its cuts may read: with the cache, every example
+     * that runs fetches all of them, so that no later chunk runs it again for one it lacks.
+     */
+    cleanTensors: ReadonlySet<string>;
 }
 
 /**
  * Sizing from a probe plan of the run's first roots. The clean cache is used when the tensors the
- * plan reads clean (with those the cache already holds) take at most 30% of the budget over the
- * whole dataset. Chunks: per root, the bytes of every activation the plan keeps (each computed
+ * plan reads clean, or its cuts may read (with those the cache already holds), take at most 40%
+ * of the budget over the whole dataset. Chunks: per root, the bytes of every activation the plan keeps (each computed
  * request, and each clean one unless cached), within 40% of the budget less the cache (at least
  * 10%); batches are
  * sized so that onnxruntime's buffers take at most a quarter; the rest is the JavaScript heap, the
@@ -92,10 +97,18 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     // it replaced in the table, unread.
     const live = liveRequests(plan);
     const cleanTensors = new Set<string>();
-    plan.table.requests.forEach((r, id) => { if (live[id] && r.kind === 'clean') cleanTensors.add(r.tensor); });
+    plan.table.requests.forEach((r, id) => {
+        if (!live[id]) return;
+        if (r.kind === 'clean') cleanTensors.add(r.tensor);
+        if (r.kind !== 'computed') return;
+        // What a cut of this tensor may read on roots the probe did not see: a later chunk asking
+        // for one of them would run its examples through the model again.
+        for (const c of prepared.cuts.get(r.tensor) ?? []) for (const f of c.frontier) cleanTensors.add(f);
+        for (const c of prepared.sumCuts.get(r.tensor) ?? []) cleanTensors.add(c.partSums);
+    });
     const cache = prepared.cleanCache();
     const cacheBytes = cache.bytesWith(cleanTensors);
-    const cached = cacheBytes <= 0.3 * budget;
+    const cached = cacheBytes <= 0.4 * budget;
     const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
     let held = 0;
     plan.table.requests.forEach((r, id) => {
@@ -105,6 +118,7 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     return {
         chunkSize: opts.chunkSize ?? Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots))),
         cache: cached ? cache : undefined,
+        cleanTensors,
     };
 }
 
@@ -185,7 +199,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const batchSize = batchSizeFor(prepared, opts);
-    const { chunkSize, cache } = sizingFor(prepared, hypothesis, opts);
+    const { chunkSize, cache, cleanTensors } = sizingFor(prepared, hypothesis, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 
@@ -229,6 +243,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
             batchSize,
             checkCancelled,
             cleanCache: cache,
+            cacheTensors: cleanTensors,
             timings: phases,
             onProgress: (done, all) => opts.onProgress?.({
                 hypothesis: hypothesis.name, index, count,

@@ -20,6 +20,8 @@ export interface ExecuteOptions {
     checkCancelled?: () => void;
     /** Dataset-wide clean activations to read from (and fill), instead of clean runs per plan. */
     cleanCache?: CleanCache;
+    /** Tensors to fetch into the cache with every example that runs, besides those this plan reads. */
+    cacheTensors?: Iterable<string>;
     /** Seconds spent, added to: where a scrub's time goes (the benchmarks report it). */
     timings?: ExecuteTimings;
 }
@@ -66,7 +68,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     if (opts.cleanCache !== undefined) {
         const cache = opts.cleanCache;
         const examples = new Set<number>();
-        const tensors = new Set<string>();
+        const tensors = new Set<string>(opts.cacheTensors ?? []);
         for (const id of cleanRequests) {
             const req = table.get(id) as CleanRequest;
             examples.add(req.example);

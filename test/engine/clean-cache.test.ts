@@ -32,14 +32,14 @@ describe('clean cache', () => {
         expect(b.perExample).toEqual(a.perExample);
     });
 
-    it('is used when what the scrub reads takes at most 30% of the budget over the dataset', async () => {
+    it('is used when what the scrub reads takes at most 40% of the budget over the dataset', async () => {
         // A scrub allocates the columns of what only_a reads (and nothing more is read here).
         await scrubHypothesis(prepared, onlyA, { samples: 100 });
         const cache = prepared.cleanCache();
         expect(sizingFor(prepared, onlyA, {}).cache).toBe(cache);
         const bytes = cache.bytesWith([]);
         expect(bytes).toBeGreaterThan(0);
-        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.ceil(bytes / 0.3) }).cache).toBe(cache);
-        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.floor(bytes / 0.3) - 1 }).cache).toBeUndefined();
+        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.ceil(bytes / 0.4) }).cache).toBe(cache);
+        expect(sizingFor(prepared, onlyA, { memoryBudget: Math.floor(bytes / 0.4) - 1 }).cache).toBeUndefined();
     });
 });
