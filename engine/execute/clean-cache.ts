@@ -1,7 +1,7 @@
 // Clean activations kept for the whole dataset. Every chunk of roots draws from the whole dataset,
 // so without a cache each chunk (and each hypothesis) runs the full model over nearly every
-// example again. When every boundary tensor of every example fits in the memory budget, each
-// example runs through the model once per prepared spec (per tensor read) and later chunks only read.
+// example again. When what a scrub reads fits the memory budget over the whole dataset (scrub.ts,
+// sizingFor), each example runs through the model once per prepared spec and later chunks only read.
 import type { Activation, ActivationType, ModelRunner, NumericArray } from './model-runner.js';
 import { allocTyped, exampleSize } from './model-runner.js';
 
