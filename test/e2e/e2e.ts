@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './code-server.js';
+import { until } from '../fixtures/polling.js';
 import { alive, scrubWorkerPids } from './processes.js';
 import { Workbench } from './workbench.js';
 
@@ -18,16 +19,6 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 function check(condition: unknown, message: string): asserts condition {
     if (!condition) throw new Error(message);
-}
-
-async function until<T>(f: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-        const v = f();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise(r => setTimeout(r, 50));
-    }
 }
 
 async function main(): Promise<number> {
@@ -125,7 +116,7 @@ async function main(): Promise<number> {
             await wb.goTo(lineOf('hypothesis only_a {'), 1);
             await wb.clickLens('hypothesis only_a {', /▶ Scrub/);
             await wb.waitForLens('hypothesis only_a {', /Scrubbing…/);
-            cancelledPid = await until(() => scrubWorkerPids()[0], 'the scrub worker');
+            cancelledPid = await until(() => scrubWorkerPids()[0], 'the scrub worker', 60_000);
             await wb.shot('running');
             const cancel = await wb.lensLink('hypothesis only_a {', /Cancel/);
             const clicked = Date.now();
@@ -140,7 +131,7 @@ async function main(): Promise<number> {
         await step('killing the worker from outside shows an error, and ▶ Scrub works afterwards', 'killed-worker-error', async () => {
             await wb.clickLens('hypothesis only_a {', /▶ Scrub/);
             await wb.waitForLens('hypothesis only_a {', /Scrubbing…/);
-            const pid = await until(() => scrubWorkerPids()[0], 'the scrub worker');
+            const pid = await until(() => scrubWorkerPids()[0], 'the scrub worker', 60_000);
             check(pid !== cancelledPid, 'the cancelled worker was reused');
             process.kill(pid, 'SIGKILL');
             await page.locator('.notifications-toasts').filter({ hasText: 'Scrubbing "only_a" failed' }).first().waitFor({ timeout: 30_000 });

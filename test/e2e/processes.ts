@@ -19,11 +19,4 @@ export function scrubWorkerPids(): number[] {
     return pids;
 }
 
-export function alive(pid: number): boolean {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return !/^\d+ \(.*\) Z/.test(stat);
-    } catch {
-        return false;
-    }
-}
+export { alive } from '../fixtures/polling.js';

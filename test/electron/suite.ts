@@ -3,16 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { HypExtensionApi } from '../../client/extension.js';
+import { alive, until as poll } from '../fixtures/polling.js';
 
-async function until<T>(f: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-        const v = await f();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await new Promise(r => setTimeout(r, 100));
-    }
-}
+/** Polls every 100 ms, for a minute unless told otherwise. */
+const until = <T>(f: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000) => poll(f, what, timeoutMs, 100);
 
 async function lensTitles(uri: vscode.Uri, hypothesis: string): Promise<string[]> {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
@@ -24,15 +18,6 @@ async function runLens(uri: vscode.Uri, hypothesis: string, title: RegExp): Prom
     const lens = lenses.find(l => (l.command?.arguments?.[0] as { hypothesis?: string })?.hypothesis === hypothesis && title.test(l.command!.title));
     assert.ok(lens?.command, `no lens ${title} for ${hypothesis}`);
     await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
-}
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
 }
 
 /** Entry point @vscode/test-electron calls in the extension host. */

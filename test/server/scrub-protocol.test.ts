@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CodeLensRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, type CodeLens, type Diagnostic } from 'vscode-languageserver-protocol/node';
 import { HypRpc, type GraphView, type ScrubAccepted, type ScrubFinished, type ScrubInitializationOptions, type ScrubSettings } from '../../language/communication/rpc.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
+import { alive, until } from '../fixtures/polling.js';
 
 const TOY = resolve(ROOT, 'examples/toy');
 
@@ -58,25 +59,6 @@ async function start(options: ScrubInitializationOptions, progress = false): Pro
 }
 
 const settings = (s: Partial<ScrubSettings>): Partial<ScrubSettings> => ({ executionProvider: 'cpu', samples: 256, ...s });
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-        const v = await f();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error('timed out');
-        await new Promise(r => setTimeout(r, 50));
-    }
-}
 
 afterEach(async () => {
     await Promise.all(clients.splice(0).map(c => c.close()));
@@ -294,6 +276,6 @@ describe('scrubbing through the language server', () => {
         process.kill(serverPid, 'SIGKILL');
         clients.splice(clients.indexOf(client), 1);
         client.connection.dispose();
-        expect(await until(async () => (alive(pid) ? undefined : true), 10_000)).toBe(true);
+        expect(await until(async () => (alive(pid) ? undefined : true), 'the worker to exit', 10_000)).toBe(true);
     });
 });

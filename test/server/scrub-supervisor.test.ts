@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { ScrubSpec } from '../../engine/spec.js';
 import type { WorkerScrubOptions } from '../../engine/worker/protocol.js';
 import { ScrubJobError, WorkerSupervisor } from '../../server/scrub/worker-supervisor.js';
+import { alive, until } from '../fixtures/polling.js';
 
 const FAKE_WORKER = fileURLToPath(new URL('./fixtures/fake-scrub-worker.mjs', import.meta.url));
 const ORPHAN_PARENT = fileURLToPath(new URL('./fixtures/orphan-parent.mjs', import.meta.url));
@@ -15,23 +16,11 @@ function spec(mode: string): ScrubSpec {
     return { modelPath: `fake:${mode}` } as ScrubSpec;
 }
 
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
+/** Whether the process exits within `withinMs`. */
+const gone = (pid: number, withinMs: number): Promise<boolean> =>
+    until(() => (alive(pid) ? undefined : true), `process ${pid} to exit`, withinMs, 20).catch(() => !alive(pid));
 
-async function gone(pid: number, withinMs: number): Promise<boolean> {
-    const until = Date.now() + withinMs;
-    while (Date.now() < until) {
-        if (!alive(pid)) return true;
-        await new Promise(r => setTimeout(r, 20));
-    }
-    return !alive(pid);
-}
+const waitFor = (condition: () => boolean, ms = 5000): Promise<unknown> => until(() => (condition() ? true : undefined), 'a condition', ms, 10);
 
 const supervisors: WorkerSupervisor[] = [];
 function supervisor(idleMs?: number): { sup: WorkerSupervisor; log: string[] } {
@@ -44,14 +33,6 @@ function supervisor(idleMs?: number): { sup: WorkerSupervisor; log: string[] } {
 /** The job's rejection (a job that succeeds fails the test). */
 function failure(job: Promise<unknown>): Promise<ScrubJobError> {
     return job.then(() => { throw new Error('the job was expected to fail'); }, e => e as ScrubJobError);
-}
-
-async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!condition()) {
-        if (Date.now() > until) throw new Error('timed out');
-        await new Promise(r => setTimeout(r, 10));
-    }
 }
 
 afterEach(async () => {
