@@ -7,6 +7,7 @@ import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelPro
 import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { nodeInputs } from '../onnx/node-inputs.js';
+import { localFunctionNodes } from './local-nodes.js';
 import { makeValueInfo } from '../onnx/value-info.js';
 
 /**
@@ -18,31 +19,20 @@ import { makeValueInfo } from '../onnx/value-info.js';
 export function extractLocalFunction(model: ModelProto, tensor: string, parents: readonly string[],
     types: ReadonlyMap<string, TensorType>): ModelProto {
     const graph = model.graph!;
-    const producer = new Map<string, NodeProto>();
-    for (const n of graph.node) for (const o of n.output) if (o !== '') producer.set(o, n);
-    const initializers = new Set(graph.initializer.map(t => t.name));
     const parentSet = new Set(parents);
     if (parentSet.has(tensor)) throw localError(tensor, `"${tensor}" is among its own parents`);
-
-    const nodes = new Set<NodeProto>();
+    const nodes = localFunctionNodes(model, tensor, parents);
+    const produced = new Set<string>();
+    for (const n of nodes) for (const o of n.output) produced.add(o);
+    const initializers = new Set(graph.initializer.map(t => t.name));
     const usedInitializers = new Set<string>();
-    const seen = new Set<string>();
-    const stack = [tensor];
-    while (stack.length > 0) {
-        const t = stack.pop()!;
-        if (seen.has(t) || parentSet.has(t)) continue;
-        seen.add(t);
-        const node = producer.get(t);
-        if (node !== undefined) {
-            nodes.add(node);
-            stack.push(...nodeInputs(node));
-        } else if (initializers.has(t)) {
-            usedInitializers.add(t);
-        } else {
-            // A graph input (or a dangling name) that is not a parent: the parents do not cut the
-            // tensor off from the rest of the model, so this would not be its local function.
-            throw localError(tensor, `it reads "${t}", which is not among its parents (${parents.join(', ') || 'none'})`);
-        }
+    // What the nodes read that they do not produce must be a parent or an initializer: a graph
+    // input (or a dangling name) that is not a parent means the parents do not cut the tensor off
+    // from the rest of the model, so this would not be its local function.
+    for (const t of [tensor, ...[...nodes].flatMap(n => nodeInputs(n))]) {
+        if (produced.has(t) || parentSet.has(t)) continue;
+        if (!initializers.has(t)) throw localError(tensor, `it reads "${t}", which is not among its parents (${parents.join(', ') || 'none'})`);
+        usedInitializers.add(t);
     }
 
     const inputs = parents.map(p => {
