@@ -1,24 +1,11 @@
 // The `hyp` command as a user runs it: the bundled CLI in a child process, its output and exit code.
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hyp, root } from '../fixtures/cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const toyDir = join(root, 'examples/toy');
-const run = promisify(execFile);
-
-async function hyp(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-        const { stdout, stderr } = await run(process.execPath, [join(root, 'bin/hyp.mjs'), ...args], { cwd: root });
-        return { code: 0, stdout, stderr };
-    } catch (e) {
-        const err = e as { code: number; stdout: string; stderr: string };
-        return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-}
 
 /** A copy of the toy example in a temporary folder, with edits applied to its files. */
 function toyCopy(edit: { hyp?: (s: string) => string; onnx?: Uint8Array; dataset?: (s: string) => string } = {}): string {

@@ -1,16 +1,11 @@
 // examples/induction/induction.hyp checks clean, and a cheap scrub of its naive hypothesis gives a
 // sane loss recovered (the full file's numbers are in examples/RESULTS.md and the README).
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { ScrubResult } from '../../engine/result.js';
+import { hyp } from '../fixtures/cli.js';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '../..');
-const hyp = (...args: string[]) => run(process.execPath, [join(root, 'bin/hyp.mjs'), ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
 const INDUCTION = 'examples/induction/induction.hyp';
 
-interface CliResult { hypothesis: string; lossRecovered: number; ci95: [number, number]; samples: number; seed: number; clean: number; scrubbed: number; random: number }
 
 describe('examples/induction/induction.hyp', () => {
     it('passes hyp check with no diagnostics at all', async () => {
@@ -21,7 +16,7 @@ describe('examples/induction/induction.hyp', () => {
 
     it('scrubs the naive hypothesis to a sane loss recovered', async () => {
         const { stdout } = await hyp('scrub', INDUCTION, '--hypothesis', 'naive', '--samples', '150', '--seed', '7', '--json');
-        const [r] = (JSON.parse(stdout) as { results: CliResult[] }).results;
+        const [r] = (JSON.parse(stdout) as { results: ScrubResult[] }).results;
         expect(r.hypothesis).toBe('naive');
         expect(r.samples).toBe(150);
         expect(r.seed).toBe(7);

@@ -1,19 +1,17 @@
 // examples/paren/paren.hyp checks clean and scrubs to sane values, and examples/RESULTS.md is what
 // scripts/results.mjs renders from the committed examples/results.json (which holds the CLI's own
 // output for each file's documented samples and seed).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { ScrubResult } from '../../engine/result.js';
+import { hyp } from '../fixtures/cli.js';
 import { EXAMPLES, RESULTS_JSON, RESULTS_MD, renderResults, type StoredResults } from '../../scripts/results.mjs';
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, '../..');
-const hyp = (...args: string[]) => run(process.execPath, [join(root, 'bin/hyp.mjs'), ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
 const PAREN = 'examples/paren/paren.hyp';
 
-interface CliResult { hypothesis: string; lossRecovered: number; ci95: [number, number]; samples: number; seed: number; clean: number; scrubbed: number; random: number }
 
 /** The names of the hypotheses a .hyp file declares, in order. */
 const hypothesesOf = (file: string): string[] =>
@@ -39,7 +37,7 @@ describe('examples/paren/paren.hyp', () => {
 
     it('scrubs a cheap hypothesis to a sane loss recovered', async () => {
         const { stdout } = await hyp('scrub', PAREN, '--hypothesis', 'claim1_start', '--samples', '200', '--seed', '7', '--json');
-        const [r] = (JSON.parse(stdout) as { results: CliResult[] }).results;
+        const [r] = (JSON.parse(stdout) as { results: ScrubResult[] }).results;
         expect(r.hypothesis).toBe('claim1_start');
         expect(r.samples).toBe(200);
         // The model is near perfect and the random baseline far off; a high-level claim explains most of it.
@@ -80,7 +78,7 @@ describe('examples/RESULTS.md', () => {
     it('a stored row is what the CLI prints for its seed (toy, cheap)', async () => {
         const row = stored.examples.toy.results.find(r => r.hypothesis === 'only_a')!;
         const { stdout } = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'only_a', '--samples', String(row.samples), '--seed', String(row.seed), '--json');
-        const [r] = (JSON.parse(stdout) as { results: CliResult[] }).results;
+        const [r] = (JSON.parse(stdout) as { results: ScrubResult[] }).results;
         expect({ lossRecovered: r.lossRecovered, ci95: r.ci95, clean: r.clean, scrubbed: r.scrubbed, random: r.random })
             .toEqual({ lossRecovered: row.lossRecovered, ci95: row.ci95, clean: row.clean, scrubbed: row.scrubbed, random: row.random });
     }, 30_000);
