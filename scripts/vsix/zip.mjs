@@ -55,20 +55,27 @@ export function zip(entries) {
     return Buffer.concat([...locals, ...central, end]);
 }
 
-/** The names and sizes in a zip archive, read from its central directory (for checks and tests). */
-export function listZip(buffer) {
+/** The entries of a zip archive's central directory: path, method, sizes and local header offset. */
+function* centralDirectory(buffer) {
     const endAt = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
     const count = buffer.readUInt16LE(endAt + 10);
     let at = buffer.readUInt32LE(endAt + 16);
-    const out = [];
     for (let i = 0; i < count; i++) {
         const nameLength = buffer.readUInt16LE(at + 28);
-        const extra = buffer.readUInt16LE(at + 30);
-        const comment = buffer.readUInt16LE(at + 32);
-        out.push({ path: buffer.toString('utf8', at + 46, at + 46 + nameLength), compressed: buffer.readUInt32LE(at + 20), size: buffer.readUInt32LE(at + 24) });
-        at += 46 + nameLength + extra + comment;
+        yield {
+            path: buffer.toString('utf8', at + 46, at + 46 + nameLength),
+            method: buffer.readUInt16LE(at + 10),
+            compressed: buffer.readUInt32LE(at + 20),
+            size: buffer.readUInt32LE(at + 24),
+            local: buffer.readUInt32LE(at + 42),
+        };
+        at += 46 + nameLength + buffer.readUInt16LE(at + 30) + buffer.readUInt16LE(at + 32);
     }
-    return out;
+}
+
+/** The names and sizes in a zip archive, read from its central directory (for checks and tests). */
+export function listZip(buffer) {
+    return [...centralDirectory(buffer)].map(({ path, compressed, size }) => ({ path, compressed, size }));
 }
 
 function dosDateTime(d) {
@@ -80,22 +87,9 @@ function dosDateTime(d) {
 
 /** The entries of a zip archive written by `zip` (stored or deflated), as { path, data }. */
 export function unzip(buffer) {
-    const endAt = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    const count = buffer.readUInt16LE(endAt + 10);
-    let at = buffer.readUInt32LE(endAt + 16);
-    const out = [];
-    for (let i = 0; i < count; i++) {
-        const method = buffer.readUInt16LE(at + 10);
-        const compressed = buffer.readUInt32LE(at + 20);
-        const nameLength = buffer.readUInt16LE(at + 28);
-        const extra = buffer.readUInt16LE(at + 30);
-        const comment = buffer.readUInt16LE(at + 32);
-        const local = buffer.readUInt32LE(at + 42);
-        const path = buffer.toString('utf8', at + 46, at + 46 + nameLength);
+    return [...centralDirectory(buffer)].map(({ path, method, compressed, local }) => {
         const dataAt = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
         const body = buffer.subarray(dataAt, dataAt + compressed);
-        out.push({ path, data: method === 0 ? Buffer.from(body) : inflateRawSync(body) });
-        at += 46 + nameLength + extra + comment;
-    }
-    return out;
+        return { path, data: method === 0 ? Buffer.from(body) : inflateRawSync(body) };
+    });
 }
