@@ -4,7 +4,7 @@
 import { HypError } from './errors.js';
 import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { HypothesisSpec, ScrubSpec } from './spec.js';
-import { executePlan, liveRequests } from './execute/executor.js';
+import { countUses, executePlan } from './execute/executor.js';
 import type { CleanCache } from './execute/clean-cache.js';
 import type { Activation } from './execute/model-runner.js';
 import { planScrub, type PlanNode } from './plan/planner.js';
@@ -95,10 +95,10 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     });
     // Only what the scores read, directly or through computed requests: a cut leaves the requests
     // it replaced in the table, unread.
-    const live = liveRequests(plan);
+    const live = countUses(plan);
     const cleanTensors = new Set<string>();
     plan.table.requests.forEach((r, id) => {
-        if (!live[id]) return;
+        if (live[id] === 0) return;
         if (r.kind === 'clean') cleanTensors.add(r.tensor);
         if (r.kind !== 'computed') return;
         // What a cut of this tensor may read on roots the probe did not see: a later chunk asking
@@ -112,7 +112,7 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
     let held = 0;
     plan.table.requests.forEach((r, id) => {
-        if (live[id] && (r.kind === 'computed' || (r.kind === 'clean' && !cached))) held += bytes(r.tensor);
+        if (live[id] > 0 && (r.kind === 'computed' || (r.kind === 'clean' && !cached))) held += bytes(r.tensor);
     });
     const roots = Math.max(0.1 * budget, 0.4 * budget - (cached ? cacheBytes : 0)) / Math.max(1, held / probe);
     return {

@@ -194,22 +194,11 @@ class OutputSet {
     }
 }
 
-/** Which requests the roots' scores read, directly or through the computed requests they read. */
-export function liveRequests(plan: Plan): Uint8Array {
-    const { table } = plan;
-    const live = new Uint8Array(table.size);
-    for (const list of [plan.scrubbed, plan.clean, plan.random]) for (const id of list) live[id] = 1;
-    // Requests are interned parents-first, so one backward sweep sees every consumer before its sources.
-    for (let id = table.size - 1; id >= 0; id--) {
-        const req = table.get(id);
-        if (req.kind !== 'computed' || live[id] === 0) continue;
-        for (const a of req.inputs) for (const s of a.sources) live[s] = 1;
-    }
-    return live;
-}
-
-/** How many computed requests read each request (outputs count once more, so they survive). */
-function countUses(plan: Plan, outputs: OutputSet): Int32Array {
+/**
+ * How many computed requests read each request (outputs count once more, so they survive): zero
+ * for a request nothing the scores need reads (a cut leaves the requests it replaced unread).
+ */
+export function countUses(plan: Plan, outputs = new OutputSet(plan.table.size, [plan.scrubbed, plan.clean, plan.random])): Int32Array {
     const { table } = plan;
     const uses = new Int32Array(table.size);
     for (const id of outputs.ids) uses[id]++;
