@@ -35,6 +35,12 @@ export interface PrepareOptions {
      * every local function recomputes from its G-parents.
      */
     cleanCuts?: boolean;
+    /**
+     * Let each local function compute only the box of its output that its readers use, from the
+     * boxes of its parents that box needs (default true; graph/region-slice.ts). Values agree with
+     * whole local functions to float32 rounding.
+     */
+    sliceLocals?: boolean;
 }
 
 export interface PreparedScrub {
@@ -98,7 +104,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         ? await findCleanCuts(model, g, inputs, sessionOptions, parentTypes).catch(() => undefined)
         : undefined;
     for (const [t, type] of found?.types ?? []) types.set(t, type);
-    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions);
+    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? true);
     // A sum cut's per-part sums are computed by nodes added to the clean pass's model.
     for (const [partSums, r] of found?.reductions ?? []) {
         const dims = types.get(r.tensor)!.dims;

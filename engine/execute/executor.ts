@@ -6,10 +6,12 @@ import type { GraphG } from '../graph/types.js';
 import type { Plan } from '../plan/planner.js';
 import type { Assembly, Request } from '../plan/requests.js';
 import type { CleanCache } from './clean-cache.js';
+import { hull, intersect, isWhole, regionKey, wholeRegion, type Region } from '../graph/region.js';
+import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
 
 type ComputedRequest = Extract<Request, { kind: 'computed' }>;
 type CleanRequest = Extract<Request, { kind: 'clean' }>;
-import { type Activation, type ModelRunner, type NumericArray, exampleSize } from './model-runner.js';
+import { type Activation, type ModelRunner, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
 
 export interface ExecuteOptions {
     /** Requests (or examples) per session run. */
@@ -107,39 +109,50 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     }
     timings.clean += (performance.now() - t0) / 1000;
 
+    const sliced = runner.slicing === undefined ? undefined : await requestRegions(plan, g, runner, computedByTensor, outputs);
+    const regions = sliced?.regions;
+    const boxes = new BoxCache(runner);
+
     // Computed requests, parents before children; per tensor, one group per parent list (a clean
-    // cut feeds some requests from the frontier tensors instead of a parent).
+    // cut feeds some requests from the frontier tensors instead of a parent) and output region.
     for (const tensor of g.computedTensors) {
         const all = computedByTensor.get(tensor);
         if (!all) continue;
-        const groups = new Map<readonly string[], number[]>();
+        const groups = new Map<string, { parents: readonly string[]; region: Region | undefined; ids: number[] }>();
         const buffers = new Map<string, NumericArray>();
         for (const id of all) {
             const parents = (table.get(id) as ComputedRequest).parents;
-            const list = groups.get(parents);
-            if (list) list.push(id);
-            else groups.set(parents, [id]);
+            const region = regions?.[id];
+            if (regions !== undefined && region === undefined) {
+                // Nothing reads it: no local function runs for it.
+                release(id);
+                done++;
+                continue;
+            }
+            const key = region === undefined ? parents.join('\u0000') : variantKey(tensor, parents, region);
+            const group = groups.get(key);
+            if (group) group.ids.push(id);
+            else groups.set(key, { parents, region, ids: [id] });
         }
-        for (const [parents, ids] of groups) {
+        for (const { parents, region, ids } of groups.values()) {
+            const needs = region === undefined ? undefined : sliced!.needs.get(variantKey(tensor, parents, region))!;
             for (let start = 0; start < ids.length; start += opts.batchSize) {
                 opts.checkCancelled?.();
                 const batch = ids.slice(start, start + opts.batchSize);
                 t0 = performance.now();
                 const feeds = parents.map((parent, k) =>
-                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), store, runner, buffers));
+                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), needs?.[k] === undefined ? undefined : sliced!.boxOf(needs[k]!), store, runner, buffers, boxes));
                 const t1 = performance.now();
                 timings.assemble += (t1 - t0) / 1000;
-                let out = await runner.local(tensor, parents, feeds);
+                let out = await runner.local(tensor, parents, feeds, region);
                 // A feed buffer is overwritten by the next batch: never keep an output that shares it.
                 if (feeds.some(f => f.data.buffer === out.data.buffer)) out = { ...out, data: out.data.slice() };
                 timings.local += (performance.now() - t1) / 1000;
                 const size = exampleSize(out.dims);
-                batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims }));
-                for (const id of batch) {
-                    for (const a of (table.get(id) as ComputedRequest).inputs) {
-                        for (const s of a.sources) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
-                    }
-                }
+                // A sliced function's output holds the box of the tensor its readers use.
+                const held = region === undefined || isWhole(region) ? undefined : sliced!.boxOf(region);
+                batch.forEach((id, b) => store.set(id, { data: out.data, offset: out.offset + b * size, dims: out.dims, box: held }));
+                for (const id of batch) release(id);
                 done += batch.length;
                 opts.onProgress?.(done, total);
             }
@@ -147,6 +160,87 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     }
     store.keepOnly(outputs);
     return store;
+
+    /** A computed request has run (or been skipped): its sources have one reader fewer. */
+    function release(id: number): void {
+        for (const a of (table.get(id) as ComputedRequest).inputs) {
+            for (const s of a.sources) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
+        }
+    }
+}
+
+/**
+ * The region of each computed request that its readers use, children before parents: all of an
+ * output, and for a request feeding a local function, the part it owns of the parent within what
+ * that function reads for its own region. Undefined where nothing is read.
+ */
+async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, computedByTensor: ReadonlyMap<string, number[]>,
+    outputs: OutputSet): Promise<{ regions: (Region | undefined)[]; needs: Map<string, (Region | undefined)[]>; boxOf: (r: Region) => Box }> {
+    const { table } = plan;
+    const slicing = runner.slicing!;
+    const regions = new Array<Region | undefined>(table.size);
+    for (const id of outputs.ids) {
+        const req = table.get(id);
+        if (req.kind === 'computed') regions[id] = wholeRegion(runner.typeOf(req.tensor).dims.length + 1);
+    }
+    const read = (s: number, r: Region) => {
+        if (table.get(s).kind !== 'computed') return;
+        const had = regions[s];
+        regions[s] = had === undefined ? r : hull(had, r);
+    };
+    // Equal regions share one object, which the executor's caches are keyed by.
+    const interned = new Map<string, Region>();
+    const intern = (r: Region) => {
+        const key = regionKey(r);
+        const known = interned.get(key);
+        if (known !== undefined) return known;
+        interned.set(key, r);
+        return r;
+    };
+    // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
+    const needs = new Map<string, (Region | undefined)[]>();
+    for (let t = g.computedTensors.length - 1; t >= 0; t--) {
+        const tensor = g.computedTensors[t];
+        for (const id of computedByTensor.get(tensor) ?? []) {
+            let region = regions[id];
+            if (region === undefined) continue;
+            regions[id] = region = intern(region);
+            const req = table.get(id) as ComputedRequest;
+            const key = variantKey(tensor, req.parents, region);
+            let need = needs.get(key);
+            if (need === undefined) {
+                need = (await slicing.inputRegions(tensor, req.parents, region)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
+                needs.set(key, need);
+            }
+            req.inputs.forEach((a, k) => {
+                // A sum cut's sources are clean part sums: the clean pass computes them whole.
+                if (a.sum) return;
+                const box = need[k] ?? wholeRegion(runner.typeOf(req.parents[k]).dims.length + 1);
+                if (isUniform(a.sources)) {
+                    read(a.sources[0], box);
+                    return;
+                }
+                const parts = slicing.partBoxes(req.parents[k]);
+                a.sources.forEach((s, i) => {
+                    const part = parts[i];
+                    const r = part === undefined ? undefined : intersect(box, part);
+                    if (r !== undefined) read(s, r);
+                });
+            });
+        }
+    }
+    // Per example (no batch axis), one object per region: the executor's row caches are keyed by it.
+    const boxes = new Map<Region, Box>();
+    const boxOf = (r: Region) => {
+        let box = boxes.get(r);
+        if (box === undefined) boxes.set(r, box = r.slice(1));
+        return box;
+    };
+    return { regions, needs, boxOf };
+}
+
+function variantKey(tensor: string, parents: readonly string[], region: Region): string {
+    return `${tensor}\u0000${parents.join('\u0000')}\u0000${regionKey(region)}`;
 }
 
 /** Activations by request id: an array, since ids are dense and this is the executor's hottest structure. */
@@ -213,79 +307,123 @@ export function countUses(plan: Plan, outputs = new OutputSet(plan.table.size, [
     return uses;
 }
 
-/** Stacks one parent tensor's value for each request of a batch, mixing parts by their masks. */
-function assembleBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, runner: ModelRunner,
-    buffers: Map<string, NumericArray>): Activation {
-    const first = store.get(assemblies[0].sources[0]);
-    if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
-    if (assemblies[0].sum) return sumBatch(tensor, assemblies, store, first, buffers);
-    const dims = first.dims;
-    const size = exampleSize(dims);
+/** Stacks, for each request of a batch, the box `need` (whole when undefined) of one parent tensor, mixing parts by their masks. */
+function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undefined, store: ActivationStore, runner: ModelRunner,
+    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+    const { dims, dtype } = runner.typeOf(tensor);
+    const box: Box = need ?? boxes.whole(tensor);
+    if (assemblies[0].sum) return sumBatch(tensor, assemblies, store, box, buffers, boxes);
+    const extents = boxExtents(dims, box);
+    const size = exampleSize(extents);
     // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
     // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
     const key = `${tensor}\u0000${size * assemblies.length}`;
     let buffer = buffers.get(key);
-    if (buffer === undefined || buffer.constructor !== first.data.constructor) buffers.set(key, buffer = allocLike(first.data, size * assemblies.length));
-    const data = buffer as Float32Array;
-    let runs: ReturnType<ModelRunner['partRuns']> | undefined;
-    const srcData: Float32Array[] = [];
-    const srcOffset: number[] = [];
+    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * assemblies.length));
+    const data = buffer;
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;
         const base = b * size;
+        // A source missing from the store is one no local function reads (requestRegions): its
+        // elements are left as they are, since no reader of this feed looks at them.
         if (isUniform(sources)) {
-            copyInto(data, base, store.get(sources[0])!, size);
+            const src = store.get(sources[0]);
+            if (src !== undefined) copyRows(data, base, src.data, src.offset, boxes.rows(tensor, box, src.box));
             continue;
         }
-        runs ??= runner.partRuns(tensor);
-        const { start, length, owner } = runs;
-        for (let i = 0; i < sources.length; i++) {
-            const src = store.get(sources[i])!;
-            srcData[i] = src.data as Float32Array;
-            srcOffset[i] = src.offset;
-        }
-        for (let k = 0; k < start.length; k++) {
-            const o = owner[k];
-            const from = srcOffset[o] + start[k];
+        const seg = boxes.segments(tensor, box);
+        let whole = true;
+        for (const s of sources) if (store.get(s)?.box !== undefined) { whole = false; break; }
+        const { dst, length, owner, full, index } = whole ? seg.merged : seg.rows;
+        for (let k = 0; k < dst.length; k++) {
+            const src = store.get(sources[owner[k]]);
+            if (src === undefined) continue;
+            const from = src.offset + (src.box === undefined ? full[k] : offsetIn(src.box, dims, index, k, seg.lo));
+            const to = base + dst[k];
             const n = length[k];
-            const src = srcData[o];
-            // Parts are often one head's or one position's slice: tens of elements, where a
-            // plain loop beats creating a subarray view per run.
-            if (n <= 64) {
-                const to = base + start[k];
-                for (let i = 0; i < n; i++) data[to + i] = src[from + i];
-            } else {
-                data.set(src.subarray(from, from + n), base + start[k]);
-            }
+            const values = src.data;
+            if (n <= 64) for (let i = 0; i < n; i++) data[to + i] = values[from + i];
+            else (data as Float32Array).set((values as Float32Array).subarray(from, from + n), to);
         }
     }
-    return { data, offset: 0, dims };
+    return { data, offset: 0, dims: extents };
 }
 
 /**
  * Stacks a sum cut's value for each request: the sum over parts k of slice k of source k, each
- * source holding one example's per-part sums ([parts, ...reduced dims]).
+ * source holding one example's per-part sums ([parts, ...reduced dims]), within `box`.
  */
-function sumBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, first: Activation,
-    buffers: Map<string, NumericArray>): Activation {
+function sumBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
+    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+    const first = store.get(assemblies[0].sources[0]);
+    if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
     const dims = first.dims.slice(1);
-    const size = exampleSize(dims);
+    const whole = exampleSize(dims);
+    const extents = boxExtents(dims, box);
+    const size = exampleSize(extents);
     const key = `${tensor}\u0000sum\u0000${size * assemblies.length}`;
     let buffer = buffers.get(key) as Float32Array | undefined;
     if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
     const data = buffer;
     data.fill(0);
+    const rows = boxes.rows(`${tensor}\u0000sum`, box, undefined, dims);
+    const n = rows.length;
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;
         const base = b * size;
         for (let k = 0; k < sources.length; k++) {
             const src = store.get(sources[k])!;
-            const from = src.offset + k * size;
             const values = src.data as Float32Array;
-            for (let i = 0; i < size; i++) data[base + i] += values[from + i];
+            const part = src.offset + k * whole;
+            for (let r = 0; r < rows.src.length; r++) {
+                const from = part + rows.src[r], to = base + rows.dst[r];
+                for (let i = 0; i < n; i++) data[to + i] += values[from + i];
+            }
         }
     }
-    return { data, offset: 0, dims };
+    return { data, offset: 0, dims: extents };
+}
+
+/** Row lists and part segments per tensor and box, computed once per execution. */
+class BoxCache {
+    private readonly rowLists = new Map<string, Map<Box, Map<Box | undefined, BoxRows>>>();
+    private readonly segmentLists = new Map<string, Map<Box, ReturnType<typeof boxSegments> & { lo: number[] }>>();
+
+    private readonly wholes = new Map<string, Box>();
+
+    constructor(private readonly runner: ModelRunner) {}
+
+    /** The whole tensor as a box: one object per tensor. */
+    whole(tensor: string): Box {
+        let box = this.wholes.get(tensor);
+        if (box === undefined) this.wholes.set(tensor, box = this.runner.typeOf(tensor).dims.map(() => null));
+        return box;
+    }
+
+    /** The runs of `box` in a source that holds `held` of the tensor (the whole tensor when undefined). */
+    rows(tensor: string, box: Box, held: Box | undefined, dims = this.runner.typeOf(tensor).dims): BoxRows {
+        let byBox = this.rowLists.get(tensor);
+        if (byBox === undefined) this.rowLists.set(tensor, byBox = new Map());
+        let byHeld = byBox.get(box);
+        if (byHeld === undefined) byBox.set(box, byHeld = new Map());
+        let rows = byHeld.get(held);
+        if (rows === undefined) {
+            const layout = held === undefined ? dims : boxExtents(dims, held);
+            byHeld.set(held, rows = boxRows(layout, relativeBox(box, held)));
+        }
+        return rows;
+    }
+
+    segments(tensor: string, box: Box): ReturnType<typeof boxSegments> & { lo: number[] } {
+        let byBox = this.segmentLists.get(tensor);
+        if (byBox === undefined) this.segmentLists.set(tensor, byBox = new Map());
+        let seg = byBox.get(box);
+        if (seg === undefined) {
+            const dims = this.runner.typeOf(tensor).dims;
+            byBox.set(box, seg = { ...boxSegments(this.runner.partOwners(tensor), dims, box), lo: box.map(r => (r === null ? 0 : r[0])) });
+        }
+        return seg;
+    }
 }
 
 function isUniform(sources: readonly number[]): boolean {
@@ -293,11 +431,3 @@ function isUniform(sources: readonly number[]): boolean {
     return true;
 }
 
-function copyInto(dst: NumericArray, offset: number, src: Activation, size: number): void {
-    (dst as Float32Array).set((src.data as Float32Array).subarray(src.offset, src.offset + size), offset);
-}
-
-function allocLike(proto: NumericArray, length: number): NumericArray {
-    const Ctor = proto.constructor as new (n: number) => NumericArray;
-    return new Ctor(length);
-}

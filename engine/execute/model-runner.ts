@@ -12,6 +12,10 @@ import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { ownerRuns, partOwners, type OwnerRuns } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
+import { sliceLocalFunction, type FullDims } from '../graph/region-slice.js';
+import { partBoxes, regionKey, wholeRegion, type Range, type Region } from '../graph/region.js';
+import { probeFullDims } from '../runtime/tensor-dims.js';
+import { boxExtents, boxRows, copyRows } from './boxes.js';
 
 export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
 
@@ -19,8 +23,10 @@ export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Ar
 export interface Activation {
     data: NumericArray;
     offset: number;
-    /** One example's dims (no batch axis). */
+    /** One example's dims (no batch axis): the box's extents when `box` is set. */
     dims: readonly number[];
+    /** The box of the tensor this holds (per example, no batch axis; graph/region.ts), when not the whole tensor. */
+    box?: readonly Range[];
 }
 
 export function exampleSize(dims: readonly number[]): number {
@@ -32,14 +38,28 @@ export function exampleSize(dims: readonly number[]): number {
 export interface ModelRunner {
     /** Clean activations of `tensors` on `examples`; activation b is at offset b × size. */
     clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>>;
-    /** The local function of `tensor` on a batch of stacked parent activations. */
-    local(tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation>;
+    /**
+     * The local function of `tensor` on a batch of stacked parent activations; with a region, only
+     * that region of each output is computed (the rest is zeros).
+     */
+    local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region): Promise<Activation>;
+    /** A tensor's dtype and one example's dims (no batch axis). */
+    typeOf(tensor: string): ActivationType;
+    /** Present when local functions can be asked for regions of their output (graph/region-slice.ts). */
+    slicing?: LocalSlicing;
     /** The mean (over the dataset) or zero activation of a tensor, for the ablation modes. */
     constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation>;
     /** The index into `GraphG.nodesOfTensor(tensor)` owning each element of one example. */
     partOwners(tensor: string): Uint16Array;
     /** The same as runs of consecutive elements with one owner. */
     partRuns(tensor: string): OwnerRuns;
+}
+
+export interface LocalSlicing {
+    /** Per parent, the region the local function reads to compute `region` (undefined: the whole parent). */
+    inputRegions(tensor: string, parents: readonly string[], region: Region): Promise<(Region | undefined)[]>;
+    /** Each part's bounding box in a split tensor, in GraphG.nodesOfTensor order (batch axis first). */
+    partBoxes(tensor: string): (Region | undefined)[];
 }
 
 export interface ActivationType {
@@ -54,7 +74,12 @@ export class OrtModelRunner implements ModelRunner {
     provider = 'cpu';
     readonly fallbacks: string[] = [];
     private full: ort.InferenceSession | undefined;
-    private readonly locals = new Map<string, ort.InferenceSession>();
+    private readonly locals = new Map<string, Promise<LocalVariant>>();
+    private readonly boxes = new Map<string, (Region | undefined)[]>();
+    private fullDims: Promise<Map<string, FullDims> | undefined> | undefined;
+    /** Sliced local functions that did not reproduce their region on the check examples, and ran whole. */
+    readonly sliceFailures: string[] = [];
+    readonly slicing: LocalSlicing | undefined;
     private readonly owners = new Map<string, Uint16Array>();
     private readonly runs = new Map<string, OwnerRuns>();
     private readonly constants = new Map<string, Activation>();
@@ -71,9 +96,28 @@ export class OrtModelRunner implements ModelRunner {
          */
         private readonly types: ReadonlyMap<string, ActivationType>,
         private readonly sessionOptions: { providers: ProviderName[]; intraOpThreads?: number },
-    ) {}
+        /** Whether local functions compute only the regions of their output that are read. */
+        slicing = true,
+    ) {
+        this.slicing = slicing ? {
+            inputRegions: async (tensor, parents, region) => (await this.variant(tensor, parents, region)).inputRegions,
+            partBoxes: tensor => {
+                let boxes = this.boxes.get(tensor);
+                if (boxes === undefined) {
+                    boxes = partBoxes(this.partOwners(tensor), this.typeOf(tensor).dims, this.g.nodesOfTensor(tensor).length);
+                    this.boxes.set(tensor, boxes);
+                }
+                return boxes;
+            },
+        } : undefined;
+    }
 
-    async clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>> {
+    clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>> {
+        return this.cleanRun(examples, tensors);
+    }
+
+    /** `clean` for the runner's own checks, which are not a scrub's clean pass. */
+    private async cleanRun(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>> {
         const result = new Map<string, Activation>();
         const fetches: string[] = [];
         for (const t of tensors) {
@@ -89,20 +133,70 @@ export class OrtModelRunner implements ModelRunner {
         return result;
     }
 
-    async local(tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation> {
-        // One session per parent list: a clean cut of a local function is a smaller model.
-        const key = `${tensor}\u0000${parents.join('\u0000')}`;
-        let session = this.locals.get(key);
-        if (session === undefined) {
-            const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
-            session = await this.createSession(writeModel(sub));
-            this.locals.set(key, session);
-        }
+    async local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region): Promise<Activation> {
+        const { session } = await this.variant(tensor, parents, region);
+        return this.runLocal(session, tensor, parents, feeds);
+    }
+
+    private async runLocal(session: ort.InferenceSession, tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation> {
         const batch = feeds.length === 0 ? 0 : feeds[0].data.length / exampleSize(feeds[0].dims);
         const ortFeeds: Record<string, ort.Tensor> = {};
         parents.forEach((p, k) => { ortFeeds[p] = toOrt(feeds[k], batch, this.typeOf(p).dtype); });
         const out = await this.run(session, ortFeeds, [tensor]);
         return fromOrt(out[tensor]);
+    }
+
+    /**
+     * One session per parent list (a clean cut of a local function is a smaller model) and output
+     * region (a sliced one computes less).
+     */
+    private variant(tensor: string, parents: readonly string[], region: Region | undefined): Promise<LocalVariant> {
+        const key = `${tensor}\u0000${parents.join('\u0000')}\u0000${region === undefined ? '' : regionKey(region)}`;
+        let variant = this.locals.get(key);
+        if (variant === undefined) this.locals.set(key, variant = this.buildVariant(tensor, parents, region));
+        return variant;
+    }
+
+    private async buildVariant(tensor: string, parents: readonly string[], region: Region | undefined): Promise<LocalVariant> {
+        const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
+        const whole = async (): Promise<LocalVariant> => ({ session: await this.createSession(writeModel(sub)), inputRegions: parents.map(() => undefined) });
+        const dims = this.slicing === undefined ? undefined : await (this.fullDims ??= probeFullDims(this.model, this.inputs, this.sessionOptions).catch(() => undefined));
+        const outDims = dims?.get(tensor);
+        if (dims === undefined || outDims === undefined) return whole();
+        // Slicing only saves time: a rewrite that fails, or does not reproduce the region on a few
+        // examples, leaves the local function whole.
+        let sliced;
+        try {
+            // Callers that pass no region (the self-check, the naive reference) feed whole parents.
+            sliced = sliceLocalFunction(sub, tensor, region ?? wholeRegion(outDims.length), t => dims.get(t), region !== undefined);
+        } catch (e) {
+            this.sliceFailures.push(`${tensor}: ${(e as Error).message}`);
+            if (process.env.HYP_DEBUG_SLICE) console.error(e);
+            return whole();
+        }
+        if (!sliced.sliced) return whole();
+        const variant = { session: await this.createSession(writeModel(sliced.model)), inputRegions: sliced.inputRegions };
+        const reference = await whole();
+        let failure: string;
+        try {
+            const examples = Int32Array.from({ length: Math.min(4, this.inputs.count) }, (_, i) => i);
+            const clean = await this.cleanRun(examples, parents);
+            const feeds = parents.map(p => clean.get(p)!);
+            const cropped = feeds.map((f, k) => cropBatch(f, examples.length, sliced.inputRegions[k]));
+            const got = await this.runLocal(variant.session, tensor, parents, cropped);
+            const want = await this.runLocal(reference.session, tensor, parents, feeds);
+            const off = regionMismatch(got, want, region ?? wholeRegion(outDims.length));
+            if (off === undefined) {
+                await reference.session.release();
+                return variant;
+            }
+            failure = `differs by ${off}`;
+        } catch (e) {
+            failure = (e as Error).message;
+        }
+        this.sliceFailures.push(`${tensor} <- ${parents.join(', ')}: ${failure}`);
+        await variant.session.release();
+        return reference;
     }
 
     async constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation> {
@@ -172,7 +266,7 @@ export class OrtModelRunner implements ModelRunner {
         return { data, offset: 0, dims: t.dims };
     }
 
-    private typeOf(tensor: string): ActivationType {
+    typeOf(tensor: string): ActivationType {
         const t = this.inputs.has(tensor) ? { dtype: this.inputs.dtype(tensor), dims: [...this.inputs.dims(tensor)] } : this.types.get(tensor);
         if (!t) throw new Error(`no type known for tensor ${tensor}`);
         return t;
@@ -213,13 +307,53 @@ export class OrtModelRunner implements ModelRunner {
     /** Releases every session. */
     async dispose(): Promise<void> {
         await this.full?.release();
-        for (const s of this.locals.values()) await s.release();
+        for (const v of this.locals.values()) await (await v.catch(() => undefined))?.session.release();
         this.locals.clear();
         this.full = undefined;
     }
 }
 
 const MEAN_EXAMPLES = 1024;
+
+interface LocalVariant {
+    session: ort.InferenceSession;
+    inputRegions: (Region | undefined)[];
+}
+
+/** The largest difference between `got` (region `region` of the tensor) and that region of `want`, where beyond float32 rounding of a few ops. */
+function regionMismatch(got: Activation, want: Activation, region: Region): number | undefined {
+    const batch = want.data.length / exampleSize(want.dims);
+    const full = [batch, ...want.dims];
+    const box = boxExtents(full, region);
+    const rows = boxRows(full, region);
+    let worst: number | undefined;
+    for (let r = 0; r < rows.src.length; r++) {
+        for (let i = 0; i < rows.length; i++) {
+            const a = Number(got.data[got.offset + rows.dst[r] + i]), b = Number(want.data[want.offset + rows.src[r] + i]);
+            const diff = Math.abs(a - b);
+            if (!(diff <= 1e-4 + 1e-4 * Math.abs(b))) worst = Math.max(worst ?? 0, Number.isNaN(diff) ? Infinity : diff);
+        }
+    }
+    if (exampleSize(box) !== got.data.length - got.offset) return Infinity;
+    return worst;
+}
+
+/** `count` stacked whole activations cut down to `region` each (batch axis first); unchanged when whole. */
+function cropBatch(act: Activation, count: number, region: Region | undefined): Activation {
+    if (region === undefined || region.every(r => r === null)) return act;
+    const full = [count, ...act.dims];
+    const rows = boxRows(full, region);
+    const extents = boxExtents(full, region);
+    const data = allocTyped(dtypeOf(act.data), exampleSize(extents));
+    copyRows(data, 0, act.data, act.offset, rows);
+    return { data, offset: 0, dims: extents.slice(1) };
+}
+
+function dtypeOf(data: NumericArray): string {
+    return data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32'
+        : data instanceof BigInt64Array ? 'int64' : data instanceof Uint8Array ? 'uint8' : data instanceof Int8Array ? 'int8'
+        : data instanceof Uint16Array ? 'uint16' : 'int16';
+}
 
 /** A NaN or infinite activation stops the scrub, naming the tensor (and the example, on a clean run). */
 function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined): void {

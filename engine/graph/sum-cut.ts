@@ -5,9 +5,9 @@
 // ReduceSum(mask_k ⊙ p) on part k's example. The clean pass computes those per-part sums inside
 // onnxruntime (one extra tensor, parts × |r| per example, instead of |p|), and the local function
 // is fed r: on the induction model 64 KiB per example instead of 1 MiB.
-import { create } from '@bufbuild/protobuf';
-import { AttributeProtoSchema, AttributeProto_AttributeType as AT, NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto } from 'onnx-buf';
+import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
 import { tensorProto } from '../onnx/builder.js';
+import { int64Tensor, intValues, makeNode } from '../onnx/nodes.js';
 import { nodeInputs } from '../onnx/node-inputs.js';
 import { localFunctionNodes } from './local-nodes.js';
 
@@ -61,14 +61,7 @@ function reduceAxes(model: ModelProto, node: NodeProto): number[] | undefined {
     const name = node.input[1];
     if (name === undefined || name === '') return undefined;
     const init = model.graph!.initializer.find(t => t.name === name);
-    return init === undefined ? undefined : int64Values(init);
-}
-
-function int64Values(t: TensorProto): number[] | undefined {
-    if (t.int64Data.length > 0) return t.int64Data.map(Number);
-    if (t.rawData.length === 0 || t.rawData.length % 8 !== 0) return undefined;
-    const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
-    return Array.from({ length: t.rawData.length / 8 }, (_, i) => Number(view.getBigInt64(8 * i, true)));
+    return init === undefined ? undefined : intValues(init);
 }
 
 /** The per-example dims of a reduction's output, from its input's per-example dims. */
@@ -86,19 +79,6 @@ export function reducedDims(dims: readonly number[], r: Reduction): number[] {
 export function partSumNodes(r: Reduction, partSums: string, owners: Uint16Array, parts: number, dims: readonly number[]):
     { nodes: NodeProto[]; initializers: TensorProto[] } {
     return matmulPartSums(r, partSums, owners, parts, dims) ?? maskedPartSums(r, partSums, owners, parts, dims);
-}
-
-function makeNode(op: string, inputs: string[], output: string, attrs: { name: string; i?: bigint; ints?: bigint[] }[] = []): NodeProto {
-    return create(NodeProtoSchema, {
-        name: output, opType: op, input: inputs, output: [output],
-        attribute: attrs.map(a => create(AttributeProtoSchema, a.ints !== undefined
-            ? { name: a.name, type: AT.INTS, ints: a.ints }
-            : { name: a.name, type: AT.INT, i: a.i! })),
-    });
-}
-
-function ints(name: string, values: number[]): TensorProto {
-    return tensorProto(name, BigInt64Array.from(values.map(BigInt)), [values.length]);
 }
 
 /** p as [B, PRE, S, POST] times part rows [PRE, K, S]: [B, PRE, K, POST], then parts first. */
@@ -123,8 +103,8 @@ function matmulPartSums(r: Reduction, partSums: string, owners: Uint16Array, par
     return {
         initializers: [
             tensorProto(name('rows'), rows, [pre, parts, S]),
-            ints(name('shape_in'), [0, pre, S, post]),
-            ints(name('shape_out'), [0, parts, ...reducedDims(dims, r)]),
+            int64Tensor(name('shape_in'), [0, pre, S, post]),
+            int64Tensor(name('shape_out'), [0, parts, ...reducedDims(dims, r)]),
         ],
         nodes: [
             makeNode('Reshape', [r.tensor, name('shape_in')], name('p')),
@@ -141,7 +121,7 @@ function maskedPartSums(r: Reduction, partSums: string, owners: Uint16Array, par
     const size = owners.length;
     const axes = `${partSums}::axes`;
     const partAxis = `${partSums}::part_axis`;
-    const initializers = [ints(axes, r.axes.map(a => a + 1)), ints(partAxis, [1])];
+    const initializers = [int64Tensor(axes, r.axes.map(a => a + 1)), int64Tensor(partAxis, [1])];
     const nodes: NodeProto[] = [];
     const sums: string[] = [];
     for (let k = 0; k < parts; k++) {

@@ -1,8 +1,8 @@
-// Clean cuts (engine/graph/clean-pair.cut.ts): where a local function may be fed a parent's clean
+// Clean cuts (engine/graph/clean-cut.ts): where a local function may be fed a parent's clean
 // downstream tensors instead of the parent, which tensors qualify as per-example feeds, and that
 // scrubbing with cuts gives the values scrubbing without them gives.
 import { describe, expect, it } from 'vitest';
-import { useCutPair } from '../fixtures/cut-pair.js';
+import { useRewritePair } from '../fixtures/rewrite-pair.js';
 import { cleanCuts, cutParents } from '../../engine/graph/clean-cut.js';
 import { GraphBuilder } from '../../engine/onnx/builder.js';
 import { allocTyped, exampleSize } from '../../engine/execute/model-runner.js';
@@ -97,16 +97,16 @@ describe('batch-major tensors', () => {
 });
 
 describe('scrubbing with clean cuts (paren claim 1)', () => {
-    const pair = useCutPair('examples/paren/paren.hyp');
+    const pair = useRewritePair('examples/paren/paren.hyp');
 
     it('cuts the logits and layer 2 input at layer 1 residual stream, which the self-check verified', () => {
-        expect(pair.uncut.cuts.size).toBe(0);
-        expect(pair.cut.cuts.get('logits')?.find(c => c.frontier.includes('blocks.1.hook_resid_pre'))).toBeDefined();
+        expect(pair.off.cuts.size).toBe(0);
+        expect(pair.on.cuts.get('logits')?.find(c => c.frontier.includes('blocks.1.hook_resid_pre'))).toBeDefined();
         const h = pair.spec.hypotheses.find(x => x.name === 'claim1')!;
-        const n = pair.cut.dataset.rows.length;
+        const n = pair.on.dataset.rows.length;
         const rootIds = Int32Array.from({ length: 20 }, (_, i) => i);
-        const plan = planScrub(pair.cut.g, pair.cut.planNodes(h), rootIds.map(r => rootExample(r, n, h.options.seed)), rootIds,
-            { seed: h.options.seed, ablation: 'resample', unimportant: 'shared', datasetSize: n, cuts: pair.cut.cuts });
+        const plan = planScrub(pair.on.g, pair.on.planNodes(h), rootIds.map(r => rootExample(r, n, h.options.seed)), rootIds,
+            { seed: h.options.seed, ablation: 'resample', unimportant: 'shared', datasetSize: n, cuts: pair.on.cuts });
         const logits = plan.table.requests.filter(r => r.kind === 'computed' && r.tensor === 'logits');
         expect(logits.length).toBe(20);
         for (const r of logits) expect(r.kind === 'computed' && r.parents).toContain('blocks.1.hook_resid_pre');
@@ -114,8 +114,8 @@ describe('scrubbing with clean cuts (paren claim 1)', () => {
 
     it('gives every root the value the uncut local functions give', async () => {
         const h = pair.spec.hypotheses.find(x => x.name === 'claim1')!;
-        const a = await scrubHypothesis(pair.cut, h, { samples: 150, perExample: true });
-        const b = await scrubHypothesis(pair.uncut, h, { samples: 150, perExample: true });
+        const a = await scrubHypothesis(pair.on, h, { samples: 150, perExample: true });
+        const b = await scrubHypothesis(pair.off, h, { samples: 150, perExample: true });
         expect(a.stats.computedRequests).toBe(b.stats.computedRequests);
         for (let r = 0; r < 150; r++) {
             expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);

@@ -1,8 +1,8 @@
-// Sum cuts (engine/graph/sum-pair.cut.ts): a split parent read only through a ReduceSum is fed as the
+// Sum cuts (engine/graph/sum-cut.ts): a split parent read only through a ReduceSum is fed as the
 // sum of its parts' reductions, which the clean pass computes; scrubbing the induction example
 // with them gives the values scrubbing without them gives.
 import { describe, expect, it } from 'vitest';
-import { useCutPair } from '../fixtures/cut-pair.js';
+import { useRewritePair } from '../fixtures/rewrite-pair.js';
 import { create } from '@bufbuild/protobuf';
 import * as ort from 'onnxruntime-node';
 import { ValueInfoProtoSchema } from 'onnx-buf';
@@ -89,19 +89,19 @@ describe('per-part sums in the clean pass', () => {
 });
 
 describe('scrubbing with sum cuts (the induction example)', () => {
-    const pair = useCutPair('examples/induction/induction.hyp');
+    const pair = useRewritePair('examples/induction/induction.hyp');
 
     it('feeds layer 1 and the logits layer 0\'s per-part attention sums, verified against hook_z', () => {
         for (const t of ['blocks.1.attn.hook_k_input', 'logits']) {
-            expect(pair.cut.sumCuts.get(t)).toEqual([{ parent: 2, reduced: 'blocks.0.attn.hook_z', partSums: 'blocks.0.attn.hook_z::parts' }]);
+            expect(pair.on.sumCuts.get(t)).toEqual([{ parent: 2, reduced: 'blocks.0.attn.hook_z', partSums: 'blocks.0.attn.hook_z::parts' }]);
         }
-        expect(pair.uncut.sumCuts.size).toBe(0);
+        expect(pair.off.sumCuts.size).toBe(0);
     });
 
     it('gives every root the value the uncut local functions give', async () => {
         const h = pair.spec.hypotheses.find(x => x.name === 'refined')!;
-        const a = await scrubHypothesis(pair.cut, h, { samples: 120, perExample: true });
-        const b = await scrubHypothesis(pair.uncut, h, { samples: 120, perExample: true });
+        const a = await scrubHypothesis(pair.on, h, { samples: 120, perExample: true });
+        const b = await scrubHypothesis(pair.off, h, { samples: 120, perExample: true });
         for (let r = 0; r < 120; r++) expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
         expect(a.lossRecovered).toBeCloseTo(b.lossRecovered, 5);
     }, 60_000);

@@ -1,0 +1,347 @@
+// Sliced local functions. A local function computes its whole tensor, but a request is often
+// read only in part: one head of a split tensor, one position of another, or the one position
+// the model's own readout Gathers. Given the region of its output that is read, this rewrite makes
+// every node of the local function compute only the region its consumers need (walking back from
+// the output through ops whose elements depend on their inputs position by position), and pads
+// the result back to the tensor's shape, so the executor's layout does not change. It also says
+// which region of each parent the rewritten function reads, which is what the executor asks of
+// the requests that feed it.
+//
+// Every rule may only make a node compute more than what is demanded of it (a whole axis where it
+// cannot restrict one), never less: an op without a rule computes its whole output from whole
+// inputs, which is the unsliced local function again.
+import { clone, create } from '@bufbuild/protobuf';
+import { GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { makeValueInfo, valueInfoType } from '../onnx/value-info.js';
+import { int64Tensor, intValues, makeNode } from '../onnx/nodes.js';
+import { hull, isWhole, normalise, regionKey, sameRegion, wholeRegion, type Range, type Region } from './region.js';
+
+/** Dims of a tensor with the batch axis included; null for an axis whose size follows the batch. */
+export type FullDims = readonly (number | null)[];
+
+export interface SlicedLocalFunction {
+    model: ModelProto;
+    /** Per input of the local function (its parents, in order), the region it reads; undefined: the whole input. */
+    inputRegions: (Region | undefined)[];
+    /** Whether the model differs from the one given. */
+    sliced: boolean;
+}
+
+/** What a rule decides for one node: what it computes, and what it needs of each input. */
+interface NodePlan {
+    computed: Region;
+    /** Per input (by position; '' inputs get none). */
+    inputs: (Region | undefined)[];
+    /** Inputs replaced by a new constant (a Tile's repeats, a Gather's shifted indices). */
+    replace?: Map<number, TensorProto>;
+}
+
+interface RuleContext {
+    dims(tensor: string): FullDims;
+    constant(tensor: string): number[] | undefined;
+    opset: number;
+    fresh(base: string): string;
+}
+
+const ELEMENTWISE = new Set([
+    'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Where', 'Equal', 'Greater', 'Less', 'GreaterOrEqual',
+    'LessOrEqual', 'And', 'Or', 'Xor', 'Not', 'PRelu', 'Mod', 'Relu', 'Identity', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Neg', 'Abs',
+    'Sqrt', 'Erf', 'Gelu', 'Cast', 'Reciprocal', 'Floor', 'Ceil', 'Sign', 'LeakyRelu', 'Elu', 'Softplus', 'HardSigmoid', 'Clip',
+]);
+
+/**
+ * The local function `local` (inputs: its parents; output: `output`) rewritten to compute
+ * `region` of its output: the output holds just that box. With `cropInputs`, each input is
+ * declared as the box of it that is read (`inputRegions`), and must be fed just that; otherwise
+ * inputs are fed whole. `dims` gives every tensor's dims (batch axis included); without them for
+ * some tensor the function is returned unchanged.
+ */
+export function sliceLocalFunction(local: ModelProto, output: string, region: Region,
+    dims: (tensor: string) => FullDims | undefined, cropInputs: boolean): SlicedLocalFunction {
+    const graph = local.graph!;
+    const unchanged: SlicedLocalFunction = { model: local, inputRegions: graph.input.map(() => undefined), sliced: false };
+    const opset = Number(local.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+    const initializers = new Map(graph.initializer.map(t => [t.name, t]));
+    const known = new Map<string, FullDims>();
+    for (const t of graph.initializer) known.set(t.name, t.dims.map(Number));
+    const tensorDims = (t: string): FullDims | undefined => known.get(t) ?? dims(t);
+    function dimsOrThrow(t: string): FullDims {
+        const d = tensorDims(t);
+        if (d === undefined) throw new Error(`no dims for ${t}`);
+        return d;
+    }
+    const everything = [output, ...graph.input.map(i => i.name), ...graph.node.flatMap(n => [...n.input, ...n.output])].filter(t => t !== '');
+    if (opset < 11 || everything.some(t => tensorDims(t) === undefined)) {
+        return unchanged;
+    }
+    let counter = 0;
+    const ctx: RuleContext = {
+        dims: dimsOrThrow,
+        constant: t => {
+            const init = initializers.get(t);
+            return init === undefined ? undefined : intValues(init);
+        },
+        opset,
+        fresh: base => `${base}::slice${counter++}`,
+    };
+
+    // Backwards: what each tensor must provide (the hull of what its readers need).
+    const outDims = dimsOrThrow(output);
+    const wanted = normalise(region, outDims);
+    const demand = new Map<string, Region>([[output, wanted]]);
+    const plans = new Map<NodeProto, NodePlan>();
+    for (let i = graph.node.length - 1; i >= 0; i--) {
+        const node = graph.node[i];
+        const outputs = node.output.filter(o => o !== '');
+        const demanded = outputs.map(o => demand.get(o));
+        if (demanded.every(d => d === undefined)) continue;
+        const plan = outputs.length === 1 ? planNode(node, demanded[0]!, ctx) : wholePlan(node, ctx);
+        plans.set(node, plan);
+        node.input.forEach((x, k) => {
+            if (x === '' || plan.replace?.has(k)) return;
+            // An input the rule leaves alone (axes, shapes, indices) is read whole.
+            const norm = normalise(plan.inputs[k] ?? wholeRegion(dimsOrThrow(x).length), dimsOrThrow(x));
+            const had = demand.get(x);
+            demand.set(x, had === undefined ? norm : hull(had, norm));
+        });
+    }
+
+    // Forwards: each node on the region it computes, reading slices of what it is given.
+    const available = new Map<string, Region>();
+    const current = new Map<string, string>();
+    const inputRegions = graph.input.map(i => (cropInputs ? demand.get(i.name) : undefined));
+    graph.input.forEach((i, k) => {
+        available.set(i.name, inputRegions[k] ?? wholeRegion(dimsOrThrow(i.name).length));
+        current.set(i.name, i.name);
+    });
+    for (const t of graph.initializer) { available.set(t.name, wholeRegion(t.dims.length)); current.set(t.name, t.name); }
+    const nodes: NodeProto[] = [];
+    const added: TensorProto[] = [];
+    const slices = new Map<string, string>();
+    const take = (x: string, need: Region): string => {
+        const have = available.get(x)!;
+        const name = current.get(x)!;
+        if (sameRegion(have, need)) return name;
+        const key = `${x}\u0000${regionKey(need)}`;
+        const known = slices.get(key);
+        if (known !== undefined) return known;
+        const axes: number[] = [], starts: number[] = [], ends: number[] = [];
+        need.forEach((r, a) => {
+            const h = have[a];
+            if (r === null) {
+                if (h !== null) throw new Error(`slicing ${x}: axis ${a} is needed whole but only part of it was computed`);
+                return;
+            }
+            const base = h === null ? 0 : h[0];
+            if (h !== null && (r[0] < h[0] || r[1] > h[1])) throw new Error(`slicing ${x}: needs ${r} outside the computed ${h}`);
+            if (h !== null && h[0] === r[0] && h[1] === r[1]) return;
+            axes.push(a); starts.push(r[0] - base); ends.push(r[1] - base);
+        });
+        if (axes.length === 0) return name;
+        const out = ctx.fresh(x);
+        added.push(int64Tensor(`${out}::starts`, starts), int64Tensor(`${out}::ends`, ends), int64Tensor(`${out}::axes`, axes));
+        nodes.push(makeNode('Slice', [name, `${out}::starts`, `${out}::ends`, `${out}::axes`], out));
+        slices.set(key, out);
+        return out;
+    };
+    for (const node of graph.node) {
+        const plan = plans.get(node);
+        if (plan === undefined) continue;
+        const inputs = node.input.map((x, k) => {
+            if (x === '') return x;
+            const replacement = plan.replace?.get(k);
+            if (replacement !== undefined) { added.push(replacement); return replacement.name; }
+            return take(x, normalise(plan.inputs[k] ?? wholeRegion(dimsOrThrow(x).length), dimsOrThrow(x)));
+        });
+        const outputs = node.output.map(o => {
+            if (o === '') return o;
+            const computed = normalise(plan.computed, dimsOrThrow(o));
+            available.set(o, computed);
+            const renamed = isWhole(computed) ? o : `${o}::region`;
+            current.set(o, renamed);
+            return renamed;
+        });
+        if (inputs.every((x, k) => x === node.input[k]) && outputs.every((o, k) => o === node.output[k])) {
+            nodes.push(node);
+        } else {
+            const copy = clone(NodeProtoSchema, node);
+            copy.input = inputs;
+            copy.output = outputs;
+            nodes.push(copy);
+        }
+    }
+    // The box asked for, under the output's own name: the node that makes it is renamed (nothing
+    // inside the function reads that name, since the output is where the function ends).
+    const last = take(output, wanted);
+    if (last !== output) {
+        const i = nodes.findIndex(n => n.output.includes(last));
+        const copy = nodes[i] === graph.node.find(n => n === nodes[i]) ? clone(NodeProtoSchema, nodes[i]) : nodes[i];
+        copy.output = copy.output.map(o => (o === last ? output : o));
+        nodes[i] = copy;
+    }
+    const sliced = !isWhole(wanted) || inputRegions.some(r => r !== undefined && !isWhole(r))
+        || nodes.length !== graph.node.length || nodes.some((n, k) => n !== graph.node[k]);
+    if (!sliced) return unchanged;
+    const boxed = (info: ValueInfoProto, box: Region | undefined): ValueInfoProto => {
+        if (box === undefined || isWhole(box)) return info;
+        const { dtype } = valueInfoType(info);
+        const full = dimsOrThrow(info.name);
+        return makeValueInfo(info.name, dtype ?? 'float32', full.map((n, a) => (a === 0 ? 'batch' : box[a] === null ? n! : box[a]![1] - box[a]![0])));
+    };
+    const model = create(ModelProtoSchema, {
+        irVersion: local.irVersion,
+        opsetImport: local.opsetImport,
+        producerName: local.producerName,
+        functions: local.functions,
+        graph: create(GraphProtoSchema, {
+            name: graph.name,
+            input: graph.input.map((i, k) => boxed(i, inputRegions[k])),
+            output: graph.output.map(o => boxed(o, wanted)),
+            node: nodes,
+            initializer: [...graph.initializer, ...added],
+        }),
+    });
+    return { model, inputRegions, sliced };
+}
+
+/** The rule for a single-output node asked for region `d` of its output. */
+function planNode(node: NodeProto, d: Region, ctx: RuleContext): NodePlan {
+    const out = node.output[0];
+    const outDims = ctx.dims(out);
+    const op = node.opType;
+    const inDims = node.input.map(x => (x === '' ? undefined : ctx.dims(x)));
+    const intAttr = (name: string): number | undefined => {
+        const a = node.attribute.find(x => x.name === name);
+        return a === undefined ? undefined : Number(a.i);
+    };
+    const intsAttr = (name: string): number[] | undefined => node.attribute.find(x => x.name === name)?.ints.map(Number);
+    const norm = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+    const rank = outDims.length;
+
+    if (node.domain === '' || node.domain === 'ai.onnx') {
+        if (ELEMENTWISE.has(op)) {
+            return { computed: d, inputs: inDims.map(x => x && broadcastInput(d, x, outDims)) };
+        }
+        switch (op) {
+            case 'MatMul': {
+                const [a, b] = inDims as FullDims[];
+                if (a.length < 2 || b.length < 2) break;
+                const batchPart = (x: FullDims) => broadcastInput(d.slice(0, rank - 2), x.slice(0, x.length - 2), outDims.slice(0, rank - 2));
+                return {
+                    computed: d,
+                    inputs: [[...batchPart(a), d[rank - 2], null], [...batchPart(b), null, d[rank - 1]]],
+                };
+            }
+            case 'Transpose': {
+                const perm = intsAttr('perm') ?? [...Array(rank).keys()].reverse();
+                const input = new Array<Range>(rank).fill(null);
+                perm.forEach((p, i) => { input[p] = d[i]; });
+                return { computed: d, inputs: [input] };
+            }
+            case 'LayerNormalization': {
+                const axis = norm(intAttr('axis') ?? -1, rank);
+                const computed = d.map((r, a) => (a >= axis ? null : r));
+                return { computed, inputs: inDims.map(x => x && broadcastInput(computed, x, outDims)) };
+            }
+            case 'Softmax':
+            case 'LogSoftmax': {
+                const axis = norm(intAttr('axis') ?? (ctx.opset >= 13 ? -1 : 1), rank);
+                const computed = d.map((r, a) => (ctx.opset >= 13 ? a === axis : a >= axis) ? null : r);
+                return { computed, inputs: [computed] };
+            }
+            case 'ReduceSum':
+            case 'ReduceMean':
+            case 'ReduceMax': {
+                const axesFromInput = op === 'ReduceSum' ? ctx.opset >= 13 : ctx.opset >= 18;
+                const axes = (axesFromInput ? (node.input[1] ? ctx.constant(node.input[1]) : undefined) : intsAttr('axes'));
+                const inRank = inDims[0]!.length;
+                if (axes === undefined || axes.length === 0) break;
+                const reduced = new Set(axes.map(a => norm(a, inRank)));
+                const keep = (intAttr('keepdims') ?? 1) !== 0;
+                let o = 0;
+                const input = [...Array(inRank).keys()].map(a => {
+                    if (reduced.has(a)) { if (keep) o++; return null; }
+                    return d[o++];
+                });
+                return { computed: d, inputs: [input, undefined] };
+            }
+            case 'Unsqueeze': {
+                const axes = ctx.opset >= 13 ? (node.input[1] ? ctx.constant(node.input[1]) : undefined) : intsAttr('axes');
+                if (axes === undefined) break;
+                const inserted = new Set(axes.map(a => norm(a, rank)));
+                return { computed: d, inputs: [d.filter((_, a) => !inserted.has(a)), undefined] };
+            }
+            case 'Squeeze': {
+                const inRank = inDims[0]!.length;
+                const given = ctx.opset >= 13 ? (node.input[1] ? ctx.constant(node.input[1]) : undefined) : intsAttr('axes');
+                if (given === undefined && (node.input[1] ?? '') !== '') break;
+                const squeezed = new Set(given?.map(a => norm(a, inRank)) ?? inDims[0]!.flatMap((n, a) => (n === 1 ? [a] : [])));
+                let o = 0;
+                return { computed: d, inputs: [[...Array(inRank).keys()].map(a => (squeezed.has(a) ? null : d[o++])), undefined] };
+            }
+            case 'Tile': {
+                const repeats = ctx.constant(node.input[1]);
+                const x = inDims[0]!;
+                if (repeats === undefined || repeats.length !== rank) break;
+                const computed: Range[] = [], input: Range[] = [];
+                const newRepeats = [...repeats];
+                for (let a = 0; a < rank; a++) {
+                    const r = d[a];
+                    if (repeats[a] === 1) { computed.push(r); input.push(r); }
+                    else if (x[a] === 1 && r !== null) { computed.push(r); input.push(null); newRepeats[a] = r[1] - r[0]; }
+                    else { computed.push(null); input.push(null); }
+                }
+                const changed = newRepeats.some((n, a) => n !== repeats[a]);
+                return {
+                    computed, inputs: [input, undefined],
+                    replace: changed ? new Map([[1, int64Tensor(ctx.fresh(node.input[1]), newRepeats)]]) : undefined,
+                };
+            }
+            case 'Gather': {
+                const data = inDims[0]!;
+                const q = inDims[1]!.length;
+                const axis = norm(intAttr('axis') ?? 0, data.length);
+                const computed = d.map((r, a) => (a >= axis && a < axis + q ? null : r));
+                const input: Range[] = [];
+                for (let a = 0; a < axis; a++) input.push(d[a]);
+                input.push(null);
+                for (let a = axis + 1; a < data.length; a++) input.push(d[a + q - 1]);
+                const indices = ctx.constant(node.input[1]);
+                const size = data[axis];
+                if (indices === undefined || indices.length === 0 || size === null) return { computed, inputs: [input, undefined] };
+                const normal = indices.map(i => (i < 0 ? i + size : i));
+                const lo = Math.min(...normal), hi = Math.max(...normal) + 1;
+                input[axis] = [lo, hi];
+                const replace = lo > 0 ? new Map([[1, shiftedIndices(ctx.fresh(node.input[1]), normal, lo, inDims[1] as number[])]]) : undefined;
+                return { computed, inputs: [input, undefined], replace };
+            }
+            case 'Concat': {
+                const axis = norm(intAttr('axis')!, rank);
+                const computed = d.map((r, a) => (a === axis ? null : r));
+                return { computed, inputs: inDims.map(() => computed) };
+            }
+        }
+    }
+    return wholePlan(node, ctx);
+}
+
+/** An op without a rule: its whole output from its whole inputs. */
+function wholePlan(node: NodeProto, ctx: RuleContext): NodePlan {
+    const out = node.output.find(o => o !== '')!;
+    return {
+        computed: wholeRegion(ctx.dims(out).length),
+        inputs: node.input.map(x => (x === '' ? undefined : wholeRegion(ctx.dims(x).length))),
+    };
+}
+
+/** What an input broadcast (numpy rules, aligned right) into `outDims` needs for region `d`. */
+function broadcastInput(d: Region, inDims: FullDims, outDims: FullDims): Region {
+    const off = outDims.length - inDims.length;
+    return inDims.map((n, j) => (n === 1 && outDims[j + off] !== 1 ? null : d[j + off]));
+}
+
+function shiftedIndices(name: string, indices: number[], by: number, dims: number[]): TensorProto {
+    const t = int64Tensor(name, indices.map(i => i - by));
+    t.dims = dims.map(BigInt);
+    return t;
+}

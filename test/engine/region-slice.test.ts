@@ -1,0 +1,154 @@
+// Sliced local functions (engine/graph/region-slice.ts): a local function asked for a box of its
+// output reads only the boxes of its inputs that box needs, and computes the same values there as
+// the whole function; ops without a rule fall back to their whole output.
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import type { ModelProto } from 'onnx-buf';
+import { GraphBuilder } from '../../engine/onnx/builder.js';
+import { writeModel } from '../../engine/onnx/read.js';
+import { sliceLocalFunction, type FullDims } from '../../engine/graph/region-slice.js';
+import { wholeRegion, type Region } from '../../engine/graph/region.js';
+import { probeFullDims } from '../../engine/runtime/tensor-dims.js';
+import type { ModelInputs } from '../../engine/execute/model-inputs.js';
+import { boxExtents, boxRows, copyRows } from '../../engine/execute/boxes.js';
+import { useRewritePair } from '../fixtures/rewrite-pair.js';
+import { scrubHypothesis } from '../../engine/scrub.js';
+import { weights } from './graph-fixtures.js';
+
+const BATCH = 3;
+const f32 = (name: string, dims: (number | string)[]) => [{ name, dtype: 'float32', dims }];
+
+/** Attention over positions, then the model's readout at position 2 (the paren model's shape, small). */
+function attentionModel(): ModelProto {
+    const b = new GraphBuilder('attention');
+    b.input('x', 'float32', ['batch', 4, 3]);
+    b.initializer('g', weights(3, 1), [3]);
+    b.initializer('beta', weights(3, 2), [3]);
+    b.initializer('axes2', BigInt64Array.of(2n), [1]);
+    b.initializer('reps', BigInt64Array.of(1n, 1n, 2n, 1n), [4]);
+    b.initializer('W', weights(30, 3), [2, 3, 5]);
+    b.initializer('axes1', BigInt64Array.of(1n), [1]);
+    b.initializer('pos', BigInt64Array.of(2n), []);
+    b.node('LayerNormalization', ['x', 'g', 'beta'], f32('ln', ['batch', 4, 3]), { axis: -1 });
+    b.node('Unsqueeze', ['ln', 'axes2'], f32('u', ['batch', 4, 1, 3]));
+    b.node('Tile', ['u', 'reps'], f32('t', ['batch', 4, 2, 3]));
+    b.node('Transpose', ['t'], f32('by_head', ['batch', 2, 4, 3]), { perm: [0, 2, 1, 3] });
+    b.node('MatMul', ['by_head', 'W'], f32('heads', ['batch', 2, 4, 5]));
+    b.node('Transpose', ['heads'], f32('keys', ['batch', 2, 5, 4]), { perm: [0, 1, 3, 2] });
+    b.node('MatMul', ['heads', 'keys'], f32('scores', ['batch', 2, 4, 4]));
+    b.node('Softmax', ['scores'], f32('pattern', ['batch', 2, 4, 4]), { axis: -1 });
+    b.node('MatMul', ['pattern', 'heads'], f32('z', ['batch', 2, 4, 5]));
+    b.node('ReduceSum', ['z', 'axes1'], f32('r', ['batch', 4, 5]), { keepdims: 0 });
+    b.node('Relu', ['r'], f32('y', ['batch', 4, 5]));
+    b.node('Gather', ['y', 'pos'], f32('out', ['batch', 5]), { axis: 1 });
+    b.output('out');
+    return b.build();
+}
+
+/** A position-wise block read at position 1, with an op that has no rule (CumSum) on request. */
+function positionwiseModel(cumsum: boolean): ModelProto {
+    const b = new GraphBuilder('positionwise');
+    b.input('x', 'float32', ['batch', 4, 3]);
+    b.initializer('W', weights(6, 4), [3, 2]);
+    b.initializer('one', BigInt64Array.of(1n), []);
+    b.initializer('axis1', BigInt64Array.of(1n), []);
+    let h = b.node('MatMul', ['x', 'W'], f32('h', ['batch', 4, 2]));
+    if (cumsum) h = b.node('CumSum', [h, 'axis1'], f32('c', ['batch', 4, 2]));
+    b.node('Sigmoid', [h], f32('s', ['batch', 4, 2]));
+    b.node('Gather', ['s', 'one'], f32('out', ['batch', 2]), { axis: 1 });
+    b.output('out');
+    return b.build();
+}
+
+const x = Float32Array.from({ length: BATCH * 12 }, (_, i) => Math.sin(i * 1.7) * 2);
+
+function fakeInputs(): ModelInputs {
+    return {
+        names: ['x'], count: BATCH,
+        has: n => n === 'x', dtype: () => 'float32', dims: () => [4, 3],
+        batch: (_, examples) => ({ data: x.subarray(0, examples.length * 12), offset: 0, dims: [4, 3] }),
+    };
+}
+
+async function run(model: ModelProto, input: Float32Array, dims: number[]): Promise<ort.Tensor> {
+    const session = await ort.InferenceSession.create(writeModel(model));
+    const out = await session.run({ x: new ort.Tensor('float32', input, dims) });
+    await session.release();
+    return out[model.graph!.output[0].name];
+}
+
+/** The sliced function on the box of x it reads equals the whole function on x, inside `region`. */
+async function expectSame(model: ModelProto, region: Region | undefined): Promise<Region | undefined> {
+    const dims = await probeFullDims(model, fakeInputs(), { providers: ['cpu'] });
+    const outDims = dims.get('out')! as FullDims;
+    const want = region ?? wholeRegion(outDims.length);
+    const sliced = sliceLocalFunction(model, 'out', want, t => dims.get(t), true);
+    const whole = await run(model, x, [BATCH, 4, 3]);
+    const need = sliced.inputRegions[0];
+    let input = x, inputDims = [BATCH, 4, 3];
+    if (need !== undefined) {
+        inputDims = boxExtents([BATCH, 4, 3], need);
+        input = new Float32Array(inputDims.reduce((a, b) => a * b, 1));
+        copyRows(input, 0, x, 0, boxRows([BATCH, 4, 3], need));
+    }
+    const got = await run(sliced.model, input, inputDims);
+    const full = whole.dims as number[];
+    const expected = new Float32Array(boxExtents(full, want).reduce((a, b) => a * b, 1));
+    copyRows(expected, 0, whole.data as Float32Array, 0, boxRows(full, want));
+    expect(got.dims).toEqual(boxExtents(full, want));
+    const values = got.data as Float32Array;
+    expected.forEach((v, i) => expect(values[i]).toBeCloseTo(v, 5));
+    return need;
+}
+
+describe('sliced local functions', () => {
+    it('computes the readout position only, reading every position where attention needs them', async () => {
+        const need = await expectSame(attentionModel(), undefined);
+        // The keys and values of every position are read: x is needed whole.
+        expect(need).toEqual([null, null, null]);
+        const dims = await probeFullDims(attentionModel(), fakeInputs(), { providers: ['cpu'] });
+        const sliced = sliceLocalFunction(attentionModel(), 'out', [null, null], t => dims.get(t), true);
+        // The queries, scores and pattern of one position are computed, not of four.
+        const pattern = sliced.model.graph!.node.find(n => n.opType === 'Softmax')!;
+        expect(pattern.output[0]).toBe('pattern::region');
+        expect(sliced.model.graph!.node.some(n => n.opType === 'Slice' && n.input[0] === 'heads')).toBe(true);
+    });
+
+    it('gives a box of the output from the box of the input it needs', async () => {
+        expect(await expectSame(attentionModel(), [null, [1, 4]])).toEqual([null, null, null]);
+        expect(await expectSame(positionwiseModel(false), undefined)).toEqual([null, [1, 2], null]);
+        expect(await expectSame(positionwiseModel(false), [null, [1, 2]])).toEqual([null, [1, 2], null]);
+    });
+
+    it('reads the whole input through an op it has no rule for', async () => {
+        const need = await expectSame(positionwiseModel(true), undefined);
+        expect(need).toEqual([null, null, null]);
+    });
+
+    it('leaves a function it cannot slice unchanged', async () => {
+        const model = positionwiseModel(false);
+        const sliced = sliceLocalFunction(model, 'out', [null, null], () => undefined, true);
+        expect(sliced.sliced).toBe(false);
+        expect(sliced.model).toBe(model);
+    });
+});
+
+describe('scrubbing with sliced local functions', () => {
+    const paren = useRewritePair('examples/paren/paren.hyp', { sliceLocals: false });
+
+    it('gives every paren root the value whole local functions give, and slices what the readout does not read', async () => {
+        for (const name of ['claim1', 'claim2', 'claim3']) {
+            const h = paren.spec.hypotheses.find(x => x.name === name)!;
+            const a = await scrubHypothesis(paren.on, h, { samples: 120, perExample: true });
+            const b = await scrubHypothesis(paren.off, h, { samples: 120, perExample: true });
+            for (let r = 0; r < 120; r++) expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
+            expect(a.lossRecovered).toBeCloseTo(b.lossRecovered, 5);
+        }
+        expect(paren.on.runner.sliceFailures).toEqual([]);
+        // The logits read layer 2's heads at the readout position only.
+        const needs = await paren.on.runner.slicing!.inputRegions('logits',
+            ['blocks.1.hook_resid_pre', 'blocks.1.attn.result_sum', 'blocks.2.attn.hook_result'], [null, null]);
+        expect(needs[2]).toEqual([null, [0, 1], null, null]);
+        expect(paren.off.runner.slicing).toBeUndefined();
+    }, 120_000);
+});
