@@ -66,15 +66,15 @@ export interface Sizing {
     chunkSize: number;
     cache: CleanCache | undefined;
     /**
-     * The tensors the probe plan reads clean or its cuts may read: with the cache, every example
-     * that runs fetches all of them, so that no later chunk runs it again for one it lacks.
+     * The tensors the probe plan reads clean for a fair share of its roots: with the cache, every
+     * example that runs fetches all of them, so that no later chunk runs it again for one it lacks.
      */
     cleanTensors: ReadonlySet<string>;
 }
 
 /**
  * Sizing from a probe plan of the run's first roots. The clean cache is used when the tensors the
- * plan reads clean, or its cuts may read (with those the cache already holds), take at most 40%
+ * plan reads clean (with those the cache already holds) take at most 40%
  * of the budget over the whole dataset. Chunks: per root, the bytes of every activation the plan keeps (each computed
  * request, and each clean one unless cached), within 40% of the budget less the cache (at least
  * 10%); batches are
@@ -96,16 +96,15 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     // Only what the scores read, directly or through computed requests: a cut leaves the requests
     // it replaced in the table, unread.
     const live = countUses(plan);
-    const cleanTensors = new Set<string>();
+    // Tensors the probe reads clean for a fair share of its roots. Every example that runs fetches
+    // all of them, so that a later chunk does not run it again for one of them; a tensor few roots
+    // read (a cut used when two parts happen to share an example) is fetched for those roots alone,
+    // rather than for the whole dataset.
+    const reads = new Map<string, number>();
     plan.table.requests.forEach((r, id) => {
-        if (live[id] === 0) return;
-        if (r.kind === 'clean') cleanTensors.add(r.tensor);
-        if (r.kind !== 'computed') return;
-        // What a cut of this tensor may read on roots the probe did not see: a later chunk asking
-        // for one of them would run its examples through the model again.
-        for (const c of prepared.cuts.get(r.tensor) ?? []) for (const f of c.frontier) cleanTensors.add(f);
-        for (const c of prepared.sumCuts.get(r.tensor) ?? []) cleanTensors.add(c.partSums);
+        if (live[id] > 0 && r.kind === 'clean') reads.set(r.tensor, (reads.get(r.tensor) ?? 0) + 1);
     });
+    const cleanTensors = new Set([...reads].filter(([, count]) => count >= probe / 50).map(([t]) => t));
     const cache = prepared.cleanCache();
     const cacheBytes = cache.bytesWith(cleanTensors);
     const cached = cacheBytes <= 0.4 * budget;

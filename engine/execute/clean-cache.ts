@@ -5,14 +5,18 @@
 import type { Activation, ActivationType, ModelRunner, NumericArray } from './model-runner.js';
 import { allocTyped, exampleSize } from './model-runner.js';
 
+// A column keeps the arrays the clean runs returned, as they are: copying every activation into
+// one dataset-wide array cost a third of the clean pass (and twice the memory while it ran).
 interface Column {
-    /** Allocated on first use: a hypothesis may never read some boundary tensors. */
-    data: NumericArray | undefined;
+    /** The clean runs' outputs, in the order they came. */
+    chunks: NumericArray[];
     dtype: string;
     size: number;
     dims: readonly number[];
-    /** Per example, whether its activation is in `data`. */
-    done: Uint8Array;
+    /** Per example, the chunk holding its activation (-1 until it is computed), and where in it. */
+    chunk: Int32Array;
+    /** Float64: a chunk of many large activations can pass 2^31 elements. */
+    offset: Float64Array;
 }
 
 export class CleanCache {
@@ -21,7 +25,10 @@ export class CleanCache {
     /** `types`: every tensor to keep (hooks, frontier tensors, graph inputs) with its per-example type. */
     constructor(private readonly runner: Pick<ModelRunner, 'clean'>, types: ReadonlyMap<string, ActivationType>, count: number) {
         for (const [tensor, t] of types) {
-            this.columns.set(tensor, { data: undefined, dtype: t.dtype, size: exampleSize(t.dims), dims: t.dims, done: new Uint8Array(count) });
+            this.columns.set(tensor, {
+                chunks: [], dtype: t.dtype, size: exampleSize(t.dims), dims: t.dims,
+                chunk: new Int32Array(count).fill(-1), offset: new Float64Array(count),
+            });
         }
         this.count = count;
     }
@@ -38,8 +45,8 @@ export class CleanCache {
         const groups = new Map<string, { lacking: (typeof columns)[number][]; examples: number[] }>();
         for (const e of [...new Set(examples)].sort((a, b) => a - b)) {
             // The common case after the first chunk: everything is there, and nothing is allocated.
-            if (columns.every(([, c]) => c.done[e] === 1)) continue;
-            const lacking = columns.filter(([, c]) => c.done[e] === 0);
+            if (columns.every(([, c]) => c.chunk[e] >= 0)) continue;
+            const lacking = columns.filter(([, c]) => c.chunk[e] < 0);
             const key = lacking.map(([t]) => t).join('\u0000');
             const group = groups.get(key);
             if (group) group.examples.push(e);
@@ -52,13 +59,10 @@ export class CleanCache {
                 const result = await this.runner.clean(batch, lacking.map(([t]) => t));
                 for (const [tensor, column] of lacking) {
                     const act = result.get(tensor)!;
-                    column.data ??= allocTyped(column.dtype, column.size * this.count);
-                    const dst = column.data as Float32Array;
-                    const src = act.data as Float32Array;
+                    const k = column.chunks.push(act.data) - 1;
                     batch.forEach((e, b) => {
-                        const from = act.offset + b * column.size;
-                        dst.set(src.subarray(from, from + column.size), e * column.size);
-                        column.done[e] = 1;
+                        column.chunk[e] = k;
+                        column.offset[e] = act.offset + b * column.size;
                     });
                 }
             }
@@ -67,7 +71,7 @@ export class CleanCache {
 
     /** Bytes the cache takes over the whole dataset once it holds `tensors` besides what it holds now. */
     bytesWith(tensors: Iterable<string>): number {
-        const held = new Set([...this.columns].filter(([, c]) => c.data !== undefined).map(([t]) => t));
+        const held = new Set([...this.columns].filter(([, c]) => c.chunks.length > 0).map(([t]) => t));
         for (const t of tensors) held.add(t);
         let bytes = 0;
         for (const t of held) {
@@ -80,8 +84,9 @@ export class CleanCache {
     /** The example's activation of the tensor; `ensure` must have covered the example. */
     get(tensor: string, example: number): Activation {
         const column = this.column(tensor);
-        if (column.done[example] === 0) throw new Error(`clean cache: ${tensor} of example ${example} was not computed`);
-        return { data: column.data!, offset: example * column.size, dims: column.dims };
+        const k = column.chunk[example];
+        if (k < 0) throw new Error(`clean cache: ${tensor} of example ${example} was not computed`);
+        return { data: column.chunks[k], offset: column.offset[example], dims: column.dims };
     }
 
     private column(tensor: string): Column {

@@ -118,7 +118,8 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     for (const tensor of g.computedTensors) {
         const all = computedByTensor.get(tensor);
         if (!all) continue;
-        const groups = new Map<string, { parents: readonly string[]; region: Region | undefined; ids: number[] }>();
+        // Parent lists and regions are shared objects (the planner's lists, interned regions).
+        const groups = new Map<readonly string[], Map<Region | undefined, number[]>>();
         const buffers = new Map<string, NumericArray>();
         for (const id of all) {
             const parents = (table.get(id) as ComputedRequest).parents;
@@ -129,13 +130,17 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
                 done++;
                 continue;
             }
-            const key = region === undefined ? parents.join('\u0000') : variantKey(tensor, parents, region);
-            const group = groups.get(key);
-            if (group) group.ids.push(id);
-            else groups.set(key, { parents, region, ids: [id] });
+            let byRegion = groups.get(parents);
+            if (byRegion === undefined) groups.set(parents, byRegion = new Map());
+            const ids = byRegion.get(region);
+            if (ids) ids.push(id);
+            else byRegion.set(region, [id]);
         }
-        for (const { parents, region, ids } of groups.values()) {
-            const needs = region === undefined ? undefined : sliced!.needs.get(variantKey(tensor, parents, region))!;
+        for (const [parents, region, ids] of [...groups].flatMap(([p, byRegion]) => [...byRegion].map(([r, ids]) => [p, r, ids] as const))) {
+            const needs = region === undefined ? undefined : sliced!.needs(tensor, parents, region);
+            // A parent list holds a sum cut's reduced tensor only where the planner cut it, so one
+            // request tells for the whole group which parents come as per-part sums.
+            const stacked = (table.get(ids[0]) as ComputedRequest).inputs.map(a => a.sum === true);
             for (let start = 0; start < ids.length; start += opts.batchSize) {
                 opts.checkCancelled?.();
                 const batch = ids.slice(start, start + opts.batchSize);
@@ -144,7 +149,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
                     assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), needs?.[k] === undefined ? undefined : sliced!.boxOf(needs[k]!), store, runner, buffers, boxes));
                 const t1 = performance.now();
                 timings.assemble += (t1 - t0) / 1000;
-                let out = await runner.local(tensor, parents, feeds, region);
+                let out = await runner.local(tensor, parents, feeds, region, stacked);
                 // A feed buffer is overwritten by the next batch: never keep an output that shares it.
                 if (feeds.some(f => f.data.buffer === out.data.buffer)) out = { ...out, data: out.data.slice() };
                 timings.local += (performance.now() - t1) / 1000;
@@ -175,7 +180,11 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
  * that function reads for its own region. Undefined where nothing is read.
  */
 async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, computedByTensor: ReadonlyMap<string, number[]>,
-    outputs: OutputSet): Promise<{ regions: (Region | undefined)[]; needs: Map<string, (Region | undefined)[]>; boxOf: (r: Region) => Box }> {
+    outputs: OutputSet): Promise<{
+        regions: (Region | undefined)[];
+        needs: (tensor: string, parents: readonly string[], region: Region) => (Region | undefined)[];
+        boxOf: (r: Region) => Box;
+    }> {
     const { table } = plan;
     const slicing = runner.slicing!;
     const regions = new Array<Region | undefined>(table.size);
@@ -186,7 +195,7 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
     const read = (s: number, r: Region) => {
         if (table.get(s).kind !== 'computed') return;
         const had = regions[s];
-        regions[s] = had === undefined ? r : hull(had, r);
+        regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
     };
     // Equal regions share one object, which the executor's caches are keyed by.
     const interned = new Map<string, Region>();
@@ -198,7 +207,8 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
         return r;
     };
     // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
-    const needs = new Map<string, (Region | undefined)[]>();
+    const variants = new Map<string, Map<readonly string[], Map<Region, (Region | undefined)[]>>>();
+    const needs = (tensor: string, parents: readonly string[], region: Region) => variants.get(tensor)!.get(parents)!.get(region)!;
     for (let t = g.computedTensors.length - 1; t >= 0; t--) {
         const tensor = g.computedTensors[t];
         for (const id of computedByTensor.get(tensor) ?? []) {
@@ -206,11 +216,14 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
             if (region === undefined) continue;
             regions[id] = region = intern(region);
             const req = table.get(id) as ComputedRequest;
-            const key = variantKey(tensor, req.parents, region);
-            let need = needs.get(key);
+            let byParents = variants.get(tensor);
+            if (byParents === undefined) variants.set(tensor, byParents = new Map());
+            let byRegion = byParents.get(req.parents);
+            if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
+            let need = byRegion.get(region);
             if (need === undefined) {
                 need = (await slicing.inputRegions(tensor, req.parents, region)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
-                needs.set(key, need);
+                byRegion.set(region, need);
             }
             req.inputs.forEach((a, k) => {
                 // A sum cut's sources are clean part sums: the clean pass computes them whole.
@@ -239,8 +252,13 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
     return { regions, needs, boxOf };
 }
 
-function variantKey(tensor: string, parents: readonly string[], region: Region): string {
-    return `${tensor}\u0000${parents.join('\u0000')}\u0000${regionKey(region)}`;
+/** Whether box `a` holds box `b`. */
+function contains(a: Region, b: Region): boolean {
+    for (let i = 0; i < a.length; i++) {
+        const r = a[i], q = b[i];
+        if (r !== null && (q === null || q[0] < r[0] || q[1] > r[1])) return false;
+    }
+    return true;
 }
 
 /** Activations by request id: an array, since ids are dense and this is the executor's hottest structure. */
@@ -312,7 +330,7 @@ function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undef
     buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
     const { dims, dtype } = runner.typeOf(tensor);
     const box: Box = need ?? boxes.whole(tensor);
-    if (assemblies[0].sum) return sumBatch(tensor, assemblies, store, box, buffers, boxes);
+    if (assemblies[0].sum) return stackBatch(tensor, assemblies, store, box, buffers, boxes);
     const extents = boxExtents(dims, box);
     const size = exampleSize(extents);
     // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
@@ -350,38 +368,33 @@ function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undef
 }
 
 /**
- * Stacks a sum cut's value for each request: the sum over parts k of slice k of source k, each
- * source holding one example's per-part sums ([parts, ...reduced dims]), within `box`.
+ * Stacks a sum cut's parts for each request, within `box`: part k of request b is slice k of
+ * source k (each source holding one example's per-part sums, [parts, ...reduced dims]); the
+ * local function sums them (model-runner.ts, withStackedInputs).
  */
-function sumBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
+function stackBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
     buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
     const first = store.get(assemblies[0].sources[0]);
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
+    const parts = first.dims[0];
     const dims = first.dims.slice(1);
     const whole = exampleSize(dims);
     const extents = boxExtents(dims, box);
-    const size = exampleSize(extents);
-    const key = `${tensor}\u0000sum\u0000${size * assemblies.length}`;
+    const partSize = exampleSize(extents);
+    const size = parts * partSize;
+    const key = `${tensor}\u0000stacked\u0000${size * assemblies.length}`;
     let buffer = buffers.get(key) as Float32Array | undefined;
     if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
     const data = buffer;
-    data.fill(0);
-    const rows = boxes.rows(`${tensor}\u0000sum`, box, undefined, dims);
-    const n = rows.length;
+    const rows = boxes.rows(`${tensor}\u0000stacked`, box, undefined, dims);
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;
-        const base = b * size;
         for (let k = 0; k < sources.length; k++) {
             const src = store.get(sources[k])!;
-            const values = src.data as Float32Array;
-            const part = src.offset + k * whole;
-            for (let r = 0; r < rows.src.length; r++) {
-                const from = part + rows.src[r], to = base + rows.dst[r];
-                for (let i = 0; i < n; i++) data[to + i] += values[from + i];
-            }
+            copyRows(data, b * size + k * partSize, src.data, src.offset + k * whole, rows);
         }
     }
-    return { data, offset: 0, dims: extents };
+    return { data, offset: 0, dims: [parts, ...extents] };
 }
 
 /** Row lists and part segments per tensor and box, computed once per execution. */

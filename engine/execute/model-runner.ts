@@ -2,6 +2,10 @@
 // The onnxruntime implementation keeps one session per local function, created on first use and
 // reused for every batch, so the number of session creations is the number of computed tensors.
 import * as ort from 'onnxruntime-node';
+import { create } from '@bufbuild/protobuf';
+import { GraphProtoSchema, ModelProtoSchema } from 'onnx-buf';
+import { int64Tensor, makeNode } from '../onnx/nodes.js';
+import { makeValueInfo, valueInfoType } from '../onnx/value-info.js';
 import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
 import type { GraphG } from '../graph/types.js';
 import { extractLocalFunction, withExtraOutputs, withNodes } from '../graph/local-function.js';
@@ -40,9 +44,11 @@ export interface ModelRunner {
     clean(examples: Int32Array, tensors: readonly string[]): Promise<Map<string, Activation>>;
     /**
      * The local function of `tensor` on a batch of stacked parent activations; with a region, only
-     * that region of each output is computed (the rest is zeros).
+     * that box of each output is computed (and returned), and parents are fed as the boxes
+     * `slicing.inputRegions` gives. A parent marked in `stacked` is fed as parts along a new axis
+     * 1 (a sum cut's per-part sums), which the function sums.
      */
-    local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region): Promise<Activation>;
+    local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region, stacked?: readonly boolean[]): Promise<Activation>;
     /** A tensor's dtype and one example's dims (no batch axis). */
     typeOf(tensor: string): ActivationType;
     /** Present when local functions can be asked for regions of their output (graph/region-slice.ts). */
@@ -133,33 +139,37 @@ export class OrtModelRunner implements ModelRunner {
         return result;
     }
 
-    async local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region): Promise<Activation> {
-        const { session } = await this.variant(tensor, parents, region);
-        return this.runLocal(session, tensor, parents, feeds);
+    async local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region, stacked?: readonly boolean[]): Promise<Activation> {
+        const { session } = await this.variant(tensor, parents, region, stacked);
+        return this.runLocal(session, tensor, parents, feeds, stacked);
     }
 
-    private async runLocal(session: ort.InferenceSession, tensor: string, parents: readonly string[], feeds: readonly Activation[]): Promise<Activation> {
+    private async runLocal(session: ort.InferenceSession, tensor: string, parents: readonly string[], feeds: readonly Activation[],
+        stacked?: readonly boolean[]): Promise<Activation> {
         const batch = feeds.length === 0 ? 0 : feeds[0].data.length / exampleSize(feeds[0].dims);
         const ortFeeds: Record<string, ort.Tensor> = {};
-        parents.forEach((p, k) => { ortFeeds[p] = toOrt(feeds[k], batch, this.typeOf(p).dtype); });
+        parents.forEach((p, k) => { ortFeeds[stacked?.[k] ? stackedName(p) : p] = toOrt(feeds[k], batch, this.typeOf(p).dtype); });
         const out = await this.run(session, ortFeeds, [tensor]);
         return fromOrt(out[tensor]);
     }
 
     /**
-     * One session per parent list (a clean cut of a local function is a smaller model) and output
-     * region (a sliced one computes less).
+     * One session per parent list (a clean cut of a local function is a smaller model), output
+     * region (a sliced one computes less) and set of parents fed stacked by part.
      */
-    private variant(tensor: string, parents: readonly string[], region: Region | undefined): Promise<LocalVariant> {
-        const key = `${tensor}\u0000${parents.join('\u0000')}\u0000${region === undefined ? '' : regionKey(region)}`;
+    private variant(tensor: string, parents: readonly string[], region: Region | undefined, stacked?: readonly boolean[]): Promise<LocalVariant> {
+        const key = `${tensor}\u0000${parents.join('\u0000')}\u0000${region === undefined ? '' : regionKey(region)}\u0000${stacked?.map(Number).join('') ?? ''}`;
         let variant = this.locals.get(key);
-        if (variant === undefined) this.locals.set(key, variant = this.buildVariant(tensor, parents, region));
+        if (variant === undefined) this.locals.set(key, variant = this.buildVariant(tensor, parents, region, stacked ?? parents.map(() => false)));
         return variant;
     }
 
-    private async buildVariant(tensor: string, parents: readonly string[], region: Region | undefined): Promise<LocalVariant> {
+    private async buildVariant(tensor: string, parents: readonly string[], region: Region | undefined, stacked: readonly boolean[]): Promise<LocalVariant> {
         const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
-        const whole = async (): Promise<LocalVariant> => ({ session: await this.createSession(writeModel(sub)), inputRegions: parents.map(() => undefined) });
+        const whole = async (): Promise<LocalVariant> => ({
+            session: await this.createSession(writeModel(withStackedInputs(sub, stacked))),
+            inputRegions: parents.map(() => undefined),
+        });
         const dims = this.slicing === undefined ? undefined : await (this.fullDims ??= probeFullDims(this.model, this.inputs, this.sessionOptions).catch(() => undefined));
         const outDims = dims?.get(tensor);
         if (dims === undefined || outDims === undefined) return whole();
@@ -171,20 +181,21 @@ export class OrtModelRunner implements ModelRunner {
             sliced = sliceLocalFunction(sub, tensor, region ?? wholeRegion(outDims.length), t => dims.get(t), region !== undefined);
         } catch (e) {
             this.sliceFailures.push(`${tensor}: ${(e as Error).message}`);
-            if (process.env.HYP_DEBUG_SLICE) console.error(e);
             return whole();
         }
         if (!sliced.sliced) return whole();
-        const variant = { session: await this.createSession(writeModel(sliced.model)), inputRegions: sliced.inputRegions };
+        const variant = { session: await this.createSession(writeModel(withStackedInputs(sliced.model, stacked))), inputRegions: sliced.inputRegions };
         const reference = await whole();
         let failure: string;
         try {
             const examples = Int32Array.from({ length: Math.min(4, this.inputs.count) }, (_, i) => i);
             const clean = await this.cleanRun(examples, parents);
+            // A stacked parent is fed as one part: its clean value.
+            const asFed = (f: Activation, k: number): Activation => (stacked[k] ? { ...f, dims: [1, ...f.dims] } : f);
             const feeds = parents.map(p => clean.get(p)!);
-            const cropped = feeds.map((f, k) => cropBatch(f, examples.length, sliced.inputRegions[k]));
-            const got = await this.runLocal(variant.session, tensor, parents, cropped);
-            const want = await this.runLocal(reference.session, tensor, parents, feeds);
+            const cropped = feeds.map((f, k) => asFed(cropBatch(f, examples.length, sliced.inputRegions[k]), k));
+            const got = await this.runLocal(variant.session, tensor, parents, cropped, stacked);
+            const want = await this.runLocal(reference.session, tensor, parents, feeds.map(asFed), stacked);
             const off = regionMismatch(got, want, region ?? wholeRegion(outDims.length));
             if (off === undefined) {
                 await reference.session.release();
@@ -315,6 +326,42 @@ export class OrtModelRunner implements ModelRunner {
 
 const MEAN_EXAMPLES = 1024;
 
+function stackedName(parent: string): string {
+    return `${parent}::stacked`;
+}
+
+/**
+ * `local` with each parent marked in `stacked` read as parts along a new axis 1 and summed by
+ * onnxruntime: a sum cut's parts are copied into the feed instead of added in JavaScript.
+ */
+function withStackedInputs(local: ModelProto, stacked: readonly boolean[]): ModelProto {
+    if (!stacked.some(Boolean)) return local;
+    const graph = local.graph!;
+    const opset = Number(local.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+    const nodes: NodeProto[] = [];
+    const initializers: TensorProto[] = [];
+    const inputs = graph.input.map((info, k) => {
+        if (!stacked[k]) return info;
+        const { dtype, shape } = valueInfoType(info);
+        const name = stackedName(info.name);
+        const dims: (number | string)[] = shape === null ? ['batch', 'parts'] : [shape[0], 'parts', ...shape.slice(1)];
+        if (opset >= 13) {
+            initializers.push(int64Tensor(`${name}::axes`, [1]));
+            nodes.push(makeNode('ReduceSum', [name, `${name}::axes`], info.name, [{ name: 'keepdims', i: 0n }]));
+        } else {
+            nodes.push(makeNode('ReduceSum', [name], info.name, [{ name: 'keepdims', i: 0n }, { name: 'axes', ints: [1n] }]));
+        }
+        return makeValueInfo(name, dtype ?? 'float32', dims);
+    });
+    return create(ModelProtoSchema, {
+        irVersion: local.irVersion, opsetImport: local.opsetImport, producerName: local.producerName, functions: local.functions,
+        graph: create(GraphProtoSchema, {
+            name: graph.name, input: inputs, output: graph.output,
+            node: [...nodes, ...graph.node], initializer: [...graph.initializer, ...initializers],
+        }),
+    });
+}
+
 interface LocalVariant {
     session: ort.InferenceSession;
     inputRegions: (Region | undefined)[];
@@ -359,6 +406,11 @@ function dtypeOf(data: NumericArray): string {
 function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined): void {
     const data = t.data;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
+    // x·0 is 0 for every finite x and NaN for NaN and ±Infinity: one branch-free pass, and the
+    // search for the culprit only when there is one.
+    let probe = 0;
+    for (let i = 0; i < data.length; i++) probe += data[i] * 0;
+    if (probe === 0) return;
     for (let i = 0; i < data.length; i++) {
         if (Number.isFinite(data[i])) continue;
         const size = data.length / t.dims[0];
