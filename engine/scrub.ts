@@ -10,6 +10,7 @@ import type { Activation } from './execute/model-runner.js';
 import { planScrub, type PlanNode } from './plan/planner.js';
 import { Prng, Stream, permutation } from './util/prng.js';
 import { behaviourLoss, resolvePosition, type OutputView } from './score/behaviours.js';
+import { hull, wholeRegion, type Region } from './graph/region.js';
 import { summarise, type ResultMeta, type RootValues } from './score/summary.js';
 import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
 
@@ -58,6 +59,9 @@ export function batchSizeFor(prepared: PreparedScrub, opts: ScrubOptions): numbe
 export const DEFAULT_CHUNK_SIZE = 65_536;
 export const DEFAULT_MEMORY_BUDGET = 2 * 1024 ** 3;
 
+/** Bands of positions a per-position output is computed in (scrubRoots). */
+const POSITION_BANDS = 8;
+
 /** Roots planned to size chunks: enough to see what a root costs, a small share of planning. */
 const PROBE_ROOTS = 256;
 
@@ -66,15 +70,16 @@ export interface Sizing {
     chunkSize: number;
     cache: CleanCache | undefined;
     /**
-     * The tensors the probe plan reads clean for a fair share of its roots: with the cache, every
-     * example that runs fetches all of them, so that no later chunk runs it again for one it lacks.
+     * The tensors the probe plan reads clean, or its cuts may read, that are worth fetching for
+     * the whole dataset: with the cache, every example that runs fetches all of them, so that no
+     * later chunk runs it again for one it lacks.
      */
     cleanTensors: ReadonlySet<string>;
 }
 
 /**
  * Sizing from a probe plan of the run's first roots. The clean cache is used when the tensors the
- * plan reads clean (with those the cache already holds) take at most 40%
+ * plan reads clean, or its cuts may read (with those the cache already holds), take at most 40%
  * of the budget over the whole dataset. Chunks: per root, the bytes of every activation the plan keeps (each computed
  * request, and each clean one unless cached), within 40% of the budget less the cache (at least
  * 10%); batches are
@@ -96,15 +101,25 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     // Only what the scores read, directly or through computed requests: a cut leaves the requests
     // it replaced in the table, unread.
     const live = countUses(plan);
-    // Tensors the probe reads clean for a fair share of its roots. Every example that runs fetches
-    // all of them, so that a later chunk does not run it again for one of them; a tensor few roots
-    // read (a cut used when two parts happen to share an example) is fetched for those roots alone,
-    // rather than for the whole dataset.
+    // Every example that runs fetches the tensors worth fetching for the whole dataset, so that a
+    // later chunk does not run it again for one of them. A tensor is, when the examples expected
+    // to read it (from the probe, scaled to the run) would cost more to run through the model
+    // again than fetching it for every example costs: a cut's frontier that few roots read (where
+    // two parts happen to share an example) is fetched for those roots alone.
     const reads = new Map<string, number>();
     plan.table.requests.forEach((r, id) => {
-        if (live[id] > 0 && r.kind === 'clean') reads.set(r.tensor, (reads.get(r.tensor) ?? 0) + 1);
+        if (live[id] === 0) return;
+        if (r.kind === 'clean') reads.set(r.tensor, (reads.get(r.tensor) ?? 0) + 1);
+        if (r.kind !== 'computed') return;
+        for (const c of prepared.cuts.get(r.tensor) ?? []) for (const f of c.frontier) if (!reads.has(f)) reads.set(f, 0);
+        for (const c of prepared.sumCuts.get(r.tensor) ?? []) if (!reads.has(c.partSums)) reads.set(c.partSums, 0);
     });
-    const cleanTensors = new Set([...reads].filter(([, count]) => count >= probe / 50).map(([t]) => t));
+    const cleanTensors = new Set<string>();
+    for (const [t, count] of reads) {
+        // A tensor the probe did not see read is taken to be read by half a root's worth of it.
+        const examples = Math.min(n, (Math.max(count, 0.5) * samples) / probe);
+        if (examples * prepared.modelBytesPerExample >= n * (prepared.tensorBytes.get(t) ?? 0)) cleanTensors.add(t);
+    }
     const cache = prepared.cleanCache();
     const cacheBytes = cache.bytesWith(cleanTensors);
     const cached = cacheBytes <= 0.4 * budget;
@@ -238,7 +253,27 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
                 stats.cleanExamples++;
             }
         }
+        // The metric reads one position of a per-position output: the box each output request is
+        // read in. Positions are taken in up to POSITION_BANDS bands, each a local function of its
+        // own (sessions are built per band, not per position).
+        const outDims = runner.typeOf(plan.table.get(plan.clean[0]).tensor).dims;
+        const band = outDims.length < 2 ? 1 : Math.ceil(outDims[outDims.length - 2] / POSITION_BANDS);
+        const positions = roots.map(x => resolvePosition(spec.metric.position, outDims, dataset.rows[x]) ?? -1);
+        const outputReads = new Map<number, Region>();
+        for (let i = 0; i < roots.length; i++) {
+            for (const id of [plan.scrubbed[i], plan.random[i], plan.clean[i]]) {
+                const req = plan.table.get(id);
+                if (req.kind !== 'computed') continue;
+                const rank = runner.typeOf(req.tensor).dims.length;
+                const from = positions[i] - (positions[i] % band);
+                const box: Region = positions[i] < 0 ? wholeRegion(rank + 1)
+                    : [null, ...Array.from({ length: rank }, (_, a) => (a === rank - 2 ? [from, Math.min(outDims[a], from + band)] as const : null))];
+                const had = outputReads.get(id);
+                outputReads.set(id, had === undefined ? box : hull(had, box));
+            }
+        }
         const acts = await executePlan(plan, prepared.g, runner, {
+            outputReads,
             batchSize,
             checkCancelled,
             cleanCache: cache,
@@ -252,16 +287,13 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         t0 = performance.now();
         for (let i = 0; i < roots.length; i++) {
             const x = roots[i];
-            const row = dataset.rows[x];
-            const cleanOut = floatOutput(acts.get(plan.clean[i])!);
-            const ctx = {
-                label: prepared.labels ? prepared.labels[x] : undefined,
-                position: resolvePosition(spec.metric.position, cleanOut.dims, row),
-                clean: cleanOut,
-            };
+            const position = positions[i] < 0 ? undefined : positions[i];
+            const cleanOut = floatOutput(acts.get(plan.clean[i])!, position);
+            // Every view is the one row the metric reads.
+            const ctx = { label: prepared.labels ? prepared.labels[x] : undefined, position: undefined, clean: cleanOut };
             clean[start + i] = behaviourLoss(spec.metric, cleanOut, ctx);
-            scrubbed[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.scrubbed[i])!), ctx);
-            random[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.random[i])!), ctx);
+            scrubbed[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.scrubbed[i])!, position), ctx);
+            random[start + i] = behaviourLoss(spec.metric, floatOutput(acts.get(plan.random[i])!, position), ctx);
         }
         phases.score += (performance.now() - t0) / 1000;
     }
@@ -270,13 +302,19 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     return { from: range.from, clean, scrubbed, random, examples, stats, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The model output as float32 logits, which every behaviour reads. */
-function floatOutput(act: Activation): OutputView {
+/**
+ * The model output as float32 logits, which every behaviour reads: at `position` (on the
+ * second-to-last axis) when given, the row there, wherever the activation holds a box of it.
+ */
+function floatOutput(act: Activation, position: number | undefined): OutputView {
     if (!(act.data instanceof Float32Array)) {
         throw new HypError(`the model output holds ${act.data.constructor.name.replace('Array', '')} values; behaviours read float32 logits`,
             'output-dtype', undefined, 'export the model with float32 logits as its first output');
     }
-    return { data: act.data, offset: act.offset, dims: act.dims };
+    if (position === undefined) return { data: act.data, offset: act.offset, dims: act.dims };
+    const classes = act.dims[act.dims.length - 1];
+    const held = act.box?.[act.dims.length - 2];
+    return { data: act.data, offset: act.offset + (position - (held ? held[0] : 0)) * classes, dims: [classes] };
 }
 
 /** Root r's example: cycles through seeded permutations of the dataset, one per pass. */

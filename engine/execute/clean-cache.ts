@@ -36,17 +36,26 @@ export class CleanCache {
     private readonly count: number;
 
     /**
-     * Runs the model on the examples that lack one of `tensors`, `batchSize` at a time, fetching
-     * only those tensors (fetching every boundary tensor cost more than the model run itself).
+     * Runs the model on the examples that lack a tensor they need (`needed`: tensors by example),
+     * `batchSize` at a time; an example that runs also fetches whichever of `alsoFetch` it lacks,
+     * so that it need not run again for them. Only those tensors are fetched: fetching every
+     * boundary tensor cost more than the model run itself.
      */
-    async ensure(examples: Iterable<number>, tensors: Iterable<string>, batchSize: number, checkCancelled?: () => void): Promise<void> {
-        const columns = [...new Set(tensors)].map(t => [t, this.column(t)] as const);
+    async ensure(needed: ReadonlyMap<number, ReadonlySet<string>>, alsoFetch: Iterable<string>, batchSize: number,
+        checkCancelled?: () => void): Promise<void> {
+        const extra = [...new Set(alsoFetch)].map(t => [t, this.column(t)] as const);
         // Examples grouped by the tensors they lack, so that nothing is fetched twice.
-        const groups = new Map<string, { lacking: (typeof columns)[number][]; examples: number[] }>();
-        for (const e of [...new Set(examples)].sort((a, b) => a - b)) {
+        const groups = new Map<string, { lacking: (readonly [string, Column])[]; examples: number[] }>();
+        for (const e of [...needed.keys()].sort((a, b) => a - b)) {
+            let lacking: (readonly [string, Column])[] | undefined;
+            for (const t of needed.get(e)!) {
+                const column = this.column(t);
+                if (column.chunk[e] < 0) (lacking ??= []).push([t, column]);
+            }
             // The common case after the first chunk: everything is there, and nothing is allocated.
-            if (columns.every(([, c]) => c.chunk[e] >= 0)) continue;
-            const lacking = columns.filter(([, c]) => c.chunk[e] < 0);
+            if (lacking === undefined) continue;
+            for (const [t, column] of extra) if (column.chunk[e] < 0 && !lacking.some(([u]) => u === t)) lacking.push([t, column]);
+            lacking.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
             const key = lacking.map(([t]) => t).join('\u0000');
             const group = groups.get(key);
             if (group) group.examples.push(e);

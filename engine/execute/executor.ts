@@ -26,6 +26,11 @@ export interface ExecuteOptions {
     cacheTensors?: Iterable<string>;
     /** Seconds spent, added to: where a scrub's time goes (the benchmarks report it). */
     timings?: ExecuteTimings;
+    /**
+     * The box of each output request the scores read (the metric's position, for a per-position
+     * output); an output request missing here is read whole.
+     */
+    outputReads?: ReadonlyMap<number, Region>;
 }
 
 export interface ExecuteTimings {
@@ -69,14 +74,14 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     // pass of the full model per batch of distinct examples.
     if (opts.cleanCache !== undefined) {
         const cache = opts.cleanCache;
-        const examples = new Set<number>();
-        const tensors = new Set<string>(opts.cacheTensors ?? []);
+        const needed = new Map<number, Set<string>>();
         for (const id of cleanRequests) {
             const req = table.get(id) as CleanRequest;
-            examples.add(req.example);
+            let tensors = needed.get(req.example);
+            if (tensors === undefined) needed.set(req.example, tensors = new Set());
             tensors.add(req.tensor);
         }
-        await cache.ensure(examples, tensors, opts.batchSize, opts.checkCancelled);
+        await cache.ensure(needed, opts.cacheTensors ?? [], opts.batchSize, opts.checkCancelled);
         for (const id of cleanRequests) {
             const req = table.get(id) as CleanRequest;
             store.set(id, cache.get(req.tensor, req.example));
@@ -109,7 +114,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     }
     timings.clean += (performance.now() - t0) / 1000;
 
-    const sliced = runner.slicing === undefined ? undefined : await requestRegions(plan, g, runner, computedByTensor, outputs);
+    const sliced = runner.slicing === undefined ? undefined : await requestRegions(plan, g, runner, computedByTensor, outputs, opts.outputReads);
     const regions = sliced?.regions;
     const boxes = new BoxCache(runner);
 
@@ -180,7 +185,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
  * that function reads for its own region. Undefined where nothing is read.
  */
 async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, computedByTensor: ReadonlyMap<string, number[]>,
-    outputs: OutputSet): Promise<{
+    outputs: OutputSet, outputReads: ReadonlyMap<number, Region> | undefined): Promise<{
         regions: (Region | undefined)[];
         needs: (tensor: string, parents: readonly string[], region: Region) => (Region | undefined)[];
         boxOf: (r: Region) => Box;
@@ -190,7 +195,7 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
     const regions = new Array<Region | undefined>(table.size);
     for (const id of outputs.ids) {
         const req = table.get(id);
-        if (req.kind === 'computed') regions[id] = wholeRegion(runner.typeOf(req.tensor).dims.length + 1);
+        if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? wholeRegion(runner.typeOf(req.tensor).dims.length + 1);
     }
     const read = (s: number, r: Region) => {
         if (table.get(s).kind !== 'computed') return;
@@ -222,7 +227,8 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
             if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
             let need = byRegion.get(region);
             if (need === undefined) {
-                need = (await slicing.inputRegions(tensor, req.parents, region)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
+                const stacked = req.inputs.map(a => a.sum === true);
+                need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
                 byRegion.set(region, need);
             }
             req.inputs.forEach((a, k) => {

@@ -62,8 +62,11 @@ export interface ModelRunner {
 }
 
 export interface LocalSlicing {
-    /** Per parent, the region the local function reads to compute `region` (undefined: the whole parent). */
-    inputRegions(tensor: string, parents: readonly string[], region: Region): Promise<(Region | undefined)[]>;
+    /**
+     * Per parent, the region the local function reads to compute `region` (undefined: the whole
+     * parent); `stacked` as for `local`, whose variant this prepares.
+     */
+    inputRegions(tensor: string, parents: readonly string[], region: Region, stacked?: readonly boolean[]): Promise<(Region | undefined)[]>;
     /** Each part's bounding box in a split tensor, in GraphG.nodesOfTensor order (batch axis first). */
     partBoxes(tensor: string): (Region | undefined)[];
 }
@@ -106,7 +109,7 @@ export class OrtModelRunner implements ModelRunner {
         slicing = true,
     ) {
         this.slicing = slicing ? {
-            inputRegions: async (tensor, parents, region) => (await this.variant(tensor, parents, region)).inputRegions,
+            inputRegions: async (tensor, parents, region, stacked) => (await this.variant(tensor, parents, region, stacked)).inputRegions,
             partBoxes: tensor => {
                 let boxes = this.boxes.get(tensor);
                 if (boxes === undefined) {

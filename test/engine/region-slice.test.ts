@@ -152,3 +152,24 @@ describe('scrubbing with sliced local functions', () => {
         expect(paren.off.runner.slicing).toBeUndefined();
     }, 120_000);
 });
+
+describe('scrubbing a per-position output with sliced local functions', () => {
+    const induction = useRewritePair('examples/induction/induction.hyp', { sliceLocals: false });
+
+    it('computes the logits in the band of positions the metric reads, with the values whole functions give', async () => {
+        const h = induction.spec.hypotheses.find(x => x.name === 'refined')!;
+        const a = await scrubHypothesis(induction.on, h, { samples: 100, perExample: true });
+        const b = await scrubHypothesis(induction.off, h, { samples: 100, perExample: true });
+        for (let r = 0; r < 100; r++) {
+            expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
+            expect(a.perExample!.random[r]).toBeCloseTo(b.perExample!.random[r], 4);
+        }
+        expect(induction.on.runner.sliceFailures).toEqual([]);
+        const parents = ['hook_embed', 'hook_pos_embed', 'blocks.0.hook_attn_out', 'blocks.1.attn.hook_result'];
+        const needs = await induction.on.runner.slicing!.inputRegions('logits', parents, [null, [8, 16], null]);
+        // The readout of positions 8–15 reads the residual stream there, and layer 1's heads there.
+        expect(needs[0]).toEqual([null, [8, 16], null]);
+        expect(needs[3]?.some(r => r !== null && r[0] === 8 && r[1] === 16)).toBe(true);
+    }, 120_000);
+});
+
