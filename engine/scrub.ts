@@ -260,16 +260,25 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         const band = outDims.length < 2 ? 1 : Math.ceil(outDims[outDims.length - 2] / POSITION_BANDS);
         const positions = roots.map(x => resolvePosition(spec.metric.position, outDims, dataset.rows[x]) ?? -1);
         const outputReads = new Map<number, Region>();
+        // One object per box (the executor keys its caches by them).
+        const rank = outDims.length;
+        const bandBoxes = new Map<number, Region>();
+        const boxAt = (p: number): Region => {
+            const from = p < 0 ? -1 : p - (p % band);
+            let box = bandBoxes.get(from);
+            if (box === undefined) {
+                box = from < 0 ? wholeRegion(rank + 1)
+                    : [null, ...outDims.map((n, a) => (a === rank - 2 ? [from, Math.min(n, from + band)] as const : null))];
+                bandBoxes.set(from, box);
+            }
+            return box;
+        };
         for (let i = 0; i < roots.length; i++) {
             for (const id of [plan.scrubbed[i], plan.random[i], plan.clean[i]]) {
-                const req = plan.table.get(id);
-                if (req.kind !== 'computed') continue;
-                const rank = runner.typeOf(req.tensor).dims.length;
-                const from = positions[i] - (positions[i] % band);
-                const box: Region = positions[i] < 0 ? wholeRegion(rank + 1)
-                    : [null, ...Array.from({ length: rank }, (_, a) => (a === rank - 2 ? [from, Math.min(outDims[a], from + band)] as const : null))];
+                if (plan.table.get(id).kind !== 'computed') continue;
+                const box = boxAt(positions[i]);
                 const had = outputReads.get(id);
-                outputReads.set(id, had === undefined ? box : hull(had, box));
+                outputReads.set(id, had === undefined || had === box ? box : hull(had, box));
             }
         }
         const acts = await executePlan(plan, prepared.g, runner, {

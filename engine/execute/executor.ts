@@ -193,23 +193,33 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
     const { table } = plan;
     const slicing = runner.slicing!;
     const regions = new Array<Region | undefined>(table.size);
+    // Equal regions share one object, which the executor's caches are keyed by; a region already
+    // shared is recognised without building its key (most are: whole tensors, functions' needs).
+    const interned = new Map<string, Region>();
+    const canonical = new Set<Region>();
+    const intern = (r: Region) => {
+        if (canonical.has(r)) return r;
+        const key = regionKey(r);
+        const known = interned.get(key);
+        if (known !== undefined) return known;
+        interned.set(key, r);
+        canonical.add(r);
+        return r;
+    };
+    const wholes = new Map<string, Region>();
+    const whole = (tensor: string) => {
+        let r = wholes.get(tensor);
+        if (r === undefined) wholes.set(tensor, r = intern(wholeRegion(runner.typeOf(tensor).dims.length + 1)));
+        return r;
+    };
     for (const id of outputs.ids) {
         const req = table.get(id);
-        if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? wholeRegion(runner.typeOf(req.tensor).dims.length + 1);
+        if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? whole(req.tensor);
     }
     const read = (s: number, r: Region) => {
         if (table.get(s).kind !== 'computed') return;
         const had = regions[s];
         regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
-    };
-    // Equal regions share one object, which the executor's caches are keyed by.
-    const interned = new Map<string, Region>();
-    const intern = (r: Region) => {
-        const key = regionKey(r);
-        const known = interned.get(key);
-        if (known !== undefined) return known;
-        interned.set(key, r);
-        return r;
     };
     // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
     const variants = new Map<string, Map<readonly string[], Map<Region, (Region | undefined)[]>>>();
@@ -234,7 +244,7 @@ async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, comput
             req.inputs.forEach((a, k) => {
                 // A sum cut's sources are clean part sums: the clean pass computes them whole.
                 if (a.sum) return;
-                const box = need[k] ?? wholeRegion(runner.typeOf(req.parents[k]).dims.length + 1);
+                const box = need[k] ?? whole(req.parents[k]);
                 if (isUniform(a.sources)) {
                     read(a.sources[0], box);
                     return;

@@ -170,7 +170,7 @@ export class OrtModelRunner implements ModelRunner {
     private async buildVariant(tensor: string, parents: readonly string[], region: Region | undefined, stacked: readonly boolean[]): Promise<LocalVariant> {
         const sub = extractLocalFunction(this.model, tensor, parents, this.allTypes());
         const whole = async (): Promise<LocalVariant> => ({
-            session: await this.createSession(writeModel(withStackedInputs(sub, stacked))),
+            session: await this.createSession(writeModel(withStackedInputs(sub, stacked)), false),
             inputRegions: parents.map(() => undefined),
         });
         const dims = this.slicing === undefined ? undefined : await (this.fullDims ??= probeFullDims(this.model, this.inputs, this.sessionOptions).catch(() => undefined));
@@ -187,7 +187,7 @@ export class OrtModelRunner implements ModelRunner {
             return whole();
         }
         if (!sliced.sliced) return whole();
-        const variant = { session: await this.createSession(writeModel(withStackedInputs(sliced.model, stacked))), inputRegions: sliced.inputRegions };
+        const variant = { session: await this.createSession(writeModel(withStackedInputs(sliced.model, stacked)), false), inputRegions: sliced.inputRegions };
         const reference = await whole();
         let failure: string;
         try {
@@ -303,8 +303,9 @@ export class OrtModelRunner implements ModelRunner {
         return this.full;
     }
 
-    private async createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-        const created = await createSession(bytes, this.sessionOptions);
+    /** `memoryArena` false for local functions: there are many of them (session.ts, SessionOptions). */
+    private async createSession(bytes: Uint8Array, memoryArena = true): Promise<ort.InferenceSession> {
+        const created = await createSession(bytes, { ...this.sessionOptions, memoryArena });
         this.provider = created.provider;
         for (const f of created.fallbacks) if (!this.fallbacks.includes(f)) this.fallbacks.push(f);
         return created.session;

@@ -13,6 +13,12 @@ export interface SessionOptions {
     /** Tried in order; CPU is always the last resort. */
     providers: readonly ProviderName[];
     intraOpThreads?: number;
+    /**
+     * Keep onnxruntime's CPU memory arena (default true). An arena keeps the peak of every run for
+     * the session's lifetime, so a scrub's many local-function sessions go without one: induction
+     * refined, 10,000 roots, peaked at 1.56 GiB with them and 1.29 GiB without, in the same time.
+     */
+    memoryArena?: boolean;
 }
 
 export interface CreatedSession {
@@ -46,7 +52,7 @@ export async function createSession(modelBytes: Uint8Array, opts: SessionOptions
             continue;
         }
         try {
-            const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider, opts.intraOpThreads));
+            const session = await ort.InferenceSession.create(modelBytes, sessionOptions(provider, opts.intraOpThreads, opts.memoryArena ?? true));
             for (const [p, why] of failed) unavailable.set(p, why);
             return { session, provider, fallbacks };
         } catch (e) {
@@ -59,7 +65,7 @@ export async function createSession(modelBytes: Uint8Array, opts: SessionOptions
     throw new Error('unreachable: the CPU provider either returns or throws');
 }
 
-function sessionOptions(provider: ProviderName, intraOpThreads: number | undefined): ort.InferenceSession.SessionOptions {
+function sessionOptions(provider: ProviderName, intraOpThreads: number | undefined, memoryArena: boolean): ort.InferenceSession.SessionOptions {
     return {
         // CPU is listed after a GPU provider so that nodes the GPU provider lacks still run.
         executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
@@ -72,6 +78,7 @@ function sessionOptions(provider: ProviderName, intraOpThreads: number | undefin
         interOpNumThreads: 1,
         // Warnings (e.g. about unused initializers) would land in the user's terminal.
         logSeverityLevel: 3,
+        enableCpuMemArena: memoryArena,
         // onnxruntime-node rejects an explicit undefined here.
         ...(intraOpThreads !== undefined ? { intraOpNumThreads: intraOpThreads } : {}),
     };
