@@ -2,8 +2,8 @@
 // and reads boxes of its parents (graph/region-slice.ts), so the executor stacks, per request,
 // the box a function reads out of sources that hold the whole tensor (clean activations) or a box
 // of it (sliced outputs). Boxes here are per example: one range per axis, no batch axis.
-import type { Range } from '../graph/region.js';
-import type { NumericArray } from './model-runner.js';
+import type { Range, Region } from '../graph/region.js';
+import { exampleSize, type Activation, type NumericArray } from './model-runner.js';
 
 export type Box = readonly Range[];
 
@@ -136,4 +136,33 @@ export function offsetIn(held: Box, dims: readonly number[], index: Int32Array, 
         stride *= h === null ? dims[a] : h[1] - h[0];
     }
     return off;
+}
+
+/** The largest difference between `got` (region `region` of the tensor) and that region of `want`, where beyond float32 rounding of a few ops. */
+export function regionMismatch(got: Activation, want: Activation, region: Region): number | undefined {
+    const batch = want.data.length / exampleSize(want.dims);
+    const full = [batch, ...want.dims];
+    const box = boxExtents(full, region);
+    const rows = boxRows(full, region);
+    let worst: number | undefined;
+    for (let r = 0; r < rows.src.length; r++) {
+        for (let i = 0; i < rows.length; i++) {
+            const a = Number(got.data[got.offset + rows.dst[r] + i]), b = Number(want.data[want.offset + rows.src[r] + i]);
+            const diff = Math.abs(a - b);
+            if (!(diff <= 1e-4 + 1e-4 * Math.abs(b))) worst = Math.max(worst ?? 0, Number.isNaN(diff) ? Infinity : diff);
+        }
+    }
+    if (exampleSize(box) !== got.data.length - got.offset) return Infinity;
+    return worst;
+}
+
+/** `count` stacked whole activations cut down to `region` each (batch axis first); unchanged when whole. */
+export function cropBatch(act: Activation, count: number, region: Region | undefined): Activation {
+    if (region === undefined || region.every(r => r === null)) return act;
+    const full = [count, ...act.dims];
+    const rows = boxRows(full, region);
+    const extents = boxExtents(full, region);
+    const data = new (act.data.constructor as new (n: number) => NumericArray)(exampleSize(extents));
+    copyRows(data, 0, act.data, act.offset, rows);
+    return { data, offset: 0, dims: extents.slice(1) };
 }

@@ -4,14 +4,15 @@
 // is dropped once its last consumer has run, so memory follows the live frontier of the graph.
 import type { GraphG } from '../graph/types.js';
 import type { Plan } from '../plan/planner.js';
-import type { Assembly, Request } from '../plan/requests.js';
+import type { Request } from '../plan/requests.js';
 import type { CleanCache } from './clean-cache.js';
-import { hull, intersect, isWhole, regionKey, wholeRegion, type Region } from '../graph/region.js';
-import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
+import { isWhole, type Region } from '../graph/region.js';
+import { assembleBatch, BoxCache } from './assemble.js';
+import { requestRegions } from './request-regions.js';
 
 type ComputedRequest = Extract<Request, { kind: 'computed' }>;
 type CleanRequest = Extract<Request, { kind: 'clean' }>;
-import { type Activation, type ModelRunner, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
+import { type Activation, type ModelRunner, type NumericArray, exampleSize } from './model-runner.js';
 
 export interface ExecuteOptions {
     /** Requests (or examples) per session run. */
@@ -179,104 +180,6 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     }
 }
 
-/**
- * The region of each computed request that its readers use, children before parents: all of an
- * output, and for a request feeding a local function, the part it owns of the parent within what
- * that function reads for its own region. Undefined where nothing is read.
- */
-async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, computedByTensor: ReadonlyMap<string, number[]>,
-    outputs: OutputSet, outputReads: ReadonlyMap<number, Region> | undefined): Promise<{
-        regions: (Region | undefined)[];
-        needs: (tensor: string, parents: readonly string[], region: Region) => (Region | undefined)[];
-        boxOf: (r: Region) => Box;
-    }> {
-    const { table } = plan;
-    const slicing = runner.slicing!;
-    const regions = new Array<Region | undefined>(table.size);
-    // Equal regions share one object, which the executor's caches are keyed by; a region already
-    // shared is recognised without building its key (most are: whole tensors, functions' needs).
-    const interned = new Map<string, Region>();
-    const canonical = new Set<Region>();
-    const intern = (r: Region) => {
-        if (canonical.has(r)) return r;
-        const key = regionKey(r);
-        const known = interned.get(key);
-        if (known !== undefined) return known;
-        interned.set(key, r);
-        canonical.add(r);
-        return r;
-    };
-    const wholes = new Map<string, Region>();
-    const whole = (tensor: string) => {
-        let r = wholes.get(tensor);
-        if (r === undefined) wholes.set(tensor, r = intern(wholeRegion(runner.typeOf(tensor).dims.length + 1)));
-        return r;
-    };
-    for (const id of outputs.ids) {
-        const req = table.get(id);
-        if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? whole(req.tensor);
-    }
-    const read = (s: number, r: Region) => {
-        if (table.get(s).kind !== 'computed') return;
-        const had = regions[s];
-        regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
-    };
-    // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
-    const variants = new Map<string, Map<readonly string[], Map<Region, (Region | undefined)[]>>>();
-    const needs = (tensor: string, parents: readonly string[], region: Region) => variants.get(tensor)!.get(parents)!.get(region)!;
-    for (let t = g.computedTensors.length - 1; t >= 0; t--) {
-        const tensor = g.computedTensors[t];
-        for (const id of computedByTensor.get(tensor) ?? []) {
-            let region = regions[id];
-            if (region === undefined) continue;
-            regions[id] = region = intern(region);
-            const req = table.get(id) as ComputedRequest;
-            let byParents = variants.get(tensor);
-            if (byParents === undefined) variants.set(tensor, byParents = new Map());
-            let byRegion = byParents.get(req.parents);
-            if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
-            let need = byRegion.get(region);
-            if (need === undefined) {
-                const stacked = req.inputs.map(a => a.sum === true);
-                need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
-                byRegion.set(region, need);
-            }
-            req.inputs.forEach((a, k) => {
-                // A sum cut's sources are clean part sums: the clean pass computes them whole.
-                if (a.sum) return;
-                const box = need[k] ?? whole(req.parents[k]);
-                if (isUniform(a.sources)) {
-                    read(a.sources[0], box);
-                    return;
-                }
-                const parts = slicing.partBoxes(req.parents[k]);
-                a.sources.forEach((s, i) => {
-                    const part = parts[i];
-                    const r = part === undefined ? undefined : intersect(box, part);
-                    if (r !== undefined) read(s, r);
-                });
-            });
-        }
-    }
-    // Per example (no batch axis), one object per region: the executor's row caches are keyed by it.
-    const boxes = new Map<Region, Box>();
-    const boxOf = (r: Region) => {
-        let box = boxes.get(r);
-        if (box === undefined) boxes.set(r, box = r.slice(1));
-        return box;
-    };
-    return { regions, needs, boxOf };
-}
-
-/** Whether box `a` holds box `b`. */
-function contains(a: Region, b: Region): boolean {
-    for (let i = 0; i < a.length; i++) {
-        const r = a[i], q = b[i];
-        if (r !== null && (q === null || q[0] < r[0] || q[1] > r[1])) return false;
-    }
-    return true;
-}
-
 /** Activations by request id: an array, since ids are dense and this is the executor's hottest structure. */
 export class ActivationStore {
     private readonly acts: (Activation | undefined)[];
@@ -303,7 +206,7 @@ export class ActivationStore {
 }
 
 /** The requests the roots' scores read: kept to the end. */
-class OutputSet {
+export class OutputSet {
     private readonly is: Uint8Array;
     readonly ids: number[] = [];
 
@@ -340,123 +243,3 @@ export function countUses(plan: Plan, outputs = new OutputSet(plan.table.size, [
     }
     return uses;
 }
-
-/** Stacks, for each request of a batch, the box `need` (whole when undefined) of one parent tensor, mixing parts by their masks. */
-function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undefined, store: ActivationStore, runner: ModelRunner,
-    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
-    const { dims, dtype } = runner.typeOf(tensor);
-    const box: Box = need ?? boxes.whole(tensor);
-    if (assemblies[0].sum) return stackBatch(tensor, assemblies, store, box, buffers, boxes);
-    const extents = boxExtents(dims, box);
-    const size = exampleSize(extents);
-    // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
-    // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
-    const key = `${tensor}\u0000${size * assemblies.length}`;
-    let buffer = buffers.get(key);
-    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * assemblies.length));
-    const data = buffer;
-    for (let b = 0; b < assemblies.length; b++) {
-        const sources = assemblies[b].sources;
-        const base = b * size;
-        // A source missing from the store is one no local function reads (requestRegions): its
-        // elements are left as they are, since no reader of this feed looks at them.
-        if (isUniform(sources)) {
-            const src = store.get(sources[0]);
-            if (src !== undefined) copyRows(data, base, src.data, src.offset, boxes.rows(tensor, box, src.box));
-            continue;
-        }
-        const seg = boxes.segments(tensor, box);
-        let whole = true;
-        for (const s of sources) if (store.get(s)?.box !== undefined) { whole = false; break; }
-        const { dst, length, owner, full, index } = whole ? seg.merged : seg.rows;
-        for (let k = 0; k < dst.length; k++) {
-            const src = store.get(sources[owner[k]]);
-            if (src === undefined) continue;
-            const from = src.offset + (src.box === undefined ? full[k] : offsetIn(src.box, dims, index, k, seg.lo));
-            const to = base + dst[k];
-            const n = length[k];
-            const values = src.data;
-            if (n <= 64) for (let i = 0; i < n; i++) data[to + i] = values[from + i];
-            else (data as Float32Array).set((values as Float32Array).subarray(from, from + n), to);
-        }
-    }
-    return { data, offset: 0, dims: extents };
-}
-
-/**
- * Stacks a sum cut's parts for each request, within `box`: part k of request b is slice k of
- * source k (each source holding one example's per-part sums, [parts, ...reduced dims]); the
- * local function sums them (model-runner.ts, withStackedInputs).
- */
-function stackBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
-    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
-    const first = store.get(assemblies[0].sources[0]);
-    if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
-    const parts = first.dims[0];
-    const dims = first.dims.slice(1);
-    const whole = exampleSize(dims);
-    const extents = boxExtents(dims, box);
-    const partSize = exampleSize(extents);
-    const size = parts * partSize;
-    const key = `${tensor}\u0000stacked\u0000${size * assemblies.length}`;
-    let buffer = buffers.get(key) as Float32Array | undefined;
-    if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
-    const data = buffer;
-    const rows = boxes.rows(`${tensor}\u0000stacked`, box, undefined, dims);
-    for (let b = 0; b < assemblies.length; b++) {
-        const sources = assemblies[b].sources;
-        for (let k = 0; k < sources.length; k++) {
-            const src = store.get(sources[k])!;
-            copyRows(data, b * size + k * partSize, src.data, src.offset + k * whole, rows);
-        }
-    }
-    return { data, offset: 0, dims: [parts, ...extents] };
-}
-
-/** Row lists and part segments per tensor and box, computed once per execution. */
-class BoxCache {
-    private readonly rowLists = new Map<string, Map<Box, Map<Box | undefined, BoxRows>>>();
-    private readonly segmentLists = new Map<string, Map<Box, ReturnType<typeof boxSegments> & { lo: number[] }>>();
-
-    private readonly wholes = new Map<string, Box>();
-
-    constructor(private readonly runner: ModelRunner) {}
-
-    /** The whole tensor as a box: one object per tensor. */
-    whole(tensor: string): Box {
-        let box = this.wholes.get(tensor);
-        if (box === undefined) this.wholes.set(tensor, box = this.runner.typeOf(tensor).dims.map(() => null));
-        return box;
-    }
-
-    /** The runs of `box` in a source that holds `held` of the tensor (the whole tensor when undefined). */
-    rows(tensor: string, box: Box, held: Box | undefined, dims = this.runner.typeOf(tensor).dims): BoxRows {
-        let byBox = this.rowLists.get(tensor);
-        if (byBox === undefined) this.rowLists.set(tensor, byBox = new Map());
-        let byHeld = byBox.get(box);
-        if (byHeld === undefined) byBox.set(box, byHeld = new Map());
-        let rows = byHeld.get(held);
-        if (rows === undefined) {
-            const layout = held === undefined ? dims : boxExtents(dims, held);
-            byHeld.set(held, rows = boxRows(layout, relativeBox(box, held)));
-        }
-        return rows;
-    }
-
-    segments(tensor: string, box: Box): ReturnType<typeof boxSegments> & { lo: number[] } {
-        let byBox = this.segmentLists.get(tensor);
-        if (byBox === undefined) this.segmentLists.set(tensor, byBox = new Map());
-        let seg = byBox.get(box);
-        if (seg === undefined) {
-            const dims = this.runner.typeOf(tensor).dims;
-            byBox.set(box, seg = { ...boxSegments(this.runner.partOwners(tensor), dims, box), lo: box.map(r => (r === null ? 0 : r[0])) });
-        }
-        return seg;
-    }
-}
-
-function isUniform(sources: readonly number[]): boolean {
-    for (let i = 1; i < sources.length; i++) if (sources[i] !== sources[0]) return false;
-    return true;
-}
-

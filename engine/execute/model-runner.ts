@@ -1,11 +1,7 @@
 // The executor's view of the model: clean activations, local functions and ablation constants.
-// The onnxruntime implementation keeps one session per local function, created on first use and
-// reused for every batch, so the number of session creations is the number of computed tensors.
+// The onnxruntime implementation keeps one session per local function variant (parent list, box
+// of the output, parents fed stacked), created on first use and reused for every batch.
 import * as ort from 'onnxruntime-node';
-import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema } from 'onnx-buf';
-import { int64Tensor, makeNode } from '../onnx/nodes.js';
-import { makeValueInfo, valueInfoType } from '../onnx/value-info.js';
 import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
 import type { GraphG } from '../graph/types.js';
 import { extractLocalFunction, withExtraOutputs, withNodes } from '../graph/local-function.js';
@@ -19,7 +15,8 @@ import type { ModelInputs } from './model-inputs.js';
 import { sliceLocalFunction, type FullDims } from '../graph/region-slice.js';
 import { partBoxes, regionKey, wholeRegion, type Range, type Region } from '../graph/region.js';
 import { probeFullDims } from '../runtime/tensor-dims.js';
-import { boxExtents, boxRows, copyRows } from './boxes.js';
+import { cropBatch, regionMismatch } from './boxes.js';
+import { stackedName, withStackedInputs } from '../graph/stacked-inputs.js';
 
 export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array;
 
@@ -330,80 +327,9 @@ export class OrtModelRunner implements ModelRunner {
 
 const MEAN_EXAMPLES = 1024;
 
-function stackedName(parent: string): string {
-    return `${parent}::stacked`;
-}
-
-/**
- * `local` with each parent marked in `stacked` read as parts along a new axis 1 and summed by
- * onnxruntime: a sum cut's parts are copied into the feed instead of added in JavaScript.
- */
-function withStackedInputs(local: ModelProto, stacked: readonly boolean[]): ModelProto {
-    if (!stacked.some(Boolean)) return local;
-    const graph = local.graph!;
-    const opset = Number(local.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
-    const nodes: NodeProto[] = [];
-    const initializers: TensorProto[] = [];
-    const inputs = graph.input.map((info, k) => {
-        if (!stacked[k]) return info;
-        const { dtype, shape } = valueInfoType(info);
-        const name = stackedName(info.name);
-        const dims: (number | string)[] = shape === null ? ['batch', 'parts'] : [shape[0], 'parts', ...shape.slice(1)];
-        if (opset >= 13) {
-            initializers.push(int64Tensor(`${name}::axes`, [1]));
-            nodes.push(makeNode('ReduceSum', [name, `${name}::axes`], info.name, [{ name: 'keepdims', i: 0n }]));
-        } else {
-            nodes.push(makeNode('ReduceSum', [name], info.name, [{ name: 'keepdims', i: 0n }, { name: 'axes', ints: [1n] }]));
-        }
-        return makeValueInfo(name, dtype ?? 'float32', dims);
-    });
-    return create(ModelProtoSchema, {
-        irVersion: local.irVersion, opsetImport: local.opsetImport, producerName: local.producerName, functions: local.functions,
-        graph: create(GraphProtoSchema, {
-            name: graph.name, input: inputs, output: graph.output,
-            node: [...nodes, ...graph.node], initializer: [...graph.initializer, ...initializers],
-        }),
-    });
-}
-
 interface LocalVariant {
     session: ort.InferenceSession;
     inputRegions: (Region | undefined)[];
-}
-
-/** The largest difference between `got` (region `region` of the tensor) and that region of `want`, where beyond float32 rounding of a few ops. */
-function regionMismatch(got: Activation, want: Activation, region: Region): number | undefined {
-    const batch = want.data.length / exampleSize(want.dims);
-    const full = [batch, ...want.dims];
-    const box = boxExtents(full, region);
-    const rows = boxRows(full, region);
-    let worst: number | undefined;
-    for (let r = 0; r < rows.src.length; r++) {
-        for (let i = 0; i < rows.length; i++) {
-            const a = Number(got.data[got.offset + rows.dst[r] + i]), b = Number(want.data[want.offset + rows.src[r] + i]);
-            const diff = Math.abs(a - b);
-            if (!(diff <= 1e-4 + 1e-4 * Math.abs(b))) worst = Math.max(worst ?? 0, Number.isNaN(diff) ? Infinity : diff);
-        }
-    }
-    if (exampleSize(box) !== got.data.length - got.offset) return Infinity;
-    return worst;
-}
-
-/** `count` stacked whole activations cut down to `region` each (batch axis first); unchanged when whole. */
-function cropBatch(act: Activation, count: number, region: Region | undefined): Activation {
-    if (region === undefined || region.every(r => r === null)) return act;
-    const full = [count, ...act.dims];
-    const rows = boxRows(full, region);
-    const extents = boxExtents(full, region);
-    const data = allocTyped(dtypeOf(act.data), exampleSize(extents));
-    copyRows(data, 0, act.data, act.offset, rows);
-    return { data, offset: 0, dims: extents.slice(1) };
-}
-
-function dtypeOf(data: NumericArray): string {
-    return data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : data instanceof Int32Array ? 'int32'
-        : data instanceof BigInt64Array ? 'int64' : data instanceof Uint8Array ? 'uint8' : data instanceof Int8Array ? 'int8'
-        : data instanceof Uint16Array ? 'uint16' : 'int16';
 }
 
 /** A NaN or infinite activation stops the scrub, naming the tensor (and the example, on a clean run). */

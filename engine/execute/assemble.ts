@@ -1,0 +1,126 @@
+// Stacking parent activations for a local-function run: per request, the box of each parent the
+// function reads, taken part by part from the requests that computed them (whole clean
+// activations or boxes of sliced outputs), or a sum cut's parts side by side.
+import type { Assembly } from '../plan/requests.js';
+import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
+import type { ActivationStore } from './executor.js';
+import { type Activation, type ModelRunner, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
+
+/** Stacks, for each request of a batch, the box `need` (whole when undefined) of one parent tensor, mixing parts by their masks. */
+export function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undefined, store: ActivationStore, runner: ModelRunner,
+    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+    const { dims, dtype } = runner.typeOf(tensor);
+    const box: Box = need ?? boxes.whole(tensor);
+    if (assemblies[0].sum) return stackBatch(tensor, assemblies, store, box, buffers, boxes);
+    const extents = boxExtents(dims, box);
+    const size = exampleSize(extents);
+    // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
+    // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
+    const key = `${tensor}\u0000${size * assemblies.length}`;
+    let buffer = buffers.get(key);
+    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * assemblies.length));
+    const data = buffer;
+    for (let b = 0; b < assemblies.length; b++) {
+        const sources = assemblies[b].sources;
+        const base = b * size;
+        // A source missing from the store is one no local function reads (requestRegions): its
+        // elements are left as they are, since no reader of this feed looks at them.
+        if (isUniform(sources)) {
+            const src = store.get(sources[0]);
+            if (src !== undefined) copyRows(data, base, src.data, src.offset, boxes.rows(tensor, box, src.box));
+            continue;
+        }
+        const seg = boxes.segments(tensor, box);
+        let whole = true;
+        for (const s of sources) if (store.get(s)?.box !== undefined) { whole = false; break; }
+        const { dst, length, owner, full, index } = whole ? seg.merged : seg.rows;
+        for (let k = 0; k < dst.length; k++) {
+            const src = store.get(sources[owner[k]]);
+            if (src === undefined) continue;
+            const from = src.offset + (src.box === undefined ? full[k] : offsetIn(src.box, dims, index, k, seg.lo));
+            const to = base + dst[k];
+            const n = length[k];
+            const values = src.data;
+            if (n <= 64) for (let i = 0; i < n; i++) data[to + i] = values[from + i];
+            else (data as Float32Array).set((values as Float32Array).subarray(from, from + n), to);
+        }
+    }
+    return { data, offset: 0, dims: extents };
+}
+
+/**
+ * Stacks a sum cut's parts for each request, within `box`: part k of request b is slice k of
+ * source k (each source holding one example's per-part sums, [parts, ...reduced dims]); the
+ * local function sums them (model-runner.ts, withStackedInputs).
+ */
+function stackBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
+    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+    const first = store.get(assemblies[0].sources[0]);
+    if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
+    const parts = first.dims[0];
+    const dims = first.dims.slice(1);
+    const whole = exampleSize(dims);
+    const extents = boxExtents(dims, box);
+    const partSize = exampleSize(extents);
+    const size = parts * partSize;
+    const key = `${tensor}\u0000stacked\u0000${size * assemblies.length}`;
+    let buffer = buffers.get(key) as Float32Array | undefined;
+    if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
+    const data = buffer;
+    const rows = boxes.rows(`${tensor}\u0000stacked`, box, undefined, dims);
+    for (let b = 0; b < assemblies.length; b++) {
+        const sources = assemblies[b].sources;
+        for (let k = 0; k < sources.length; k++) {
+            const src = store.get(sources[k])!;
+            copyRows(data, b * size + k * partSize, src.data, src.offset + k * whole, rows);
+        }
+    }
+    return { data, offset: 0, dims: [parts, ...extents] };
+}
+
+/** Row lists and part segments per tensor and box, computed once per execution. */
+export class BoxCache {
+    private readonly rowLists = new Map<string, Map<Box, Map<Box | undefined, BoxRows>>>();
+    private readonly segmentLists = new Map<string, Map<Box, ReturnType<typeof boxSegments> & { lo: number[] }>>();
+
+    private readonly wholes = new Map<string, Box>();
+
+    constructor(private readonly runner: ModelRunner) {}
+
+    /** The whole tensor as a box: one object per tensor. */
+    whole(tensor: string): Box {
+        let box = this.wholes.get(tensor);
+        if (box === undefined) this.wholes.set(tensor, box = this.runner.typeOf(tensor).dims.map(() => null));
+        return box;
+    }
+
+    /** The runs of `box` in a source that holds `held` of the tensor (the whole tensor when undefined). */
+    rows(tensor: string, box: Box, held: Box | undefined, dims = this.runner.typeOf(tensor).dims): BoxRows {
+        let byBox = this.rowLists.get(tensor);
+        if (byBox === undefined) this.rowLists.set(tensor, byBox = new Map());
+        let byHeld = byBox.get(box);
+        if (byHeld === undefined) byBox.set(box, byHeld = new Map());
+        let rows = byHeld.get(held);
+        if (rows === undefined) {
+            const layout = held === undefined ? dims : boxExtents(dims, held);
+            byHeld.set(held, rows = boxRows(layout, relativeBox(box, held)));
+        }
+        return rows;
+    }
+
+    segments(tensor: string, box: Box): ReturnType<typeof boxSegments> & { lo: number[] } {
+        let byBox = this.segmentLists.get(tensor);
+        if (byBox === undefined) this.segmentLists.set(tensor, byBox = new Map());
+        let seg = byBox.get(box);
+        if (seg === undefined) {
+            const dims = this.runner.typeOf(tensor).dims;
+            byBox.set(box, seg = { ...boxSegments(this.runner.partOwners(tensor), dims, box), lo: box.map(r => (r === null ? 0 : r[0])) });
+        }
+        return seg;
+    }
+}
+
+export function isUniform(sources: readonly number[]): boolean {
+    for (let i = 1; i < sources.length; i++) if (sources[i] !== sources[0]) return false;
+    return true;
+}

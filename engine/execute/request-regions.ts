@@ -1,0 +1,110 @@
+// The box of each computed request that its readers use (graph/region-slice.ts), worked out
+// children first before a plan runs: sliced local functions then compute just those boxes.
+import type { GraphG } from '../graph/types.js';
+import type { Plan } from '../plan/planner.js';
+import type { Request } from '../plan/requests.js';
+import { hull, intersect, isWhole, regionKey, wholeRegion, type Region } from '../graph/region.js';
+import type { Box } from './boxes.js';
+import type { ModelRunner } from './model-runner.js';
+import type { OutputSet } from './executor.js';
+import { isUniform } from './assemble.js';
+
+type ComputedRequest = Extract<Request, { kind: 'computed' }>;
+
+/**
+ * The region of each computed request that its readers use, children before parents: all of an
+ * output, and for a request feeding a local function, the part it owns of the parent within what
+ * that function reads for its own region. Undefined where nothing is read.
+ */
+export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner, computedByTensor: ReadonlyMap<string, number[]>,
+    outputs: OutputSet, outputReads: ReadonlyMap<number, Region> | undefined): Promise<{
+        regions: (Region | undefined)[];
+        needs: (tensor: string, parents: readonly string[], region: Region) => (Region | undefined)[];
+        boxOf: (r: Region) => Box;
+    }> {
+    const { table } = plan;
+    const slicing = runner.slicing!;
+    const regions = new Array<Region | undefined>(table.size);
+    // Equal regions share one object, which the executor's caches are keyed by; a region already
+    // shared is recognised without building its key (most are: whole tensors, functions' needs).
+    const interned = new Map<string, Region>();
+    const canonical = new Set<Region>();
+    const intern = (r: Region) => {
+        if (canonical.has(r)) return r;
+        const key = regionKey(r);
+        const known = interned.get(key);
+        if (known !== undefined) return known;
+        interned.set(key, r);
+        canonical.add(r);
+        return r;
+    };
+    const wholes = new Map<string, Region>();
+    const whole = (tensor: string) => {
+        let r = wholes.get(tensor);
+        if (r === undefined) wholes.set(tensor, r = intern(wholeRegion(runner.typeOf(tensor).dims.length + 1)));
+        return r;
+    };
+    for (const id of outputs.ids) {
+        const req = table.get(id);
+        if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? whole(req.tensor);
+    }
+    const read = (s: number, r: Region) => {
+        if (table.get(s).kind !== 'computed') return;
+        const had = regions[s];
+        regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
+    };
+    // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
+    const variants = new Map<string, Map<readonly string[], Map<Region, (Region | undefined)[]>>>();
+    const needs = (tensor: string, parents: readonly string[], region: Region) => variants.get(tensor)!.get(parents)!.get(region)!;
+    for (let t = g.computedTensors.length - 1; t >= 0; t--) {
+        const tensor = g.computedTensors[t];
+        for (const id of computedByTensor.get(tensor) ?? []) {
+            let region = regions[id];
+            if (region === undefined) continue;
+            regions[id] = region = intern(region);
+            const req = table.get(id) as ComputedRequest;
+            let byParents = variants.get(tensor);
+            if (byParents === undefined) variants.set(tensor, byParents = new Map());
+            let byRegion = byParents.get(req.parents);
+            if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
+            let need = byRegion.get(region);
+            if (need === undefined) {
+                const stacked = req.inputs.map(a => a.sum === true);
+                need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
+                byRegion.set(region, need);
+            }
+            req.inputs.forEach((a, k) => {
+                // A sum cut's sources are clean part sums: the clean pass computes them whole.
+                if (a.sum) return;
+                const box = need[k] ?? whole(req.parents[k]);
+                if (isUniform(a.sources)) {
+                    read(a.sources[0], box);
+                    return;
+                }
+                const parts = slicing.partBoxes(req.parents[k]);
+                a.sources.forEach((s, i) => {
+                    const part = parts[i];
+                    const r = part === undefined ? undefined : intersect(box, part);
+                    if (r !== undefined) read(s, r);
+                });
+            });
+        }
+    }
+    // Per example (no batch axis), one object per region: the executor's row caches are keyed by it.
+    const boxes = new Map<Region, Box>();
+    const boxOf = (r: Region) => {
+        let box = boxes.get(r);
+        if (box === undefined) boxes.set(r, box = r.slice(1));
+        return box;
+    };
+    return { regions, needs, boxOf };
+}
+
+/** Whether box `a` holds box `b`. */
+function contains(a: Region, b: Region): boolean {
+    for (let i = 0; i < a.length; i++) {
+        const r = a[i], q = b[i];
+        if (r !== null && (q === null || q[0] < r[0] || q[1] > r[1])) return false;
+    }
+    return true;
+}
