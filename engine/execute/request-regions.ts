@@ -48,9 +48,13 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
         const req = table.get(id);
         if (req.kind === 'computed') regions[id] = outputReads?.get(id) ?? whole(req.tensor);
     }
+    // Request kinds once, as bytes: the requests are objects of three shapes, slow to test one by one.
+    const computed = new Uint8Array(table.size);
+    for (const ids of computedByTensor.values()) for (const id of ids) computed[id] = 1;
     const read = (s: number, r: Region) => {
-        if (table.get(s).kind !== 'computed') return;
+        if (computed[s] === 0) return;
         const had = regions[s];
+        if (had === r) return;
         regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
     };
     // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
@@ -73,21 +77,26 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
                 need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
                 byRegion.set(region, need);
             }
-            req.inputs.forEach((a, k) => {
+            for (let k = 0; k < req.inputs.length; k++) {
+                const a = req.inputs[k];
                 // A sum cut's sources are clean part sums: the clean pass computes them whole.
-                if (a.sum) return;
+                if (a.sum) continue;
+                const sources = a.sources;
                 const box = need[k] ?? whole(req.parents[k]);
-                if (isUniform(a.sources)) {
-                    read(a.sources[0], box);
-                    return;
+                if (isUniform(sources)) {
+                    read(sources[0], box);
+                    continue;
                 }
                 const parts = slicing.partBoxes(req.parents[k]);
-                a.sources.forEach((s, i) => {
+                const all = box === whole(req.parents[k]);
+                for (let i = 0; i < sources.length; i++) {
+                    if (computed[sources[i]] === 0) continue;
                     const part = parts[i];
-                    const r = part === undefined ? undefined : intersect(box, part);
-                    if (r !== undefined) read(s, r);
-                });
-            });
+                    // Read whole, a part is its own box: the same object every time, no new array.
+                    const r = part === undefined ? undefined : all ? part : intersect(box, part);
+                    if (r !== undefined) read(sources[i], r);
+                }
+            }
         }
     }
     // Per example (no batch axis), one object per region: the executor's row caches are keyed by it.
