@@ -140,8 +140,13 @@ export class OrtModelRunner implements ModelRunner {
     }
 
     async local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region, stacked?: readonly boolean[]): Promise<Activation> {
-        const { session } = await this.variant(tensor, parents, region, stacked);
-        return this.runLocal(session, tensor, parents, feeds, stacked);
+        const { session, boxed } = await this.variant(tensor, parents, region, stacked);
+        const out = await this.runLocal(session, tensor, parents, feeds, stacked);
+        // A variant left whole (not sliceable, or its slice failed the check) still answers with
+        // the box asked for: the executor lays out and reads its outputs as that box.
+        if (region === undefined || boxed || region.every(r => r === null)) return out;
+        const batch = out.data.length / exampleSize(out.dims);
+        return cropBatch(out, batch, region);
     }
 
     private async runLocal(session: ort.InferenceSession, tensor: string, parents: readonly string[], feeds: readonly Activation[],
@@ -169,6 +174,7 @@ export class OrtModelRunner implements ModelRunner {
         const whole = async (): Promise<LocalVariant> => ({
             session: await this.createSession(writeModel(withStackedInputs(sub, stacked)), false),
             inputRegions: parents.map(() => undefined),
+            boxed: false,
         });
         const dims = this.slicing === undefined ? undefined : await (this.fullDims ??= probeFullDims(this.model, this.inputs, this.sessionOptions).catch(() => undefined));
         const outDims = dims?.get(tensor);
@@ -184,7 +190,11 @@ export class OrtModelRunner implements ModelRunner {
             return whole();
         }
         if (!sliced.sliced) return whole();
-        const variant = { session: await this.createSession(writeModel(withStackedInputs(sliced.model, stacked)), false), inputRegions: sliced.inputRegions };
+        const variant = {
+            session: await this.createSession(writeModel(withStackedInputs(sliced.model, stacked)), false),
+            inputRegions: sliced.inputRegions,
+            boxed: true,
+        };
         const reference = await whole();
         let failure: string;
         try {
@@ -330,6 +340,8 @@ const MEAN_EXAMPLES = 1024;
 interface LocalVariant {
     session: ort.InferenceSession;
     inputRegions: (Region | undefined)[];
+    /** Whether the session returns just the region asked for (else the whole tensor). */
+    boxed: boolean;
 }
 
 /** A NaN or infinite activation stops the scrub, naming the tensor (and the example, on a clean run). */

@@ -14,6 +14,9 @@ import { boxExtents, boxRows, copyRows } from '../../engine/execute/boxes.js';
 import { useRewritePair } from '../fixtures/rewrite-pair.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
 import { weights } from './graph-fixtures.js';
+import { join } from 'node:path';
+import { checkHypFile } from '../../language/check-file.js';
+import { prepareScrub } from '../../engine/prepare.js';
 
 const BATCH = 3;
 const f32 = (name: string, dims: (number | string)[]) => [{ name, dtype: 'float32', dims }];
@@ -170,6 +173,26 @@ describe('scrubbing a per-position output with sliced local functions', () => {
         // The readout of positions 8–15 reads the residual stream there, and layer 1's heads there.
         expect(needs[0]).toEqual([null, [8, 16], null]);
         expect(needs[3]?.some(r => r !== null && r[0] === 8 && r[1] === 16)).toBe(true);
+    }, 120_000);
+});
+
+describe('a local function that cannot be sliced', () => {
+    it('still answers with the box asked for, so scrubbing gives the same values', async () => {
+        const { spec } = await checkHypFile(join(import.meta.dirname, '../../examples/induction/induction.hyp'));
+        const h = spec!.hypotheses.find(x => x.name === 'refined')!;
+        const unsliceable = await prepareScrub(spec!, { ep: 'cpu', selfCheck: false });
+        const whole = await prepareScrub(spec!, { ep: 'cpu', selfCheck: false, sliceLocals: false });
+        try {
+            // Without the tensors' dims no local function is sliced, but the executor still asks
+            // for the metric's band of positions from the logits.
+            (unsliceable.runner as unknown as { fullDims: Promise<undefined> }).fullDims = Promise.resolve(undefined);
+            const a = await scrubHypothesis(unsliceable, h, { samples: 60, perExample: true });
+            const b = await scrubHypothesis(whole, h, { samples: 60, perExample: true });
+            for (let r = 0; r < 60; r++) expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
+        } finally {
+            await unsliceable.runner.dispose();
+            await whole.runner.dispose();
+        }
     }, 120_000);
 });
 
