@@ -23,19 +23,3 @@ export function partOwners(tensor: string, dims: readonly number[], coverages: r
     if (orphan >= 0) throw new HypError(`element ${orphan} of ${tensor} belongs to no part`, 'bad-split');
     return owner;
 }
-
-/** Maximal runs of consecutive elements with the same owner: starts, lengths and owners. */
-export interface OwnerRuns {
-    start: Int32Array;
-    length: Int32Array;
-    owner: Uint16Array;
-}
-
-/** The owner array as runs, so a split tensor is assembled with one block copy per run (a head or a position is one run). */
-export function ownerRuns(owner: Uint16Array): OwnerRuns {
-    const starts: number[] = [];
-    for (let i = 0; i < owner.length; i++) if (i === 0 || owner[i] !== owner[i - 1]) starts.push(i);
-    const start = Int32Array.from(starts);
-    const length = Int32Array.from(starts, (s, k) => (k + 1 < starts.length ? starts[k + 1] : owner.length) - s);
-    return { start, length, owner: Uint16Array.from(starts, s => owner[s]) };
-}

@@ -10,7 +10,7 @@ import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
 import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
-import { ownerRuns, partOwners, type OwnerRuns } from './masks.js';
+import { partOwners } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
 import { sliceLocalFunction, type FullDims } from '../graph/region-slice.js';
 import { partBoxes, regionKey, wholeRegion, type Range, type Region } from '../graph/region.js';
@@ -54,8 +54,6 @@ export interface ModelRunner {
     constant(tensor: string, value: 'mean' | 'zero'): Promise<Activation>;
     /** The index into `GraphG.nodesOfTensor(tensor)` owning each element of one example. */
     partOwners(tensor: string): Uint16Array;
-    /** The same as runs of consecutive elements with one owner. */
-    partRuns(tensor: string): OwnerRuns;
 }
 
 export interface LocalSlicing {
@@ -87,7 +85,6 @@ export class OrtModelRunner implements ModelRunner {
     readonly sliceFailures: string[] = [];
     readonly slicing: LocalSlicing | undefined;
     private readonly owners = new Map<string, Uint16Array>();
-    private readonly runs = new Map<string, OwnerRuns>();
     private readonly constants = new Map<string, Activation>();
     private readonly extraNodes: NodeProto[] = [];
     private readonly extraInitializers: TensorProto[] = [];
@@ -262,12 +259,6 @@ export class OrtModelRunner implements ModelRunner {
             this.owners.set(tensor, owner);
         }
         return owner;
-    }
-
-    partRuns(tensor: string): OwnerRuns {
-        let runs = this.runs.get(tensor);
-        if (runs === undefined) this.runs.set(tensor, runs = ownerRuns(this.partOwners(tensor)));
-        return runs;
     }
 
     /** Mean over up to MEAN_EXAMPLES examples (the first ones of the dataset, in file order). */

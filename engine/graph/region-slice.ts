@@ -10,10 +10,10 @@
 // Every rule may only make a node compute more than what is demanded of it (a whole axis where it
 // cannot restrict one), never less: an op without a rule computes its whole output from whole
 // inputs, which is the unsliced local function again.
-import { clone, create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { clone } from '@bufbuild/protobuf';
+import { NodeProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import { makeValueInfo, valueInfoType } from '../onnx/value-info.js';
-import { int64Tensor, intValues, makeNode } from '../onnx/nodes.js';
+import { defaultOpset, int64Tensor, intValues, makeNode, withGraph } from '../onnx/nodes.js';
 import { hull, isWhole, normalise, regionKey, sameRegion, wholeRegion, type Range, type Region } from './region.js';
 
 /** Dims of a tensor with the batch axis included; null for an axis whose size follows the batch. */
@@ -60,7 +60,7 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
     dims: (tensor: string) => FullDims | undefined, cropInputs: boolean): SlicedLocalFunction {
     const graph = local.graph!;
     const unchanged: SlicedLocalFunction = { model: local, inputRegions: graph.input.map(() => undefined), sliced: false };
-    const opset = Number(local.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+    const opset = defaultOpset(local);
     const initializers = new Map(graph.initializer.map(t => [t.name, t]));
     const known = new Map<string, FullDims>();
     for (const t of graph.initializer) known.set(t.name, t.dims.map(Number));
@@ -188,18 +188,12 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
         const full = dimsOrThrow(info.name);
         return makeValueInfo(info.name, dtype ?? 'float32', full.map((n, a) => (a === 0 ? 'batch' : box[a] === null ? n! : box[a]![1] - box[a]![0])));
     };
-    const model = create(ModelProtoSchema, {
-        irVersion: local.irVersion,
-        opsetImport: local.opsetImport,
-        producerName: local.producerName,
-        functions: local.functions,
-        graph: create(GraphProtoSchema, {
-            name: graph.name,
-            input: graph.input.map((i, k) => boxed(i, inputRegions[k])),
-            output: graph.output.map(o => boxed(o, wanted)),
-            node: nodes,
-            initializer: [...graph.initializer, ...added],
-        }),
+    const model = withGraph(local, {
+        name: graph.name,
+        input: graph.input.map((i, k) => boxed(i, inputRegions[k])),
+        output: graph.output.map(o => boxed(o, wanted)),
+        node: nodes,
+        initializer: [...graph.initializer, ...added],
     });
     return { model, inputRegions, sliced };
 }

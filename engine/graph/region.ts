@@ -40,7 +40,7 @@ export function intersect(a: Region, b: Region): Region | undefined {
     return out;
 }
 
-/** A ranges of one axis equal to the whole of a dim of `size` is the whole axis. */
+/** A range covering a whole axis (of a fixed size) is written as the whole axis: null. */
 export function normalise(region: Region, dims: readonly (number | null)[]): Region {
     return region.map((r, i) => (r !== null && r[0] <= 0 && dims[i] !== null && r[1] >= dims[i]! ? null : r));
 }

@@ -1,9 +1,8 @@
 // Local functions fed a sum cut's parts (graph/sum-cut.ts) stacked along a new axis 1, which
 // onnxruntime sums: the executor copies each part's per-part sums into the feed instead of adding
 // them in JavaScript, which took half of a paren scrub's assembly time.
-import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, type ModelProto, type NodeProto, type TensorProto } from 'onnx-buf';
-import { int64Tensor, makeNode } from '../onnx/nodes.js';
+import type { ModelProto, NodeProto, TensorProto } from 'onnx-buf';
+import { defaultOpset, int64Tensor, makeNode, withGraph } from '../onnx/nodes.js';
 import { makeValueInfo, valueInfoType } from '../onnx/value-info.js';
 
 export function stackedName(parent: string): string {
@@ -17,7 +16,7 @@ export function stackedName(parent: string): string {
 export function withStackedInputs(local: ModelProto, stacked: readonly boolean[]): ModelProto {
     if (!stacked.some(Boolean)) return local;
     const graph = local.graph!;
-    const opset = Number(local.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+    const opset = defaultOpset(local);
     const nodes: NodeProto[] = [];
     const initializers: TensorProto[] = [];
     const inputs = graph.input.map((info, k) => {
@@ -33,12 +32,9 @@ export function withStackedInputs(local: ModelProto, stacked: readonly boolean[]
         }
         return makeValueInfo(name, dtype ?? 'float32', dims);
     });
-    return create(ModelProtoSchema, {
-        irVersion: local.irVersion, opsetImport: local.opsetImport, producerName: local.producerName, functions: local.functions,
-        graph: create(GraphProtoSchema, {
-            name: graph.name, input: inputs, output: graph.output,
-            node: [...nodes, ...graph.node], initializer: [...graph.initializer, ...initializers],
-        }),
+    return withGraph(local, {
+        name: graph.name, input: inputs, output: graph.output,
+        node: [...nodes, ...graph.node], initializer: [...graph.initializer, ...initializers],
     });
 }
 

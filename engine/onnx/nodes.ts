@@ -1,7 +1,8 @@
-// Small helpers for the graph rewrites (sum cuts, sliced local functions): nodes with int
-// attributes, and int64 constants read from or written as initializers.
+// Small helpers for the graph rewrites (sum cuts, sliced local functions, stacked inputs): nodes
+// with int attributes, int64 constants read from or written as initializers, the default-domain
+// opset, and a model with a rewritten graph.
 import { create } from '@bufbuild/protobuf';
-import { AttributeProtoSchema, AttributeProto_AttributeType as AT, NodeProtoSchema, type NodeProto, type TensorProto } from 'onnx-buf';
+import { AttributeProtoSchema, AttributeProto_AttributeType as AT, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from 'onnx-buf';
 import { tensorProto } from './builder.js';
 
 export interface IntAttribute {
@@ -34,4 +35,21 @@ export function intValues(t: TensorProto): number[] | undefined {
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
     return Array.from({ length: t.rawData.length / width }, (_, i) =>
         width === 8 ? Number(view.getBigInt64(8 * i, true)) : view.getInt32(4 * i, true));
+}
+
+/** The model's opset of the default ONNX domain (0 when it imports none). */
+export function defaultOpset(model: ModelProto): number {
+    return Number(model.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+}
+
+/** `model` (its IR version, opsets, producer and functions) with a new graph of these fields. */
+export function withGraph(model: ModelProto,
+    graph: Pick<GraphProto, 'name' | 'input' | 'output' | 'node' | 'initializer'>): ModelProto {
+    return create(ModelProtoSchema, {
+        irVersion: model.irVersion,
+        opsetImport: model.opsetImport,
+        producerName: model.producerName,
+        functions: model.functions,
+        graph: create(GraphProtoSchema, graph),
+    });
 }

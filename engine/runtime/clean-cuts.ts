@@ -6,6 +6,7 @@ import type { ModelProto } from 'onnx-buf';
 import { cleanCuts, type CleanCut } from '../graph/clean-cut.js';
 import { sumReductions, type Reduction, type SumCut } from '../graph/sum-cut.js';
 import type { GraphG } from '../graph/types.js';
+import { defaultOpset } from '../onnx/nodes.js';
 import { batchMajorTypes, type BatchFeeds } from './batch-major.js';
 import type { ExampleType, SessionOptions } from './session.js';
 
@@ -50,7 +51,7 @@ export async function findCleanCuts(model: ModelProto, g: GraphG, inputs: BatchF
     // Sum cuts: float32 split parents read through one ReduceSum (the ONNX forms used need opset 13).
     const sumCuts = new Map<string, SumCut[]>();
     const reductions = new Map<string, Reduction>();
-    const opset = Number(model.opsetImport.find(o => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0n);
+    const opset = defaultOpset(model);
     if (opset < 13) return { cuts, sumCuts, reductions, types };
     const candidates = new Map<string, Map<number, Reduction>>();
     for (const t of g.computedTensors) {
