@@ -40,7 +40,7 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             batchSize: opts.batchSize,
             chunkSize: opts.chunkSize,
             memoryBudget: opts.memoryBudget,
-            intraOpThreads: opts.threads,
+            threads: opts.threads,
             signal: controller.signal,
             onProgress: p => bar.update(p.fraction, `${p.hypothesis} (${p.index + 1}/${p.count})`),
         };

@@ -32,3 +32,26 @@ export class HypError extends Error {
 export function isHypError(e: unknown): e is HypError {
     return e instanceof HypError;
 }
+
+/** An error as it crosses a process or thread boundary: plain fields. */
+export interface ErrorFields {
+    message: string;
+    code: string;
+    hint?: string;
+    file?: string;
+    line?: number;
+}
+
+/** The engine's located error as fields, or a JavaScript error's message (and code, if it has one). */
+export function errorFields(e: unknown): ErrorFields {
+    if (isHypError(e)) {
+        return { message: e.message, code: e.code, ...(e.hint && { hint: e.hint }), ...(e.location && { file: e.location.file, line: e.location.line }) };
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { message: err.message, code: (err as { code?: unknown }).code === undefined ? 'internal' : String((err as { code?: unknown }).code) };
+}
+
+/** The HypError that `errorFields` described. */
+export function fromErrorFields(f: ErrorFields): HypError {
+    return new HypError(f.message, f.code, f.file === undefined ? undefined : { file: f.file, line: f.line }, f.hint);
+}

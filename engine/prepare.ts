@@ -12,6 +12,7 @@ import { readModelFile } from './onnx/read.js';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
 import { OrtModelRunner, exampleSize, type ActivationType } from './execute/model-runner.js';
 import { CleanCache } from './execute/clean-cache.js';
+import { ScrubPool } from './parallel/scrub-pool.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
 import { selfCheckLocalFunctions, verifiedCuts } from './runtime/self-check.js';
@@ -26,6 +27,12 @@ import type { Expr, FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
 export interface PrepareOptions {
     /** Execution provider: tried in order with CPU as the fallback (DESIGN.md §4.1). */
     ep?: ProviderChoice;
+    /**
+     * CPU threads a scrub may use (default: every core): split between scrub threads and each
+     * one's onnxruntime threads (scrub.ts, threadsFor).
+     */
+    threads?: number;
+    /** onnxruntime threads per session, overriding the split of `threads`. */
     intraOpThreads?: number;
     /** Run the local-function self-check on a few examples before scrubbing (default true). */
     selfCheck?: boolean;
@@ -74,6 +81,13 @@ export interface PreparedScrub {
     cleanCache(): CleanCache;
     /** Frees the clean cache; the next scrub runs its clean pass again (benchmarks time it). */
     dropCleanCache(): void;
+    /**
+     * Scrub threads for this spec, each with sessions on `intraOp` onnxruntime threads: started on
+     * first use and kept for later runs of the same size (a broken pool is replaced).
+     */
+    threadPool(workers: number, intraOp: number): ScrubPool;
+    /** Releases the sessions and stops the scrub threads. */
+    dispose(): Promise<void>;
 }
 
 /** Loads and checks everything the spec refers to; every failure is a located HypError. */
@@ -94,7 +108,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');
-    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads };
+    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads };
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
     // Cuts only save time: if finding them fails, every local function runs uncut.
@@ -129,6 +143,8 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     }
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     let cleanCache: CleanCache | undefined;
+    let pool: ScrubPool | undefined;
+    let poolIntraOp = 0;
     const cacheTypes = new Map<string, ActivationType>(types);
     for (const n of inputs.names) cacheTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
     return {
@@ -146,6 +162,22 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         },
         dropCleanCache() {
             cleanCache = undefined;
+        },
+        threadPool(workers, intraOp) {
+            if (pool !== undefined && (pool.broken || pool.size !== workers || poolIntraOp !== intraOp)) {
+                void pool.dispose();
+                pool = undefined;
+            }
+            // The main thread checked the local functions already; the threads load what it loaded.
+            poolIntraOp = intraOp;
+            // Only the options that cross to a thread (a ScrubOptions also holds callbacks); threads run on the CPU.
+            return pool ??= new ScrubPool(spec, {
+                ep: 'cpu', intraOpThreads: intraOp, selfCheck: false, cleanCuts: opts.cleanCuts, sliceLocals: opts.sliceLocals,
+            }, workers);
+        },
+        async dispose() {
+            await Promise.all([runner.dispose(), pool?.dispose()]);
+            pool = undefined;
         },
     };
 }

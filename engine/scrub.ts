@@ -13,6 +13,8 @@ import { behaviourLoss, resolvePosition, type OutputView } from './score/behavio
 import { hull, wholeRegion, type Region } from './graph/region.js';
 import { summarise, type ResultMeta, type RootValues } from './score/summary.js';
 import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
+import { availableParallelism } from 'node:os';
+import { scrubInThreads } from './parallel/scrub-in-threads.js';
 
 export interface ScrubOptions extends PrepareOptions {
     /** Names of the hypotheses to run; all when absent. */
@@ -75,6 +77,8 @@ export interface Sizing {
      * later chunk runs it again for one it lacks.
      */
     cleanTensors: ReadonlySet<string>;
+    /** Every tensor the probe plan reads clean, or its cuts may read (a superset of cleanTensors). */
+    readTensors: ReadonlySet<string>;
 }
 
 /**
@@ -133,6 +137,7 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
         chunkSize: opts.chunkSize ?? Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots))),
         cache: cached ? cache : undefined,
         cleanTensors,
+        readTensors: new Set(reads.keys()),
     };
 }
 
@@ -156,7 +161,7 @@ export async function forEachHypothesis<T>(spec: ScrubSpec, opts: ScrubOptions,
         for (const [index, hypothesis] of selected.entries()) results.push(await fn(prepared, hypothesis, index, selected.length));
         return results;
     } finally {
-        await prepared.runner.dispose();
+        await prepared.dispose();
     }
 }
 
@@ -203,17 +208,77 @@ export function resultMeta(prepared: PreparedScrub, hypothesis: HypothesisSpec, 
 
 /**
  * Scrubs roots `from` ≤ r < `to` of the hypothesis's run. A root's value depends only on the seed
- * and its index, so any partition of the roots (chunks, shards) gives the same values.
+ * and its index, so any partition of the roots (chunks, shards, threads) gives the same values.
+ * Large runs on the CPU are split into contiguous blocks, one per scrub thread (engine/parallel/),
+ * sharing one clean cache.
  */
 export async function scrubRoots(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions,
     range: { from: number; to: number }, index = 0, count = 1): Promise<RootValues> {
     const started = performance.now();
+    const { seed, samples } = runSettings(hypothesis, opts);
+    const sizing = sizingFor(prepared, hypothesis, opts);
+    const total = range.to - range.from;
+    const threads = threadsFor(prepared, opts, total);
+    const progress = (fraction: number) => opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction });
+    const checkCancelled = () => {
+        if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
+    };
+    let values: RootValues;
+    if (threads.workers > 1) {
+        values = await scrubInThreads(prepared, hypothesis, { samples, seed, range, sizing, opts, progress }, threads);
+    } else {
+        values = (await scrubBlock(prepared, hypothesis, {
+            seed, range, chunkSize: sizing.chunkSize, batchSize: batchSizeFor(prepared, opts),
+            cache: sizing.cache, cleanTensors: sizing.cleanTensors, checkCancelled, onFraction: progress,
+        })).values;
+    }
+    progress(1);
+    return { ...values, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Roots a scrub thread should have at least: below it, starting and warming a thread costs more than it saves. */
+export const MIN_ROOTS_PER_THREAD = 1_000;
+/**
+ * Bytes of model tensors (roots × the model's bytes per example) a scrub thread should have at
+ * least. A model as small as the toy's (110 bytes per example) scrubs 10,000 roots in a tenth of a
+ * second, mostly the engine's own bookkeeping; two threads were slower there, not faster.
+ */
+export const MIN_MODEL_BYTES_PER_THREAD = 256 * 1024 ** 2;
+
+/**
+ * How a run uses the CPU's threads (`threads`, default every core): scrub threads, each with its
+ * sessions on `intraOp` onnxruntime threads, so that threads × intra-op threads stay within it.
+ * One thread (the calling one) for a GPU provider, or for too little work to share.
+ */
+export function threadsFor(prepared: PreparedScrub, opts: ScrubOptions, roots: number): { workers: number; intraOp: number } {
+    const threads = opts.threads ?? availableParallelism();
+    const workers = prepared.runner.provider !== 'cpu' ? 1 : Math.max(1, Math.min(threads, Math.floor(roots / MIN_ROOTS_PER_THREAD),
+        Math.floor((roots * prepared.modelBytesPerExample) / MIN_MODEL_BYTES_PER_THREAD)));
+    return { workers, intraOp: opts.intraOpThreads ?? Math.max(1, Math.floor(threads / workers)) };
+}
+
+/** What one block of roots runs with: sized by the caller, for the share of the budget it has. */
+export interface BlockSettings {
+    seed: number;
+    range: { from: number; to: number };
+    chunkSize: number;
+    batchSize: number;
+    cache: CleanCache | undefined;
+    cleanTensors: ReadonlySet<string>;
+    checkCancelled: () => void;
+    onFraction?: (fraction: number) => void;
+}
+
+/**
+ * Scrubs one block of roots in this thread, chunk by chunk. `cleanSeen` marks the dataset examples
+ * whose clean activations the block read (a run counts the distinct ones over its blocks).
+ */
+export async function scrubBlock(prepared: PreparedScrub, hypothesis: HypothesisSpec, block: BlockSettings): Promise<{ values: RootValues; cleanSeen: Uint8Array }> {
+    const started = performance.now();
     const { spec, runner, dataset } = prepared;
-    const { seed } = runSettings(hypothesis, opts);
+    const { seed, range, chunkSize, batchSize, cache, cleanTensors, checkCancelled } = block;
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
-    const batchSize = batchSizeFor(prepared, opts);
-    const { chunkSize, cache, cleanTensors } = sizingFor(prepared, hypothesis, opts);
     const runsBefore = runner.sessionRuns;
     const total = range.to - range.from;
 
@@ -225,9 +290,6 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const cleanSeen = new Uint8Array(n);
     const phases: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
     const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0, phaseSeconds: phases };
-    const checkCancelled = () => {
-        if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
-    };
 
     for (let start = 0; start < total; start += chunkSize) {
         checkCancelled();
@@ -288,10 +350,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
             cleanCache: cache,
             cacheTensors: cleanTensors,
             timings: phases,
-            onProgress: (done, all) => opts.onProgress?.({
-                hypothesis: hypothesis.name, index, count,
-                fraction: (start + (end - start) * (all === 0 ? 1 : done / all)) / total,
-            }),
+            onProgress: (done, all) => block.onFraction?.((start + (end - start) * (all === 0 ? 1 : done / all)) / total),
         });
         t0 = performance.now();
         for (let i = 0; i < roots.length; i++) {
@@ -307,8 +366,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
         phases.score += (performance.now() - t0) / 1000;
     }
     stats.sessionRuns = runner.sessionRuns - runsBefore;
-    opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction: 1 });
-    return { from: range.from, clean, scrubbed, random, examples, stats, seconds: (performance.now() - started) / 1000 };
+    return { values: { from: range.from, clean, scrubbed, random, examples, stats, seconds: (performance.now() - started) / 1000 }, cleanSeen };
 }
 
 /**

@@ -3,10 +3,10 @@
 // values depend only on the seed and its index (engine/util/prng.ts) and the bootstrap sees the
 // same per-root values in the same order.
 import { HypError } from './errors.js';
-import type { PhaseSeconds, ScrubResult } from './result.js';
+import type { ScrubResult } from './result.js';
 import type { PreparedScrub } from './prepare.js';
 import { resultMeta, runSettings, scrubRoots, type ScrubOptions } from './scrub.js';
-import { summarise, type ResultMeta } from './score/summary.js';
+import { concatRootValues, summarise, type ResultMeta } from './score/summary.js';
 import type { HypothesisSpec } from './spec.js';
 
 export const SHARD_FORMAT = 'hyp-scrub-shard';
@@ -106,34 +106,17 @@ export function mergeShards(parts: { path: string; shard: ShardFile }[]): ScrubR
             }
             return h;
         });
-        const concat = (f: (h: ShardHypothesis) => number[]) => Float64Array.from(pieces.flatMap(f));
         const providers = [...new Set(pieces.map(h => h.meta.provider))];
-        return summarise({
-            from: 0,
-            clean: concat(h => h.clean),
-            scrubbed: concat(h => h.scrubbed),
-            random: concat(h => h.random),
-            examples: Int32Array.from(pieces.flatMap(h => h.examples)),
-            stats: {
-                requests: sum(pieces, h => h.stats.requests),
-                computedRequests: sum(pieces, h => h.stats.computedRequests),
-                cleanExamples: sum(pieces, h => h.stats.cleanExamples),
-                sessionRuns: sum(pieces, h => h.stats.sessionRuns),
-                phaseSeconds: sumPhases(pieces.map(h => h.stats.phaseSeconds)),
-            },
-            seconds: sum(pieces, h => h.seconds),
-        }, { ...h0.meta, provider: providers.join('+'), providerFallbacks: [...new Set(pieces.flatMap(h => h.meta.providerFallbacks))] });
+        const values = concatRootValues(pieces.map(h => ({
+            from: h.from,
+            clean: Float64Array.from(h.clean),
+            scrubbed: Float64Array.from(h.scrubbed),
+            random: Float64Array.from(h.random),
+            examples: Int32Array.from(h.examples),
+            stats: h.stats,
+            seconds: h.seconds,
+        })));
+        return summarise(values, { ...h0.meta, provider: providers.join('+'), providerFallbacks: [...new Set(pieces.flatMap(h => h.meta.providerFallbacks))] });
     });
 }
 
-function sum<T>(xs: T[], f: (x: T) => number): number {
-    return xs.reduce((a, x) => a + f(x), 0);
-}
-
-/** Phase times of the shards added up; absent when a shard file predates them. */
-function sumPhases(phases: (PhaseSeconds | undefined)[]): PhaseSeconds | undefined {
-    if (phases.some(p => p === undefined)) return undefined;
-    const total: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
-    for (const p of phases as PhaseSeconds[]) for (const k of Object.keys(total) as (keyof PhaseSeconds)[]) total[k] += p[k];
-    return total;
-}

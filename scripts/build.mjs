@@ -20,11 +20,11 @@ export async function buildCli() {
 }
 
 // The language server (`hyp-language-server`), the worker it reads large model and dataset
-// files in and the scrub worker process it forks, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
+// files in, the scrub worker process it forks and that process's scrub threads, side by side (the server finds the worker next to itself). ESM for the bin; the VS Code
 // extension's CommonJS bundle is `serverBuildOptions('cjs', <its outdir>)` with packages bundled.
 export function serverBuildOptions(format, outdir) {
     return {
-        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts', 'hyp-scrub-worker': 'engine/worker/scrub-worker.ts' },
+        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts', 'hyp-scrub-worker': 'engine/worker/scrub-worker.ts', 'hyp-scrub-thread': 'engine/parallel/scrub-thread.ts' },
         outdir,
         outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
         bundle: true,

@@ -2,90 +2,196 @@
 // so without a cache each chunk (and each hypothesis) runs the full model over nearly every
 // example again. When what a scrub reads fits the memory budget over the whole dataset (scrub.ts,
 // sizingFor), each example runs through the model once per prepared spec and later chunks only read.
+//
+// Columns live in SharedArrayBuffers so that the scrub threads of one run (engine/parallel/) share
+// one cache: each example's slot has a state word, and a thread claims a slot before computing it,
+// so that no example runs twice and a thread that needs a slot another is computing waits for it.
 import type { Activation, ActivationType, ModelRunner, NumericArray } from './model-runner.js';
-import { allocTyped, exampleSize } from './model-runner.js';
+import { elementBytes, exampleSize, typedView } from './model-runner.js';
+import { HypError } from '../errors.js';
 
-// A column keeps the arrays the clean runs returned, as they are: copying every activation into
-// one dataset-wide array cost a third of the clean pass (and twice the memory while it ran).
+/** Slot states (Int32 per example and column). */
+const ABSENT = 0;
+const CLAIMED = 1;
+const PRESENT = 2;
+
+/** How long a waiting thread sleeps before it checks for cancellation and failures again. */
+const WAIT_MS = 50;
+
 interface Column {
-    /** The clean runs' outputs, in the order they came. */
-    chunks: NumericArray[];
+    tensor: string;
     dtype: string;
+    /** Elements per example. */
     size: number;
     dims: readonly number[];
-    /** Per example, the chunk holding its activation (-1 until it is computed), and where in it. */
-    chunk: Int32Array;
-    /** Float64: a chunk of many large activations can pass 2^31 elements. */
-    offset: Float64Array;
+    /** Example e's activation is data[e·size, (e+1)·size). */
+    data: NumericArray;
+    state: Int32Array;
+}
+
+/** A cache as it crosses to another thread: its buffers are shared, not copied. */
+export interface SharedCleanCache {
+    count: number;
+    columns: { tensor: string; dtype: string; dims: number[]; data: SharedArrayBuffer; state: SharedArrayBuffer }[];
+    /** Int32[1], non-zero once the run sharing the cache failed or was cancelled: waiting threads stop. */
+    abort: SharedArrayBuffer;
 }
 
 export class CleanCache {
     private readonly columns = new Map<string, Column>();
+    private readonly abort: Int32Array;
 
-    /** `types`: every tensor to keep (hooks, frontier tensors, graph inputs) with its per-example type. */
-    constructor(private readonly runner: Pick<ModelRunner, 'clean'>, types: ReadonlyMap<string, ActivationType>, count: number) {
-        for (const [tensor, t] of types) {
-            this.columns.set(tensor, {
-                chunks: [], dtype: t.dtype, size: exampleSize(t.dims), dims: t.dims,
-                chunk: new Int32Array(count).fill(-1), offset: new Float64Array(count),
-            });
-        }
-        this.count = count;
+    /**
+     * `types`: every tensor the cache may keep, with its per-example type; a column is allocated
+     * when first used. A cache attached to a shared one (`attach`) keeps only the shared columns.
+     */
+    constructor(private readonly runner: Pick<ModelRunner, 'clean'>, private readonly types: ReadonlyMap<string, ActivationType>,
+        private readonly count: number, abort?: SharedArrayBuffer) {
+        this.abort = new Int32Array(abort ?? new SharedArrayBuffer(4));
     }
 
-    private readonly count: number;
+    /** A view of a cache another thread shared (its columns only). */
+    static attach(runner: Pick<ModelRunner, 'clean'>, shared: SharedCleanCache): CleanCache {
+        const cache = new CleanCache(runner, new Map(shared.columns.map(c => [c.tensor, { dtype: c.dtype, dims: c.dims }])), shared.count, shared.abort);
+        for (const c of shared.columns) {
+            cache.columns.set(c.tensor, {
+                tensor: c.tensor, dtype: c.dtype, dims: c.dims, size: exampleSize(c.dims),
+                data: typedView(c.dtype, c.data), state: new Int32Array(c.state),
+            });
+        }
+        cache.shared = true;
+        return cache;
+    }
+
+    private shared = false;
+
+    /** The columns of `tensors` (allocated now where they were not), for other threads to attach. */
+    share(tensors: Iterable<string>): SharedCleanCache {
+        const columns = [...new Set(tensors)].filter(t => this.types.has(t)).map(t => this.column(t));
+        return {
+            count: this.count,
+            columns: columns.map(c => ({ tensor: c.tensor, dtype: c.dtype, dims: [...c.dims], data: c.data.buffer as SharedArrayBuffer, state: c.state.buffer as SharedArrayBuffer })),
+            abort: this.abort.buffer as SharedArrayBuffer,
+        };
+    }
+
+    /** Whether the cache can hold the tensor (an attached cache: whether it was shared). */
+    has(tensor: string): boolean {
+        return this.shared ? this.columns.has(tensor) : this.types.has(tensor);
+    }
+
+    /** Tells every thread waiting on this cache to stop (the run failed or was cancelled). */
+    abortWaiters(): void {
+        Atomics.store(this.abort, 0, 1);
+    }
+
+    /**
+     * Once every thread of a run has stopped: gives back the slots a thread claimed and never
+     * filled (one that died cannot), and lets waiting work again, so that the next run can use
+     * what the cache holds.
+     */
+    recover(): void {
+        for (const column of this.columns.values()) {
+            for (let e = 0; e < this.count; e++) if (column.state[e] === CLAIMED) column.state[e] = ABSENT;
+        }
+        Atomics.store(this.abort, 0, 0);
+    }
 
     /**
      * Runs the model on the examples that lack a tensor they need (`needed`: tensors by example),
      * `batchSize` at a time; an example that runs also fetches whichever of `alsoFetch` it lacks,
      * so that it need not run again for them. Only those tensors are fetched: fetching every
-     * boundary tensor cost more than the model run itself.
+     * boundary tensor cost more than the model run itself. Slots another thread is computing are
+     * waited for, not computed again.
      */
     async ensure(needed: ReadonlyMap<number, ReadonlySet<string>>, alsoFetch: Iterable<string>, batchSize: number,
         checkCancelled?: () => void): Promise<void> {
-        const extra = [...new Set(alsoFetch)].map(t => [t, this.column(t)] as const);
-        // Examples grouped by the tensors they lack, so that nothing is fetched twice.
-        const groups = new Map<string, { lacking: (readonly [string, Column])[]; examples: number[] }>();
-        for (const e of [...needed.keys()].sort((a, b) => a - b)) {
-            let lacking: (readonly [string, Column])[] | undefined;
-            for (const t of needed.get(e)!) {
-                const column = this.column(t);
-                if (column.chunk[e] < 0) (lacking ??= []).push([t, column]);
+        const extra = [...new Set(alsoFetch)].filter(t => this.has(t)).map(t => this.column(t));
+        // Examples grouped by the tensors they claimed, so that nothing is fetched twice. A group
+        // runs as soon as it fills a batch, so that threads sharing the cache claim a batch at a
+        // time and split the work, rather than the first claiming everything.
+        const groups = new Map<string, { claimed: Column[]; examples: number[] }>();
+        const awaited: [Column, number][] = [];
+        const claim = (column: Column, e: number) => Atomics.compareExchange(column.state, e, ABSENT, CLAIMED) === ABSENT;
+        try {
+            for (const e of [...needed.keys()].sort((a, b) => a - b)) {
+                let claimed: Column[] | undefined;
+                for (const t of needed.get(e)!) {
+                    const column = this.column(t);
+                    if (Atomics.load(column.state, e) === PRESENT) continue;
+                    if (claim(column, e)) (claimed ??= []).push(column);
+                    else awaited.push([column, e]);
+                }
+                // The common case after the first chunk: everything is there, and nothing is allocated.
+                if (claimed === undefined) continue;
+                for (const column of extra) if (!claimed.includes(column) && Atomics.load(column.state, e) === ABSENT && claim(column, e)) claimed.push(column);
+                claimed.sort((a, b) => (a.tensor < b.tensor ? -1 : a.tensor > b.tensor ? 1 : 0));
+                const key = claimed.map(c => c.tensor).join('\u0000');
+                let group = groups.get(key);
+                if (group === undefined) groups.set(key, group = { claimed, examples: [] });
+                group.examples.push(e);
+                if (group.examples.length >= batchSize) await this.fill(group, checkCancelled);
             }
-            // The common case after the first chunk: everything is there, and nothing is allocated.
-            if (lacking === undefined) continue;
-            for (const [t, column] of extra) if (column.chunk[e] < 0 && !lacking.some(([u]) => u === t)) lacking.push([t, column]);
-            lacking.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-            const key = lacking.map(([t]) => t).join('\u0000');
-            const group = groups.get(key);
-            if (group) group.examples.push(e);
-            else groups.set(key, { lacking, examples: [e] });
-        }
-        for (const { lacking, examples: missing } of groups.values()) {
-            for (let start = 0; start < missing.length; start += batchSize) {
-                checkCancelled?.();
-                const batch = Int32Array.from(missing.slice(start, start + batchSize));
-                const result = await this.runner.clean(batch, lacking.map(([t]) => t));
-                for (const [tensor, column] of lacking) {
-                    const act = result.get(tensor)!;
-                    const k = column.chunks.push(act.data) - 1;
-                    batch.forEach((e, b) => {
-                        column.chunk[e] = k;
-                        column.offset[e] = act.offset + b * column.size;
-                    });
+            for (const group of groups.values()) if (group.examples.length > 0) await this.fill(group, checkCancelled);
+        } finally {
+            // A failed or cancelled run gives back the slots it had not filled, for others to take.
+            for (const { claimed, examples } of groups.values()) {
+                for (const column of claimed) {
+                    for (const e of examples) {
+                        if (Atomics.compareExchange(column.state, e, CLAIMED, ABSENT) === CLAIMED) Atomics.notify(column.state, e);
+                    }
                 }
             }
         }
+        await this.awaitSlots(awaited, alsoFetch, batchSize, checkCancelled);
+    }
+
+    /** Runs the group's claimed examples through the model and publishes their slots; empties the group. */
+    private async fill(group: { claimed: Column[]; examples: number[] }, checkCancelled?: () => void): Promise<void> {
+        checkCancelled?.();
+        const batch = Int32Array.from(group.examples);
+        const result = await this.runner.clean(batch, group.claimed.map(c => c.tensor));
+        for (const column of group.claimed) {
+            const act = result.get(column.tensor)!;
+            for (let b = 0; b < batch.length; b++) {
+                const from = act.offset + b * column.size;
+                column.data.set(act.data.subarray(from, from + column.size) as never, batch[b] * column.size);
+                Atomics.store(column.state, batch[b], PRESENT);
+                Atomics.notify(column.state, batch[b]);
+            }
+        }
+        group.examples.length = 0;
+    }
+
+    /** Waits for slots other threads claimed; one they gave back is computed here. */
+    private async awaitSlots(awaited: [Column, number][], alsoFetch: Iterable<string>, batchSize: number, checkCancelled?: () => void): Promise<void> {
+        const retry = new Map<number, Set<string>>();
+        for (const [column, e] of awaited) {
+            for (;;) {
+                const s = Atomics.load(column.state, e);
+                if (s === PRESENT) break;
+                if (s === ABSENT) {
+                    let set = retry.get(e);
+                    if (set === undefined) retry.set(e, set = new Set());
+                    set.add(column.tensor);
+                    break;
+                }
+                checkCancelled?.();
+                if (Atomics.load(this.abort, 0) !== 0) throw new HypError('scrubbing stopped: another scrub thread failed or was cancelled', 'cancelled');
+                Atomics.wait(column.state, e, CLAIMED, WAIT_MS);
+            }
+        }
+        if (retry.size > 0) await this.ensure(retry, alsoFetch, batchSize, checkCancelled);
     }
 
     /** Bytes the cache takes over the whole dataset once it holds `tensors` besides what it holds now. */
     bytesWith(tensors: Iterable<string>): number {
-        const held = new Set([...this.columns].filter(([, c]) => c.chunks.length > 0).map(([t]) => t));
+        const held = new Set(this.columns.keys());
         for (const t of tensors) held.add(t);
         let bytes = 0;
         for (const t of held) {
-            const column = this.column(t);
-            bytes += column.size * this.count * allocTyped(column.dtype, 0).BYTES_PER_ELEMENT;
+            const type = this.types.get(t);
+            if (type !== undefined) bytes += exampleSize(type.dims) * this.count * elementBytes(type.dtype);
         }
         return bytes;
     }
@@ -93,14 +199,23 @@ export class CleanCache {
     /** The example's activation of the tensor; `ensure` must have covered the example. */
     get(tensor: string, example: number): Activation {
         const column = this.column(tensor);
-        const k = column.chunk[example];
-        if (k < 0) throw new Error(`clean cache: ${tensor} of example ${example} was not computed`);
-        return { data: column.chunks[k], offset: column.offset[example], dims: column.dims };
+        if (Atomics.load(column.state, example) !== PRESENT) throw new Error(`clean cache: ${tensor} of example ${example} was not computed`);
+        return { data: column.data, offset: example * column.size, dims: column.dims };
     }
 
     private column(tensor: string): Column {
-        const column = this.columns.get(tensor);
-        if (column === undefined) throw new Error(`clean cache: no column for ${tensor}`);
+        let column = this.columns.get(tensor);
+        if (column === undefined) {
+            const type = this.types.get(tensor);
+            if (type === undefined || this.shared) throw new Error(`clean cache: no column for ${tensor}`);
+            const size = exampleSize(type.dims);
+            column = {
+                tensor, dtype: type.dtype, dims: type.dims, size,
+                data: typedView(type.dtype, new SharedArrayBuffer(size * this.count * elementBytes(type.dtype))),
+                state: new Int32Array(new SharedArrayBuffer(4 * this.count)),
+            };
+            this.columns.set(tensor, column);
+        }
         return column;
     }
 }

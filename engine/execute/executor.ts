@@ -73,32 +73,36 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     let t0 = performance.now();
     // Clean activations: read from the dataset-wide cache (filled for what is missing), or one
     // pass of the full model per batch of distinct examples.
-    if (opts.cleanCache !== undefined) {
-        const cache = opts.cleanCache;
+    const cache = opts.cleanCache;
+    // A cache attached from another thread holds the tensors the run was sized for; any other is
+    // read through a clean pass of this plan's own.
+    const cachedRequests = cache === undefined ? [] : cleanRequests.filter(id => cache.has(table.get(id).tensor));
+    const passRequests = cache === undefined ? cleanRequests : cleanRequests.filter(id => !cache.has(table.get(id).tensor));
+    if (cache !== undefined) {
         const needed = new Map<number, Set<string>>();
-        for (const id of cleanRequests) {
+        for (const id of cachedRequests) {
             const req = table.get(id) as CleanRequest;
             let tensors = needed.get(req.example);
             if (tensors === undefined) needed.set(req.example, tensors = new Set());
             tensors.add(req.tensor);
         }
         await cache.ensure(needed, opts.cacheTensors ?? [], opts.batchSize, opts.checkCancelled);
-        for (const id of cleanRequests) {
+        for (const id of cachedRequests) {
             const req = table.get(id) as CleanRequest;
             store.set(id, cache.get(req.tensor, req.example));
         }
-        done += cleanRequests.length;
+        done += cachedRequests.length;
         opts.onProgress?.(done, total);
     }
     const byExample = new Map<number, number[]>();
-    for (const id of opts.cleanCache === undefined ? cleanRequests : []) {
+    for (const id of passRequests) {
         const req = table.get(id) as CleanRequest;
         let list = byExample.get(req.example);
         if (list === undefined) byExample.set(req.example, list = []);
         list.push(id);
     }
     const examples = [...byExample.keys()].sort((a, b) => a - b);
-    for (let start = 0; opts.cleanCache === undefined && start < examples.length; start += opts.batchSize) {
+    for (let start = 0; start < examples.length; start += opts.batchSize) {
         opts.checkCancelled?.();
         const batch = examples.slice(start, start + opts.batchSize);
         const tensors = new Set<string>();

@@ -377,3 +377,24 @@ export function allocTyped(dtype: string, length: number): NumericArray {
         default: throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
     }
 }
+
+/** A typed view of the whole buffer (shared or not) for a tensor type. */
+export function typedView(dtype: string, buffer: ArrayBufferLike): NumericArray {
+    switch (dtype) {
+        case 'float32': return new Float32Array(buffer);
+        case 'float64': return new Float64Array(buffer);
+        case 'int32': return new Int32Array(buffer);
+        case 'int64': return new BigInt64Array(buffer);
+        case 'bool':
+        case 'uint8': return new Uint8Array(buffer);
+        case 'int8': return new Int8Array(buffer);
+        case 'int16': return new Int16Array(buffer);
+        case 'uint16': return new Uint16Array(buffer);
+        default: throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
+    }
+}
+
+/** Bytes per element of a tensor type. */
+export function elementBytes(dtype: string): number {
+    return allocTyped(dtype, 0).BYTES_PER_ELEMENT;
+}

@@ -1,7 +1,7 @@
 // A result from per-root values: loss recovered with its CI, the shares of roots made worse and
 // better, the roots hurt most. Shared by a whole run and by merged shards, which must agree exactly.
 import { HypError } from '../errors.js';
-import type { ScrubResult } from '../result.js';
+import type { PhaseSeconds, ScrubResult } from '../result.js';
 import type { AblationMode, MetricSpec, UnimportantMode } from '../spec.js';
 import { isScore } from './behaviours.js';
 import { lossRecovered } from './statistics.js';
@@ -15,6 +15,42 @@ export interface RootValues {
     examples: Int32Array;
     stats: ScrubResult['stats'];
     seconds: number;
+}
+
+/** Consecutive blocks of roots as one: arrays concatenated, counts and times added up. */
+export function concatRootValues(blocks: readonly RootValues[]): RootValues {
+    const cat = <T extends Float64Array | Int32Array>(make: (n: number) => T, f: (v: RootValues) => T): T => {
+        const out = make(blocks.reduce((a, v) => a + f(v).length, 0));
+        let at = 0;
+        for (const v of blocks) {
+            out.set(f(v), at);
+            at += f(v).length;
+        }
+        return out;
+    };
+    const sum = (f: (v: RootValues) => number) => blocks.reduce((a, v) => a + f(v), 0);
+    const phases = blocks.map(v => v.stats.phaseSeconds);
+    let phaseSeconds: PhaseSeconds | undefined;
+    // Absent when a block does not report them (a shard file written before they were kept).
+    if (phases.every(p => p !== undefined)) {
+        phaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
+        for (const p of phases as PhaseSeconds[]) for (const k of Object.keys(phaseSeconds) as (keyof PhaseSeconds)[]) phaseSeconds[k] += p[k];
+    }
+    return {
+        from: blocks[0].from,
+        clean: cat(n => new Float64Array(n), v => v.clean),
+        scrubbed: cat(n => new Float64Array(n), v => v.scrubbed),
+        random: cat(n => new Float64Array(n), v => v.random),
+        examples: cat(n => new Int32Array(n), v => v.examples),
+        stats: {
+            requests: sum(v => v.stats.requests),
+            computedRequests: sum(v => v.stats.computedRequests),
+            cleanExamples: sum(v => v.stats.cleanExamples),
+            sessionRuns: sum(v => v.stats.sessionRuns),
+            ...(phaseSeconds && { phaseSeconds }),
+        },
+        seconds: sum(v => v.seconds),
+    };
 }
 
 /** What a result says besides its numbers. */

@@ -1,5 +1,6 @@
 // Messages between the language server's worker supervisor and the scrub worker process (over
 // the IPC channel of child_process.fork). Plain JSON: a spec in, progress, log lines and results out.
+import type { ErrorFields } from '../errors.js';
 import type { ScrubResult } from '../result.js';
 import type { ProviderChoice } from '../runtime/session.js';
 import type { ScrubSpec } from '../spec.js';
@@ -10,7 +11,8 @@ export interface WorkerScrubOptions {
     samples?: number;
     seed?: number;
     ep: ProviderChoice;
-    intraOpThreads?: number;
+    /** CPU threads the scrub may use (engine's `threads`); every core when absent. */
+    threads?: number;
     perExample: boolean;
     /**
      * Whether the spec's features module may be imported: it is user code, run only in a trusted
@@ -23,13 +25,7 @@ export type ToWorker =
     | { type: 'scrub'; id: number; spec: ScrubSpec; options: WorkerScrubOptions };
 
 /** A failure as the worker reports it: the engine's HypError fields, or a JS error's message. */
-export interface WorkerError {
-    message: string;
-    code: string;
-    hint?: string;
-    file?: string;
-    line?: number;
-}
+export type WorkerError = ErrorFields;
 
 export type FromWorker =
     | { type: 'ready'; pid: number }

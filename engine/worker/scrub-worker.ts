@@ -2,9 +2,9 @@
 // onnxruntime-node is loaded, so that a native crash or a long synchronous `session.run` never
 // reaches the editor. It runs one job at a time and is killed, not asked, to stop: native work
 // cannot be interrupted from JavaScript.
-import { isHypError } from '../errors.js';
+import { errorFields } from '../errors.js';
 import { scrub, type ScrubProgress } from '../scrub.js';
-import type { FromWorker, ToWorker, WorkerError, WorkerScrubOptions } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerScrubOptions } from './protocol.js';
 import type { ScrubSpec } from '../spec.js';
 
 /** Progress messages are sent at most this often: the supervisor only redraws a code lens. */
@@ -37,7 +37,7 @@ export async function runJob(id: number, spec: ScrubSpec, options: WorkerScrubOp
             samples: options.samples,
             seed: options.seed,
             ep: options.ep,
-            intraOpThreads: options.intraOpThreads,
+            threads: options.threads,
             perExample: options.perExample,
             onProgress,
         });
@@ -47,17 +47,8 @@ export async function runJob(id: number, spec: ScrubSpec, options: WorkerScrubOp
         post({ type: 'log', line: `job ${id} done in ${((performance.now() - started) / 1000).toFixed(2)} s` });
         post({ type: 'result', id, results });
     } catch (e) {
-        post({ type: 'error', id, error: toWorkerError(e) });
+        post({ type: 'error', id, error: errorFields(e) });
     }
-}
-
-/** The engine's located error, or a JavaScript error's message with its stack top for the log. */
-export function toWorkerError(e: unknown): WorkerError {
-    if (isHypError(e)) {
-        return { message: e.message, code: e.code, ...(e.hint && { hint: e.hint }), ...(e.location && { file: e.location.file, line: e.location.line }) };
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    return { message: err.message, code: (err as { code?: unknown }).code === undefined ? 'internal' : String((err as { code?: unknown }).code) };
 }
 
 function main(): void {

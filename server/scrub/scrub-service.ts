@@ -156,7 +156,7 @@ export class ScrubService implements ScrubStatusSource {
                 ep: settings.executionProvider,
                 ...(settings.samples !== null && { samples: settings.samples }),
                 ...(settings.seed !== null && { seed: settings.seed }),
-                ...(settings.threads !== null && { intraOpThreads: settings.threads }),
+                ...(settings.threads !== null && { threads: settings.threads }),
                 perExample: true,
                 allowFeaturesModule: this.deps.trust.trusted,
             }, {

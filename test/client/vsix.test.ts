@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { ScrubSpec } from '../../engine/spec.js';
 import { WorkerSupervisor } from '../../server/scrub/worker-supervisor.js';
 import { spec as toySpec } from '../fixtures/toy-spec.js';
+import { checkHypFile } from '../../language/check-file.js';
+import { scrub } from '../../engine/scrub.js';
 // @ts-expect-error: plain JavaScript build scripts without type declarations.
 import { packageVsix } from '../../scripts/package-vsix.mjs';
 // @ts-expect-error: as above.
@@ -31,7 +33,8 @@ describe('the .vsix', () => {
         expect(paths).toEqual(expect.arrayContaining([
             '[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json',
             'extension/dist/extension/extension.cjs', 'extension/dist/extension/hyp-language-server.cjs',
-            'extension/dist/extension/hyp-scrub-worker.cjs', 'extension/dist/extension/hyp-load-worker.mjs',
+            'extension/dist/extension/hyp-scrub-worker.cjs', 'extension/dist/extension/hyp-scrub-thread.cjs',
+            'extension/dist/extension/hyp-load-worker.mjs',
             'extension/syntaxes/hyp.tmLanguage.json', 'extension/syntaxes/language-configuration.json',
             'extension/syntaxes/hyp.snippets.json', 'extension/syntaxes/hyp-file-icon.svg',
         ]));
@@ -60,11 +63,7 @@ describe('the .vsix', () => {
     });
 
     test('its worker, unpacked outside the repository, scrubs the toy model with the onnxruntime it ships', async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'hyp-vsix-'));
-        for (const f of unzip(readFileSync(vsix.path)) as { path: string; data: Buffer }[]) {
-            mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-            writeFileSync(join(dir, f.path), f.data);
-        }
+        const dir = unpack();
         const worker = join(dir, 'extension/dist/extension/hyp-scrub-worker.cjs');
         const log: string[] = [];
         const sup = new WorkerSupervisor({ spawn: () => fork(worker, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }), onLog: l => log.push(l) });
@@ -78,4 +77,33 @@ describe('the .vsix', () => {
             await sup.dispose();
         }
     }, 120_000);
+
+    test('its worker scrubs a large run in its scrub threads (the bundle it ships), as the engine does in one thread', async () => {
+        const dir = unpack();
+        const { spec } = await checkHypFile(join(import.meta.dirname, '../../examples/paren/paren.hyp'));
+        const claim1 = { ...spec!, hypotheses: spec!.hypotheses.filter(h => h.name === 'claim1') };
+        const [inProcess] = await scrub(claim1, { samples: 2_000, threads: 1 });
+        const log: string[] = [];
+        const sup = new WorkerSupervisor({
+            spawn: () => fork(join(dir, 'extension/dist/extension/hyp-scrub-worker.cjs'), [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
+            onLog: l => log.push(l),
+        });
+        try {
+            const [result] = await sup.run(claim1, { hypotheses: ['claim1'], samples: 2_000, threads: 2, ep: 'cpu', perExample: false, allowFeaturesModule: false });
+            expect(Math.abs(result.lossRecovered - inProcess.lossRecovered)).toBeLessThan(1e-6);
+            expect(result.stats.requests).toBeGreaterThan(inProcess.stats.requests);
+        } finally {
+            await sup.dispose();
+        }
+    }, 180_000);
 });
+
+/** The .vsix unpacked into a new directory outside the repository. */
+function unpack(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'hyp-vsix-'));
+    for (const f of unzip(readFileSync(vsix.path)) as { path: string; data: Buffer }[]) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.data);
+    }
+    return dir;
+}

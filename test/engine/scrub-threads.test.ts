@@ -1,0 +1,142 @@
+// Scrub threads (engine/parallel/): a run split over threads gives the values of the run in one
+// thread, root by root, and the same values every time; a thread that dies or a cancel stops the
+// run at once with a clear error, and the next run works. The shared clean cache's slots are
+// claimed, waited for, given back and recovered as a run of several threads needs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { checkHypFile } from '../../language/check-file.js';
+import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
+import { scrubRoots, threadsFor } from '../../engine/scrub.js';
+import { CleanCache } from '../../engine/execute/clean-cache.js';
+import type { HypothesisSpec } from '../../engine/spec.js';
+import type { RootValues } from '../../engine/score/summary.js';
+import type { HypError } from '../../engine/errors.js';
+
+const ROOTS = { from: 0, to: 2_000 };
+let prepared: PreparedScrub;
+let claim1: HypothesisSpec;
+let oneThread: RootValues;
+
+beforeAll(async () => {
+    const { spec } = await checkHypFile(join(import.meta.dirname, '../../examples/paren/paren.hyp'));
+    prepared = await prepareScrub(spec!, { ep: 'cpu' });
+    claim1 = spec!.hypotheses.find(h => h.name === 'claim1')!;
+    oneThread = await scrubRoots(prepared, claim1, { threads: 1 }, ROOTS);
+}, 120_000);
+afterAll(async () => prepared.dispose());
+
+const relClose = (a: Float64Array, b: Float64Array) => {
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b[i])));
+};
+
+describe('scrub threads', () => {
+    it('split a large run on the CPU, and keep small models and small runs in one thread', () => {
+        expect(threadsFor(prepared, { threads: 2 }, 2_000)).toEqual({ workers: 2, intraOp: 1 });
+        expect(threadsFor(prepared, { threads: 4 }, 2_000)).toEqual({ workers: 2, intraOp: 2 });
+        expect(threadsFor(prepared, { threads: 2 }, 1_500).workers).toBe(1);
+        expect(threadsFor(prepared, { threads: 1 }, 100_000).workers).toBe(1);
+    });
+
+    it('give the values of one thread, root by root, and the same values on every run', async () => {
+        const a = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
+        prepared.dropCleanCache();
+        const b = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
+        expect([...a.examples]).toEqual([...oneThread.examples]);
+        relClose(a.clean, oneThread.clean);
+        relClose(a.scrubbed, oneThread.scrubbed);
+        relClose(a.random, oneThread.random);
+        expect(a.stats.cleanExamples).toBe(oneThread.stats.cleanExamples);
+        // Each block hash-conses its own requests: one shared by two blocks is counted in both.
+        expect(a.stats.requests).toBeGreaterThanOrEqual(oneThread.stats.requests);
+        // Reproducible exactly, whichever thread filled which slot of the clean cache.
+        expect([...b.clean, ...b.scrubbed, ...b.random]).toEqual([...a.clean, ...a.scrubbed, ...a.random]);
+    });
+
+    it('fail at once with a clear error when a thread dies, and the next run starts new threads', async () => {
+        let killed = false;
+        const run = scrubRoots(prepared, claim1, {
+            threads: 2,
+            onProgress: () => {
+                if (killed) return;
+                killed = true;
+                void prepared.threadPool(2, 1).workers[0].terminate();
+            },
+        }, ROOTS);
+        const error = await run.then(() => undefined, (e: HypError) => e);
+        expect(killed).toBe(true);
+        expect(error?.code).toBe('thread-crashed');
+        expect(error?.message).toMatch(/scrub thread stopped unexpectedly/);
+        expect(error?.hint).toMatch(/--threads 1/);
+        const again = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
+        relClose(again.scrubbed, oneThread.scrubbed);
+    });
+
+    it('stop on cancel, and the next run uses what the cache holds', async () => {
+        const controller = new AbortController();
+        const run = scrubRoots(prepared, claim1, { threads: 2, signal: controller.signal, onProgress: () => controller.abort() }, ROOTS);
+        await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+        const again = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
+        relClose(again.scrubbed, oneThread.scrubbed);
+    });
+});
+
+describe('shared clean cache', () => {
+    /** A cache over one float32 scalar tensor of 4 examples, whose clean runs return 10·e and are counted. */
+    function scalarCache() {
+        const ran: number[] = [];
+        const runner = {
+            async clean(examples: Int32Array) {
+                ran.push(...examples);
+                return new Map([['t', { data: Float32Array.from(examples, e => 10 * e), offset: 0, dims: [] }]]);
+            },
+        };
+        const cache = new CleanCache(runner, new Map([['t', { dtype: 'float32', dims: [] }]]), 4);
+        return { cache, ran, shared: cache.share(['t']) };
+    }
+
+    /** A thread that marks slot `e` of the shared column claimed, then after `ms` sets it to `to` (0 given back, 2 filled). */
+    function holder(state: SharedArrayBuffer, data: SharedArrayBuffer, e: number, ms: number, to: number): Promise<void> {
+        const code = `const { workerData: w } = require('node:worker_threads');
+            const s = new Int32Array(w.state); s[w.e] = 1;
+            setTimeout(() => { new Float32Array(w.data)[w.e] = 99; Atomics.store(s, w.e, w.to); Atomics.notify(s, w.e); }, w.ms);`;
+        const worker = new Worker(code, { eval: true, workerData: { state, data, e, ms, to } });
+        return new Promise(resolve => worker.on('online', () => resolve()));
+    }
+    const wait = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+    it('waits for a slot another thread fills, and does not compute it again', async () => {
+        const { cache, ran, shared } = scalarCache();
+        await holder(shared.columns[0].state, shared.columns[0].data, 2, 100, 2);
+        await wait(20);
+        await cache.ensure(new Map([[1, new Set(['t'])], [2, new Set(['t'])]]), [], 8);
+        expect(ran).toEqual([1]);
+        expect(cache.get('t', 2).data[2]).toBe(99);
+    });
+
+    it('computes a slot another thread gave back', async () => {
+        const { cache, ran, shared } = scalarCache();
+        await holder(shared.columns[0].state, shared.columns[0].data, 3, 100, 0);
+        await wait(20);
+        await cache.ensure(new Map([[3, new Set(['t'])]]), [], 8);
+        expect(ran).toEqual([3]);
+        expect(cache.get('t', 3).data[3]).toBe(30);
+    });
+
+    it('stops waiting when the run is aborted, and recovers the slots a dead thread held', async () => {
+        const { cache, ran, shared } = scalarCache();
+        await holder(shared.columns[0].state, shared.columns[0].data, 0, 60_000, 2);
+        await wait(20);
+        const attached = CleanCache.attach({ clean: async () => new Map() }, shared);
+        setTimeout(() => attached.abortWaiters(), 10);
+        // The main thread's own wait blocks its event loop: the abort arrives from the cancel check.
+        let checks = 0;
+        await expect(cache.ensure(new Map([[0, new Set(['t'])]]), [], 8, () => {
+            if (++checks > 3) attached.abortWaiters();
+        })).rejects.toMatchObject({ code: 'cancelled' });
+        cache.recover();
+        await cache.ensure(new Map([[0, new Set(['t'])]]), [], 8);
+        expect(ran).toEqual([0]);
+    });
+});
