@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     // pays for its clean pass.
     for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
         await scrubRoots(prepared, hypothesis, opts, { from: roots, to: roots + Math.min(WARM_UP_ROOTS, roots) });
-        prepared.dropCleanCache();
+        prepared.emptyCleanCache();
     }
     (globalThis as { gc?: () => void }).gc?.();
 

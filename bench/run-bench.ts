@@ -28,8 +28,8 @@ const selected = CASES.filter(c => (values.case ? values.case.includes(c.name) :
 const results: CaseResult[] = [];
 for (const c of selected) {
     process.stderr.write(`${c.name} …\n`);
-    // --expose-gc: the case collects the warm-up's clean cache before the timed scrub, so the peak
-    // RSS is not the two caches at once.
+    // --expose-gc: the case collects the warm-up's garbage before the timed scrub, so that the
+    // peak RSS is the timed scrub's.
     const args = ['--expose-gc', new URL('./bench-case.mjs', import.meta.url).pathname, c.name, values.ep!];
     if (values.roots !== undefined) args.push('--roots', values.roots);
     try {

@@ -85,6 +85,11 @@ export class CleanCache {
         Atomics.store(this.abort, 0, 1);
     }
 
+    /** Marks every slot absent (between runs): the next run computes what it needs again. */
+    empty(): void {
+        for (const column of this.columns.values()) column.state.fill(ABSENT);
+    }
+
     /**
      * Once every thread of a run has stopped: gives back the slots a thread claimed and never
      * filled (one that died cannot), and lets waiting work again, so that the next run can use

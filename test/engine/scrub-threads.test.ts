@@ -41,7 +41,7 @@ describe('scrub threads', () => {
 
     it('give the values of one thread, root by root, and the same values on every run', async () => {
         const a = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
-        prepared.dropCleanCache();
+        prepared.emptyCleanCache();
         const b = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
         expect([...a.examples]).toEqual([...oneThread.examples]);
         relClose(a.clean, oneThread.clean);
