@@ -237,7 +237,7 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
 }
 
 /** Roots a scrub thread should have at least: below it, starting and warming a thread costs more than it saves. */
-export const MIN_ROOTS_PER_THREAD = 1_000;
+export const MIN_ROOTS_PER_THREAD = 500;
 /**
  * Bytes of model tensors (roots × the model's bytes per example) a scrub thread should have at
  * least. A model as small as the toy's (110 bytes per example) scrubs 10,000 roots in a tenth of a

@@ -34,8 +34,8 @@ const relClose = (a: Float64Array, b: Float64Array) => {
 describe('scrub threads', () => {
     it('split a large run on the CPU, and keep small models and small runs in one thread', () => {
         expect(threadsFor(prepared, { threads: 2 }, 2_000)).toEqual({ workers: 2, intraOp: 1 });
-        expect(threadsFor(prepared, { threads: 4 }, 2_000)).toEqual({ workers: 2, intraOp: 2 });
-        expect(threadsFor(prepared, { threads: 2 }, 1_500).workers).toBe(1);
+        expect(threadsFor(prepared, { threads: 4 }, 1_200)).toEqual({ workers: 2, intraOp: 2 });
+        expect(threadsFor(prepared, { threads: 2 }, 900).workers).toBe(1);
         expect(threadsFor(prepared, { threads: 1 }, 100_000).workers).toBe(1);
     });
 
