@@ -9,6 +9,7 @@ import { checkHypFile } from '../../language/check-file.js';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { scrubRoots, threadsFor } from '../../engine/scrub.js';
 import { CleanCache } from '../../engine/execute/clean-cache.js';
+import { ScrubPool } from '../../engine/parallel/scrub-pool.js';
 import type { HypothesisSpec } from '../../engine/spec.js';
 import type { RootValues } from '../../engine/score/summary.js';
 import type { HypError } from '../../engine/errors.js';
@@ -71,6 +72,20 @@ describe('scrub threads', () => {
         expect(error?.hint).toMatch(/--threads 1/);
         const again = await scrubRoots(prepared, claim1, { threads: 2 }, ROOTS);
         relClose(again.scrubbed, oneThread.scrubbed);
+    });
+
+    it('report a thread that cannot prepare the spec with the engine\'s own located error', async () => {
+        const spec = { ...prepared.spec, modelPath: join(import.meta.dirname, 'no-such-model.onnx') };
+        const pool = new ScrubPool(spec, { ep: 'cpu', intraOpThreads: 1 }, 1);
+        try {
+            const error = await pool.run([{ hypothesis: claim1, samples: 2, seed: 0, range: { from: 0, to: 2 }, batchSize: 2, chunkSize: 2, cleanTensors: [] }])
+                .then(() => undefined, (e: HypError) => e);
+            expect(error?.location?.file).toBe(spec.modelPath);
+            expect(error?.message).toMatch(/no-such-model\.onnx|cannot read|not found|does not exist/i);
+            expect(pool.broken).toBe(true);
+        } finally {
+            await pool.dispose();
+        }
     });
 
     it('stop on cancel, and the next run uses what the cache holds', async () => {
