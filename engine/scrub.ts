@@ -335,7 +335,9 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
             }
             return box;
         };
-        for (let i = 0; i < roots.length; i++) {
+        // Without a position the metric reads, every output is read whole (the executor's default).
+        const perPosition = positions.some(p => p >= 0);
+        for (let i = 0; perPosition && i < roots.length; i++) {
             for (const id of [plan.scrubbed[i], plan.random[i], plan.clean[i]]) {
                 if (plan.table.get(id).kind !== 'computed') continue;
                 const box = boxAt(positions[i]);
@@ -344,7 +346,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
             }
         }
         const acts = await executePlan(plan, prepared.g, runner, {
-            outputReads,
+            outputReads: perPosition ? outputReads : undefined,
             batchSize,
             checkCancelled,
             cleanCache: cache,

@@ -58,37 +58,53 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
         regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
     };
     // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
-    const variants = new Map<string, Map<readonly string[], Map<Region, (Region | undefined)[]>>>();
-    const needs = (tensor: string, parents: readonly string[], region: Region) => variants.get(tensor)!.get(parents)!.get(region)!;
+    // What a variant reads of each parent is worked out once too, and consecutive requests
+    // mostly share their variant: the last one is kept at hand.
+    interface Reads { need: (Region | undefined)[]; boxes: Region[]; parts: (readonly (Region | undefined)[] | undefined)[]; all: boolean[] }
+    const variants = new Map<string, Map<readonly string[], Map<Region, Reads>>>();
+    const needs = (tensor: string, parents: readonly string[], region: Region) => variants.get(tensor)!.get(parents)!.get(region)!.need;
     for (let t = g.computedTensors.length - 1; t >= 0; t--) {
         const tensor = g.computedTensors[t];
+        let byParents = variants.get(tensor);
+        if (byParents === undefined) variants.set(tensor, byParents = new Map());
+        let lastParents: readonly string[] | undefined;
+        let lastRegion: Region | undefined;
+        let reads: Reads | undefined;
         for (const id of computedByTensor.get(tensor) ?? []) {
             let region = regions[id];
             if (region === undefined) continue;
             regions[id] = region = intern(region);
             const req = table.get(id) as ComputedRequest;
-            let byParents = variants.get(tensor);
-            if (byParents === undefined) variants.set(tensor, byParents = new Map());
-            let byRegion = byParents.get(req.parents);
-            if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
-            let need = byRegion.get(region);
-            if (need === undefined) {
-                const stacked = req.inputs.map(a => a.sum === true);
-                need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
-                byRegion.set(region, need);
+            if (req.parents !== lastParents || region !== lastRegion || reads === undefined) {
+                let byRegion = byParents.get(req.parents);
+                if (byRegion === undefined) byParents.set(req.parents, byRegion = new Map());
+                reads = byRegion.get(region);
+                if (reads === undefined) {
+                    const stacked = req.inputs.map(a => a.sum === true);
+                    const need = (await slicing.inputRegions(tensor, req.parents, region, stacked)).map(r => (r === undefined || isWhole(r) ? undefined : intern(r)));
+                    const boxes = req.parents.map((p, k) => need[k] ?? whole(p));
+                    reads = {
+                        need, boxes,
+                        parts: req.parents.map(p => (g.nodesOfTensor(p).length > 1 ? slicing.partBoxes(p) : undefined)),
+                        all: req.parents.map((p, k) => boxes[k] === whole(p)),
+                    };
+                    byRegion.set(region, reads);
+                }
+                lastParents = req.parents;
+                lastRegion = region;
             }
             for (let k = 0; k < req.inputs.length; k++) {
                 const a = req.inputs[k];
                 // A sum cut's sources are clean part sums: the clean pass computes them whole.
                 if (a.sum) continue;
                 const sources = a.sources;
-                const box = need[k] ?? whole(req.parents[k]);
+                const box = reads.boxes[k];
                 if (isUniform(sources)) {
                     read(sources[0], box);
                     continue;
                 }
-                const parts = slicing.partBoxes(req.parents[k]);
-                const all = box === whole(req.parents[k]);
+                const parts = reads.parts[k] ?? slicing.partBoxes(req.parents[k]);
+                const all = reads.all[k];
                 for (let i = 0; i < sources.length; i++) {
                     if (computed[sources[i]] === 0) continue;
                     const part = parts[i];

@@ -72,13 +72,13 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
     for (let r = 0; r < n; r++) {
         const x = roots[r];
         const rng = new Prng(opts.seed, rootIds[r], Stream.scrub);
-        plan.scrubbed[r] = scrub(output, x, rng);
-        plan.clean[r] = table.clean(outputTensor, x);
         // The random baseline is the "nothing matters" hypothesis run on the same stream: its one
         // draw is the first number of the root's scrub stream. Every hypothesis's scrub is then
         // paired with the baseline through common random numbers, and "nothing matters" gives
         // exactly 0%, as the design defines it.
-        const randomExample = new Prng(opts.seed, rootIds[r], Stream.scrub).nextInt(opts.datasetSize);
+        const randomExample = rng.copy().nextInt(opts.datasetSize);
+        plan.scrubbed[r] = scrub(output, x, rng);
+        plan.clean[r] = table.clean(outputTensor, x);
         plan.randomExamples[r] = randomExample;
         plan.random[r] = table.clean(outputTensor, randomExample);
     }
@@ -120,7 +120,9 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
                 examples[u] = shared;
             }
         }
-        const inputs: Assembly[] = node.parents.map((parentTensor, k) => {
+        const inputs = new Array<Assembly>(node.parents.length);
+        for (let k = 0; k < inputs.length; k++) {
+            const parentTensor = node.parents[k];
             const slots = node.slotsOf[k];
             const sources = new Array<number>(slots.length);
             for (let i = 0; i < slots.length; i++) {
@@ -129,8 +131,8 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
                     : examples[slot] >= 0 ? table.clean(parentTensor, examples[slot])
                     : table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
             }
-            return { sources };
-        });
+            inputs[k] = { sources };
+        }
         const id = computed(node, inputs);
         node.memo?.set(x, id);
         return id;

@@ -25,6 +25,16 @@ export class Prng {
         this.d = mix32(h + 4) | 1;
     }
 
+    /** A generator at the same point of the same stream (cheaper than seeding a new one). */
+    copy(): Prng {
+        const p = Object.create(Prng.prototype) as Prng;
+        p.a = this.a;
+        p.b = this.b;
+        p.c = this.c;
+        p.d = this.d;
+        return p;
+    }
+
     /** Uniform 32-bit unsigned integer. */
     nextUint32(): number {
         const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
