@@ -92,8 +92,8 @@ export class ScrubPool {
 
     private start(script: string, workerData: ThreadData): Thread {
         const worker = new Worker(script, { workerData });
-        // An idle pool does not keep the process alive; a job in flight does (runOn).
-        worker.unref();
+        // A starting thread keeps the process alive (a run may be waiting for it), as does a job in
+        // flight (runOn); an idle one does not.
         const thread: Thread = { worker, ready: Promise.resolve() };
         thread.ready = new Promise<void>((resolve, reject) => {
             const die = (e: Error) => {
@@ -103,7 +103,10 @@ export class ScrubPool {
                 thread.current = undefined;
             };
             worker.on('message', (m: FromThread) => {
-                if (m.type === 'ready') resolve();
+                if (m.type === 'ready') {
+                    worker.unref();
+                    resolve();
+                }
                 else if (m.type === 'prepare-failed') die(fromErrorFields(m.error));
                 else if (thread.current?.id !== m.id) return;
                 else if (m.type === 'progress') thread.current.progress(m.fraction);
