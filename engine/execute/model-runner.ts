@@ -363,38 +363,28 @@ function fromOrt(t: ort.Tensor): Activation {
     return { data: t.data as NumericArray, offset: 0, dims: t.dims.slice(1) };
 }
 
+/** The typed array class of each tensor type the engine reads. */
+const ARRAY_TYPES: Record<string, { new(length: number): NumericArray; new(buffer: ArrayBufferLike): NumericArray; BYTES_PER_ELEMENT: number }> = {
+    float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array,
+    bool: Uint8Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array,
+};
+
+function arrayType(dtype: string) {
+    const type = Object.hasOwn(ARRAY_TYPES, dtype) ? ARRAY_TYPES[dtype] : undefined;
+    if (type === undefined) throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
+    return type;
+}
+
 export function allocTyped(dtype: string, length: number): NumericArray {
-    switch (dtype) {
-        case 'float32': return new Float32Array(length);
-        case 'float64': return new Float64Array(length);
-        case 'int32': return new Int32Array(length);
-        case 'int64': return new BigInt64Array(length);
-        case 'bool':
-        case 'uint8': return new Uint8Array(length);
-        case 'int8': return new Int8Array(length);
-        case 'int16': return new Int16Array(length);
-        case 'uint16': return new Uint16Array(length);
-        default: throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
-    }
+    return new (arrayType(dtype))(length);
 }
 
 /** A typed view of the whole buffer (shared or not) for a tensor type. */
 export function typedView(dtype: string, buffer: ArrayBufferLike): NumericArray {
-    switch (dtype) {
-        case 'float32': return new Float32Array(buffer);
-        case 'float64': return new Float64Array(buffer);
-        case 'int32': return new Int32Array(buffer);
-        case 'int64': return new BigInt64Array(buffer);
-        case 'bool':
-        case 'uint8': return new Uint8Array(buffer);
-        case 'int8': return new Int8Array(buffer);
-        case 'int16': return new Int16Array(buffer);
-        case 'uint16': return new Uint16Array(buffer);
-        default: throw new HypError(`tensor type ${dtype} is not supported`, 'unsupported-dtype');
-    }
+    return new (arrayType(dtype))(buffer);
 }
 
 /** Bytes per element of a tensor type. */
 export function elementBytes(dtype: string): number {
-    return allocTyped(dtype, 0).BYTES_PER_ELEMENT;
+    return arrayType(dtype).BYTES_PER_ELEMENT;
 }

@@ -111,41 +111,46 @@ describe('shared clean cache', () => {
         return { cache, ran, shared: cache.share(['t']) };
     }
 
-    /** A thread that marks slot `e` of the shared column claimed, then after `ms` sets it to `to` (0 given back, 2 filled). */
-    function holder(state: SharedArrayBuffer, data: SharedArrayBuffer, e: number, ms: number, to: number): Promise<void> {
+    /**
+     * A thread that marks slot `e` of the shared column claimed, then after `ms` sets it to `to` (0
+     * given back, 2 filled, with 99 written); resolves once the claim is in place.
+     */
+    async function holder(state: SharedArrayBuffer, data: SharedArrayBuffer, e: number, ms: number, to: number): Promise<Worker> {
         const code = `const { workerData: w } = require('node:worker_threads');
-            const s = new Int32Array(w.state); s[w.e] = 1;
+            const s = new Int32Array(w.state); Atomics.store(s, w.e, 1);
             setTimeout(() => { new Float32Array(w.data)[w.e] = 99; Atomics.store(s, w.e, w.to); Atomics.notify(s, w.e); }, w.ms);`;
         const worker = new Worker(code, { eval: true, workerData: { state, data, e, ms, to } });
-        return new Promise(resolve => worker.on('online', () => resolve()));
+        const slots = new Int32Array(state);
+        while (Atomics.load(slots, e) !== 1) await new Promise(r => setTimeout(r, 5));
+        return worker;
     }
-    const wait = (ms: number) => new Promise(r => setTimeout(r, ms));
 
     it('waits for a slot another thread fills, and does not compute it again', async () => {
         const { cache, ran, shared } = scalarCache();
-        await holder(shared.columns[0].state, shared.columns[0].data, 2, 100, 2);
-        await wait(20);
+        const worker = await holder(shared.columns[0].state, shared.columns[0].data, 2, 100, 2);
         await cache.ensure(new Map([[1, new Set(['t'])], [2, new Set(['t'])]]), [], 8);
         expect(ran).toEqual([1]);
         expect(cache.get('t', 2).data[2]).toBe(99);
+        await worker.terminate();
     });
 
     it('computes a slot another thread gave back', async () => {
         const { cache, ran, shared } = scalarCache();
-        await holder(shared.columns[0].state, shared.columns[0].data, 3, 100, 0);
-        await wait(20);
+        const worker = await holder(shared.columns[0].state, shared.columns[0].data, 3, 100, 0);
         await cache.ensure(new Map([[3, new Set(['t'])]]), [], 8);
         expect(ran).toEqual([3]);
         expect(cache.get('t', 3).data[3]).toBe(30);
+        await worker.terminate();
     });
 
     it('stops waiting when the run is aborted, and recovers the slots a dead thread held', async () => {
         const { cache, ran, shared } = scalarCache();
-        await holder(shared.columns[0].state, shared.columns[0].data, 0, 60_000, 2);
-        await wait(20);
+        const worker = await holder(shared.columns[0].state, shared.columns[0].data, 0, 60_000, 2);
+        // The thread holding the slot dies without giving it back.
+        await worker.terminate();
         const attached = CleanCache.attach({ clean: async () => new Map() }, shared);
-        setTimeout(() => attached.abortWaiters(), 10);
-        // The main thread's own wait blocks its event loop: the abort arrives from the cancel check.
+        // The main thread's own wait blocks its event loop: the abort comes from the cancel check,
+        // through another view of the shared cache as another thread would send it.
         let checks = 0;
         await expect(cache.ensure(new Map([[0, new Set(['t'])]]), [], 8, () => {
             if (++checks > 3) attached.abortWaiters();
