@@ -44,8 +44,9 @@ export interface PrepareOptions {
     cleanCuts?: boolean;
     /**
      * Let each local function compute only the box of its output that its readers use, from the
-     * boxes of its parents that box needs (default true; graph/region-slice.ts). Values agree with
-     * whole local functions to float32 rounding.
+     * boxes of its parents that box needs (graph/region-slice.ts). Values agree with whole local
+     * functions to float32 rounding. Default: on, unless the model's tensors take less than
+     * MIN_SLICED_MODEL_BYTES per example, where there is nothing to save.
      */
     sliceLocals?: boolean;
 }
@@ -121,7 +122,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         ? await findCleanCuts(model, g, inputs, sessionOptions, parentTypes).catch(() => undefined)
         : undefined;
     for (const [t, type] of found?.types ?? []) types.set(t, type);
-    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? true);
+    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? graphBytesPerExample(graph) >= MIN_SLICED_MODEL_BYTES);
     // A sum cut's per-part sums are computed by nodes added to the clean pass's model.
     for (const [partSums, r] of found?.reductions ?? []) {
         const dims = types.get(r.tensor)!.dims;
@@ -139,11 +140,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
         .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));
     const bytesPerExample = [...tensorBytes.values()].reduce((a, b) => a + b, 0);
-    let modelBytesPerExample = bytesPerExample;
-    for (const t of graph.tensors.values()) {
-        if (t.kind === 'initializer' || !t.shape || !t.dtype || t.shape.slice(1).some(d => typeof d !== 'number')) continue;
-        modelBytesPerExample += exampleSize(t.shape.slice(1) as number[]) * bytesPerElement(t.dtype);
-    }
+    const modelBytesPerExample = bytesPerExample + graphBytesPerExample(graph);
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     let cleanCache: CleanCache | undefined;
     let pool: ScrubPool | undefined;
@@ -243,6 +240,22 @@ function inputPartValue(g: GraphG, inputs: ModelInputs, runner: OrtModelRunner, 
         }
     }
     return values.length === 1 ? values[0] : values;
+}
+
+/**
+ * Below this many bytes of tensors per example, local functions are not sliced: the toy model (a
+ * few hundred bytes) has nothing to save, and working out the boxes cost a tenth of its scrub.
+ */
+export const MIN_SLICED_MODEL_BYTES = 64 * 1024;
+
+/** Bytes of one example's values of every tensor whose shape the model file gives. */
+function graphBytesPerExample(graph: ModelGraph): number {
+    let bytes = 0;
+    for (const t of graph.tensors.values()) {
+        if (t.kind === 'initializer' || !t.shape || !t.dtype || t.shape.slice(1).some(d => typeof d !== 'number')) continue;
+        bytes += exampleSize(t.shape.slice(1) as number[]) * bytesPerElement(t.dtype);
+    }
+    return bytes;
 }
 
 function bytesPerElement(dtype: string): number {

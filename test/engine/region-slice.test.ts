@@ -16,7 +16,8 @@ import { scrubHypothesis } from '../../engine/scrub.js';
 import { weights } from './graph-fixtures.js';
 import { join } from 'node:path';
 import { checkHypFile } from '../../language/check-file.js';
-import { prepareScrub } from '../../engine/prepare.js';
+import { MIN_SLICED_MODEL_BYTES, prepareScrub } from '../../engine/prepare.js';
+import { spec as toySpec } from '../fixtures/toy-spec.js';
 
 const BATCH = 3;
 const f32 = (name: string, dims: (number | string)[]) => [{ name, dtype: 'float32', dims }];
@@ -154,6 +155,20 @@ describe('scrubbing with sliced local functions', () => {
         expect(needs[2]).toEqual([null, [0, 1], null, null]);
         expect(paren.off.runner.slicing).toBeUndefined();
     }, 120_000);
+
+    it('is the default for a model large enough to save something, and not for the toy', async () => {
+        expect(paren.on.runner.slicing).toBeDefined();
+        const toy = await prepareScrub(toySpec, { ep: 'cpu' });
+        try {
+            expect(toy.modelBytesPerExample).toBeLessThan(MIN_SLICED_MODEL_BYTES);
+            expect(toy.runner.slicing).toBeUndefined();
+        } finally {
+            await toy.dispose();
+        }
+        const asked = await prepareScrub(toySpec, { ep: 'cpu', sliceLocals: true });
+        expect(asked.runner.slicing).toBeDefined();
+        await asked.dispose();
+    });
 });
 
 describe('scrubbing a per-position output with sliced local functions', () => {
