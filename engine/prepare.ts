@@ -122,7 +122,8 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         ? await findCleanCuts(model, g, inputs, sessionOptions, parentTypes).catch(() => undefined)
         : undefined;
     for (const [t, type] of found?.types ?? []) types.set(t, type);
-    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? graphBytesPerExample(graph) >= MIN_SLICED_MODEL_BYTES);
+    const graphBytes = graphBytesPerExample(graph);
+    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? graphBytes >= MIN_SLICED_MODEL_BYTES);
     // A sum cut's per-part sums are computed by nodes added to the clean pass's model.
     for (const [partSums, r] of found?.reductions ?? []) {
         const dims = types.get(r.tensor)!.dims;
@@ -140,11 +141,10 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const tensorBytes = new Map([...types.entries(), ...inputs.names.map(n => [n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] }] as const)]
         .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));
     const bytesPerExample = [...tensorBytes.values()].reduce((a, b) => a + b, 0);
-    const modelBytesPerExample = bytesPerExample + graphBytesPerExample(graph);
+    const modelBytesPerExample = bytesPerExample + graphBytes;
     const cache = new Map<HypothesisSpec, PlanNode[]>();
     let cleanCache: CleanCache | undefined;
     let pool: ScrubPool | undefined;
-    let poolIntraOp = 0;
     const cacheTypes = new Map<string, ActivationType>(types);
     for (const n of inputs.names) cacheTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
     return {
@@ -167,12 +167,11 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
             cleanCache?.empty();
         },
         threadPool(workers, intraOp) {
-            if (pool !== undefined && (pool.broken || pool.size !== workers || poolIntraOp !== intraOp)) {
+            if (pool !== undefined && (pool.broken || pool.size !== workers || pool.intraOp !== intraOp)) {
                 void pool.dispose();
                 pool = undefined;
             }
             // The main thread checked the local functions already; the threads load what it loaded.
-            poolIntraOp = intraOp;
             // Only the options that cross to a thread (a ScrubOptions also holds callbacks); threads run on the CPU.
             return pool ??= new ScrubPool(spec, {
                 ep: 'cpu', intraOpThreads: intraOp, selfCheck: false, cleanCuts: opts.cleanCuts, sliceLocals: opts.sliceLocals,

@@ -215,21 +215,21 @@ export function resultMeta(prepared: PreparedScrub, hypothesis: HypothesisSpec, 
 export async function scrubRoots(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions,
     range: { from: number; to: number }, index = 0, count = 1): Promise<RootValues> {
     const started = performance.now();
-    const { seed, samples } = runSettings(hypothesis, opts);
+    const { seed } = runSettings(hypothesis, opts);
     const sizing = sizingFor(prepared, hypothesis, opts);
     const total = range.to - range.from;
     const threads = threadsFor(prepared, opts, total);
     const progress = (fraction: number) => opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction });
-    const checkCancelled = () => {
-        if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
-    };
     let values: RootValues;
     if (threads.workers > 1) {
-        values = await scrubInThreads(prepared, hypothesis, { samples, seed, range, sizing, opts, progress }, threads);
+        values = await scrubInThreads(prepared, hypothesis, { seed, range, sizing, opts, progress }, threads);
     } else {
         values = (await scrubBlock(prepared, hypothesis, {
             seed, range, chunkSize: sizing.chunkSize, batchSize: batchSizeFor(prepared, opts),
-            cache: sizing.cache, cleanTensors: sizing.cleanTensors, checkCancelled, onFraction: progress,
+            cache: sizing.cache, cleanTensors: sizing.cleanTensors, onFraction: progress,
+            checkCancelled: () => {
+                if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
+            },
         })).values;
     }
     progress(1);

@@ -27,6 +27,11 @@ interface Column {
     /** Example e's activation is data[e·size, (e+1)·size). */
     data: NumericArray;
     state: Int32Array;
+    /**
+     * Whether this cache has filled a slot of it: a column shared for a tensor the run may read
+     * takes no memory until it does (its pages are committed on first write).
+     */
+    used: boolean;
 }
 
 /** A cache as it crosses to another thread: its buffers are shared, not copied. */
@@ -56,7 +61,7 @@ export class CleanCache {
         for (const c of shared.columns) {
             cache.columns.set(c.tensor, {
                 tensor: c.tensor, dtype: c.dtype, dims: c.dims, size: exampleSize(c.dims),
-                data: typedView(c.dtype, c.data), state: new Int32Array(c.state),
+                data: typedView(c.dtype, c.data), state: new Int32Array(c.state), used: false,
             });
         }
         cache.shared = true;
@@ -157,6 +162,7 @@ export class CleanCache {
         const batch = Int32Array.from(group.examples);
         const result = await this.runner.clean(batch, group.claimed.map(c => c.tensor));
         for (const column of group.claimed) {
+            column.used = true;
             const act = result.get(column.tensor)!;
             for (let b = 0; b < batch.length; b++) {
                 const from = act.offset + b * column.size;
@@ -191,7 +197,7 @@ export class CleanCache {
 
     /** Bytes the cache takes over the whole dataset once it holds `tensors` besides what it holds now. */
     bytesWith(tensors: Iterable<string>): number {
-        const held = new Set(this.columns.keys());
+        const held = new Set([...this.columns.values()].filter(c => c.used).map(c => c.tensor));
         for (const t of tensors) held.add(t);
         let bytes = 0;
         for (const t of held) {
@@ -218,6 +224,7 @@ export class CleanCache {
                 tensor, dtype: type.dtype, dims: type.dims, size,
                 data: typedView(type.dtype, new SharedArrayBuffer(size * this.count * elementBytes(type.dtype))),
                 state: new Int32Array(new SharedArrayBuffer(4 * this.count)),
+                used: false,
             };
             this.columns.set(tensor, column);
         }

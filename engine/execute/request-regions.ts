@@ -103,7 +103,8 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
                     read(sources[0], box);
                     continue;
                 }
-                const parts = reads.parts[k] ?? slicing.partBoxes(req.parents[k]);
+                // Sources that differ cover a split parent, whose part boxes are there.
+                const parts = reads.parts[k]!;
                 const all = reads.all[k];
                 for (let i = 0; i < sources.length; i++) {
                     if (computed[sources[i]] === 0) continue;

@@ -8,7 +8,6 @@ import { concatRootValues } from '../score/summary.js';
 import { batchSizeFor, DEFAULT_MEMORY_BUDGET, type ScrubOptions, type Sizing } from '../scrub.js';
 
 export interface ThreadedRun {
-    samples: number;
     seed: number;
     range: { from: number; to: number };
     sizing: Sizing;
@@ -31,7 +30,6 @@ export async function scrubInThreads(prepared: PreparedScrub, hypothesis: Hypoth
     const fractions = new Float64Array(blocks.length);
     const done = await pool.run(blocks.map(block => ({
         hypothesis,
-        samples: run.samples,
         seed: run.seed,
         range: block,
         batchSize: batchSizeFor(prepared, { ...opts, memoryBudget: budget }),

@@ -32,12 +32,15 @@ interface Thread {
 
 export class ScrubPool {
     readonly size: number;
+    /** onnxruntime threads of each thread's sessions. */
+    readonly intraOp: number | undefined;
     private readonly threads: Thread[];
     private readonly cancel = new Int32Array(new SharedArrayBuffer(4));
     private nextId = 1;
 
     constructor(spec: ScrubSpec, prepare: PrepareOptions, size: number, script = threadScript()) {
         this.size = size;
+        this.intraOp = prepare.intraOpThreads;
         const workerData: ThreadData = { spec, prepare, cancel: this.cancel.buffer as SharedArrayBuffer };
         this.threads = Array.from({ length: size }, () => this.start(script, workerData));
     }

@@ -20,7 +20,6 @@ export interface RootsJob {
     id: number;
     /** Sent whole: the run may scrub a hypothesis the spec does not list (a node's claim alone). */
     hypothesis: HypothesisSpec;
-    samples: number;
     seed: number;
     range: { from: number; to: number };
     batchSize: number;

@@ -78,7 +78,7 @@ describe('scrub threads', () => {
         const spec = { ...prepared.spec, modelPath: join(import.meta.dirname, 'no-such-model.onnx') };
         const pool = new ScrubPool(spec, { ep: 'cpu', intraOpThreads: 1 }, 1);
         try {
-            const error = await pool.run([{ hypothesis: claim1, samples: 2, seed: 0, range: { from: 0, to: 2 }, batchSize: 2, chunkSize: 2, cleanTensors: [] }])
+            const error = await pool.run([{ hypothesis: claim1, seed: 0, range: { from: 0, to: 2 }, batchSize: 2, chunkSize: 2, cleanTensors: [] }])
                 .then(() => undefined, (e: HypError) => e);
             expect(error?.location?.file).toBe(spec.modelPath);
             expect(error?.message).toMatch(/no-such-model\.onnx|cannot read|not found|does not exist/i);
