@@ -4,12 +4,14 @@
 // classes per interpretation node.
 import { pathToFileURL } from 'node:url';
 import { loadDataset, type Dataset } from './dataset/dataset.js';
+import { checkMetricRows, readLabels } from './dataset/metric-rows.js';
 import { HypError } from './errors.js';
 import { deriveG } from './graph/derive-g.js';
 import { modelGraphFromProto } from './graph/model-graph.js';
 import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
+import { inputPartValue } from './execute/input-parts.js';
 import { OrtModelRunner, exampleSize, type ActivationType } from './execute/model-runner.js';
 import { CleanCache } from './execute/clean-cache.js';
 import { ScrubPool } from './parallel/scrub-pool.js';
@@ -115,6 +117,8 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads };
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
+    // Every row's label and position, not only the roots a run draws.
+    checkMetricRows(spec.metric, dataset, labels, types.get(graph.outputs[0])!.dims);
     // Cuts only save time: if finding them fails, every local function runs uncut.
     const parentTypes = new Map<string, ExampleType>(types);
     for (const n of inputs.names) parentTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
@@ -194,26 +198,13 @@ async function loadFeatureFunctions(path: string | undefined): Promise<FeatureFu
     }
 }
 
-function readLabels(dataset: Dataset, field: string | undefined): Int32Array {
-    if (field === undefined) throw new HypError('the metric needs a label: declare `label <field>` in the dataset block', 'label-missing', { file: dataset.path });
-    const labels = new Int32Array(dataset.rows.length);
-    dataset.rows.forEach((row, r) => {
-        const v = row[field];
-        const k = typeof v === 'boolean' ? Number(v) : v;
-        if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) {
-            throw new HypError(`label field "${field}" must hold a class index (a non-negative integer or a boolean), got ${JSON.stringify(v)}`,
-                'label-type', { file: dataset.path, line: dataset.rowLines[r] });
-        }
-        labels[r] = k;
-    });
-    return labels;
-}
-
 /** Feature values per node and example, then classes (value → examples) for resampling. */
 function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: ModelInputs, g: GraphG, runner: OrtModelRunner, functions: FeatureFunctions): PlanNode[] {
     const values = evaluateFeatures(hypothesis, dataset.rows, {
         functions,
-        inputPart: (part, example) => inputPartValue(g, inputs, runner, part, example),
+        locate: row => ({ file: dataset.path, line: dataset.rowLines[row] }),
+        // The executor's own ownership map: feature values and assembled tensors cannot disagree.
+        inputPart: (part, example) => inputPartValue(g, inputs, tensor => runner.partOwners(tensor), part, example),
     });
     return hypothesis.nodes.map(node => ({
         name: node.name,
@@ -221,24 +212,6 @@ function computePlanNodes(hypothesis: HypothesisSpec, dataset: Dataset, inputs: 
         parents: node.parents,
         classes: node.feature === null ? null : featureClasses(values.get(node.name)!),
     }));
-}
-
-/** The raw value of an input G node (`input`, `input.z1`) on one example: its elements in order. */
-function inputPartValue(g: GraphG, inputs: ModelInputs, runner: OrtModelRunner, part: string, example: number): FeatureValue {
-    const node = g.nodes.get(part);
-    if (!node || node.kind !== 'input') throw new HypError(`"${part}" is not an input part`, 'unknown-input-part');
-    const values: number[] = [];
-    for (const { tensor } of node.tensors) {
-        const act = inputs.batch(tensor, Int32Array.of(example));
-        const owners = g.nodesOfTensor(tensor);
-        const k = owners.indexOf(part);
-        // The executor's own ownership map: feature values and assembled tensors cannot disagree.
-        const owner = owners.length > 1 ? runner.partOwners(tensor) : undefined;
-        for (let i = 0; i < exampleSize(act.dims); i++) {
-            if (owner === undefined || owner[i] === k) values.push(Number(act.data[act.offset + i]));
-        }
-    }
-    return values.length === 1 ? values[0] : values;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The engine's entry point: a ScrubSpec in, one ScrubResult per hypothesis out. Preparation (model,
 // G, dataset, inputs, tensor types, self-check) happens once per spec; each hypothesis is then
 // planned and executed in chunks of roots and scored (DESIGN.md §4.1).
-import { HypError } from './errors.js';
+import { HypError, isHypError } from './errors.js';
 import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { HypothesisSpec, ScrubSpec } from './spec.js';
 import { countUses, executePlan } from './execute/executor.js';
@@ -158,11 +158,24 @@ export async function forEachHypothesis<T>(spec: ScrubSpec, opts: ScrubOptions,
     const prepared = await prepareScrub(spec, opts);
     try {
         const results: T[] = [];
-        for (const [index, hypothesis] of selected.entries()) results.push(await fn(prepared, hypothesis, index, selected.length));
+        for (const [index, hypothesis] of selected.entries()) {
+            try {
+                results.push(await fn(prepared, hypothesis, index, selected.length));
+            } catch (e) {
+                throw inHypothesis(e, hypothesis);
+            }
+        }
         return results;
     } finally {
         await prepared.dispose();
     }
+}
+
+/** A hypothesis's error names it and, when it has no location of its own (a dataset row), is located at the hypothesis. */
+export function inHypothesis(e: unknown, h: HypothesisSpec): unknown {
+    if (!isHypError(e) || e.code === 'cancelled') return e;
+    const declared = h.source && e.location ? ` (${h.source.file}${h.source.line !== undefined ? `:${h.source.line}` : ''})` : '';
+    return new HypError(`hypothesis ${h.name}${declared}: ${e.message}`, e.code, e.location ?? h.source, e.hint);
 }
 
 function selectHypotheses(spec: ScrubSpec, names: string[] | undefined): HypothesisSpec[] {

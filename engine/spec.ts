@@ -125,6 +125,8 @@ export interface InterpNodeSpec {
 
 export interface HypothesisSpec {
     name: string;
+    /** Where the hypothesis is declared (the .hyp file and line), for the errors a scrub of it raises. */
+    source?: { file: string; line?: number };
     /** Topologically sorted (parents first); exactly one node has graphNode `output`. */
     nodes: InterpNodeSpec[];
     options: RunOptions;

@@ -1,7 +1,7 @@
 // Feature values of every interpretation node on every dataset example, and the feature classes
 // (value → examples) that the sampler draws from (DESIGN.md §2.3 step 1).
 import type { Row } from '../dataset/dataset.js';
-import { HypError, isHypError } from '../errors.js';
+import { HypError, isHypError, type SourceLocation } from '../errors.js';
 import type { FeatureValue, HypothesisSpec, InterpNodeSpec } from '../spec.js';
 import { compileExpr, type EvalEnv, type FeatureFunctions } from './evaluate.js';
 import { featureKey } from './values.js';
@@ -15,6 +15,8 @@ export interface FeatureEvaluationOptions {
     inputPart?: (part: string, row: number) => FeatureValue;
     /** The features module's exports. */
     functions?: FeatureFunctions;
+    /** Where row `row` is in the dataset file, for the error of a feature that fails on it. */
+    locate?: (row: number) => SourceLocation;
 }
 
 /** Per node (and per input part used as an I-parent, when inputPart is given): its value on each example. */
@@ -27,7 +29,8 @@ export function isInputPart(name: string): boolean {
 
 /**
  * Computes every I node's feature on every row, parents first; nodes without a feature (and the
- * output) have no entry. Throws a HypError (code `feature-runtime`) naming the node and the row.
+ * output) have no entry. Throws a HypError (code `feature-runtime`) naming the node and the row, located
+ * there when `locate` is given.
  */
 export function evaluateFeatures(hypothesis: HypothesisSpec, rows: readonly Row[], options: FeatureEvaluationOptions = {}): FeatureTable {
     const table: FeatureTable = new Map();
@@ -61,7 +64,8 @@ export function evaluateFeatures(hypothesis: HypothesisSpec, rows: readonly Row[
                 values[row] = compiled(env);
             } catch (e) {
                 const message = isHypError(e) ? e.message : String(e);
-                throw new HypError(`feature of ${node.name} on dataset row ${row + 1}: ${message}`, isHypError(e) ? e.code : 'feature-runtime');
+                throw new HypError(`feature of ${node.name} on dataset row ${row + 1}: ${message}`, isHypError(e) ? e.code : 'feature-runtime',
+                    options.locate?.(row));
             }
         }
         table.set(node.name, values);

@@ -43,7 +43,10 @@ export class HypLowering {
             graph: this.analysis.analyze(document).graphSpec,
             metric: lowerMetric(file.elements.find(ast.isMetricDecl)),
             ...(features && { featuresModule: path(features.path) }),
-            hypotheses: file.elements.filter(ast.isHypothesis).map(h => lowerHypothesis(h, fileOptions)),
+            hypotheses: file.elements.filter(ast.isHypothesis).map(h => ({
+                ...lowerHypothesis(h, fileOptions),
+                source: { file: where.file, line: (h.$cstNode?.range.start.line ?? 0) + 1 },
+            })),
         };
     }
 }

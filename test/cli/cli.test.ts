@@ -84,6 +84,20 @@ describe('hyp scrub', () => {
         expect(r.stdout).toMatch(/200 samples · seed 0 · [\d.]+ s · cpu/);
     });
 
+    it('scrubs a feature that indexes an input part (input.z1[0] > 3, as documented) like the same feature on the field', async () => {
+        const file = toyCopy({ hyp: s => s.replace('node a -> A = z[0] > 3  <- input.z1', 'node a -> A = input.z1[0] > 3  <- input.z1') });
+        expect(readFileSync(file, 'utf8')).toContain('input.z1[0] > 3');
+        const check = await hyp('check', file);
+        expect(check.code).toBe(0);
+        const args = ['--hypothesis', 'correct', '--hypothesis', 'only_a', '--samples', '300', '--seed', '3', '--json'];
+        const parts = await hyp('scrub', file, ...args);
+        expect(parts.stderr).toBe('');
+        expect(parts.code).toBe(0);
+        const fields = await hyp('scrub', 'examples/toy/toy.hyp', ...args);
+        const numbers = (s: string) => JSON.parse(s).results.map((r: Record<string, unknown>) => [r.hypothesis, r.lossRecovered, r.ci95, r.scrubbed]);
+        expect(numbers(parts.stdout)).toEqual(numbers(fields.stdout));
+    });
+
     it('names the dataset line of a row that does not fit the model input', async () => {
         const file = toyCopy({ dataset: s => s.split('\n').map((l, i) => (i === 16 ? '{"z": [1, 2], "y": 0}' : l)).join('\n') });
         const r = await hyp('scrub', file, '--samples', '100');

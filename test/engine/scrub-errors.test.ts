@@ -81,6 +81,41 @@ describe('engine errors', () => {
         expect(e.code).toBe('degenerate-baseline');
     });
 
+    it('names the dataset line whose label is not one of the model\'s classes, though no root draws it', async () => {
+        // Two roots out of 40: the bad row is checked before any is drawn.
+        const rows = Array.from({ length: 40 }, (_, i) => ({ x: [i + 1], y: i === 33 ? 2 : i % 2 }));
+        const spec = specFor(rows);
+        spec.hypotheses[0].options = { ...spec.hypotheses[0].options, samples: 2 };
+        const e = await errorOf(scrub(spec));
+        expect(e.format()).toMatch(/data\.jsonl:34: error metric-label: the label 2 is not one of the model's 2 classes \(0–1\)/);
+    });
+
+    it('names the hypothesis, its file and the dataset line where a feature fails', async () => {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2, v: i === 6 ? [] : [i] }));
+        const spec = specFor(rows);
+        const h = spec.hypotheses[0];
+        spec.hypotheses = [{ ...h, name: 'firsts', source: { file: '/work/h.hyp', line: 12 }, nodes: [
+            { name: 'f', graphNode: 'H', feature: { kind: 'index', target: { kind: 'ref', name: 'v' }, index: { kind: 'number', value: 0 } }, parents: [] },
+            { ...h.nodes[0], parents: ['f'] },
+        ] }];
+        const e = await errorOf(scrub(spec));
+        expect(e.format()).toMatch(/data\.jsonl:7: error feature-runtime: hypothesis firsts \(\/work\/h\.hyp:12\): feature of f on dataset row 7: index 0 is out of range/);
+    });
+
+    it('locates an error of a hypothesis without a row at the hypothesis', async () => {
+        const rows = Array.from({ length: 10 }, () => ({ x: [2], y: 0 }));
+        const spec = specFor(rows);
+        spec.hypotheses[0] = { ...spec.hypotheses[0], source: { file: '/work/h.hyp', line: 3 } };
+        const e = await errorOf(scrub(spec));
+        expect(e.format()).toMatch(/^\/work\/h\.hyp:3: error degenerate-baseline: hypothesis nothing: the model does no better/);
+    });
+
+    it('refuses a logit_diff class the model does not have before scrubbing', async () => {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2 }));
+        const e = await errorOf(scrub({ ...specFor(rows), metric: { kind: 'logit_diff', a: 0, b: 7 } }));
+        expect(e.format()).toMatch(/error metric-label: logit_diff\(0, 7\): class 7 is not one of the model's 2 classes/);
+    });
+
     it('stops when cancelled', async () => {
         const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2 }));
         const controller = new AbortController();

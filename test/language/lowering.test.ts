@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +88,10 @@ describe('checkHypFile', () => {
         const wrongB = result.spec!.hypotheses[3];
         expect(wrongB.nodes.find(n => n.name === 'b')?.feature).toMatchObject({ right: { kind: 'number', value: 1 } });
         expect(result.spec?.hypotheses[4].nodes.find(n => n.name === 'd')?.parents).toEqual(['a', 'b', 'c']);
+        // Where each hypothesis is declared, for the errors its scrub may raise.
+        const lines = readFileSync(join(TOY_DIR, 'toy.hyp'), 'utf8').split('\n');
+        expect(result.spec?.hypotheses.map(h => h.source)).toEqual(['correct', 'only_a', 'nothing', 'wrong_b', 'identity']
+            .map(name => ({ file: join(TOY_DIR, 'toy.hyp'), line: lines.findIndex(l => l.startsWith(`hypothesis ${name} `)) + 1 })));
     });
 
     it('reports file:line:column diagnostics with codes and gives no spec when there are errors', async () => {
