@@ -5,8 +5,8 @@
 
 /**
  * A request's method with its parameter and result types. Plain objects rather than jsonrpc's
- * RequestType: the client and the server bundle different copies of vscode-jsonrpc, whose classes
- * do not type-check against each other; each side wraps these in its own typed helper.
+ * RequestType, so that this file imports nothing and both bundles can take it; each side wraps
+ * these in its own typed helper.
  */
 export interface RequestDef<P, R> {
     readonly method: string;
