@@ -21,7 +21,8 @@ export interface ModelInputs {
     batch(name: string, examples: Int32Array): Activation;
 }
 
-interface InputColumn {
+/** One graph input's values for every example, one example after another. */
+export interface InputColumn {
     dtype: string;
     dims: number[];
     data: NumericArray;
@@ -29,44 +30,58 @@ interface InputColumn {
 
 /** Builds every graph input for every row; throws a located HypError on the first row that does not fit. */
 export function buildModelInputs(graph: ModelGraph, dataset: Dataset, spec: DatasetSpec, evaluate: RowEvaluator): ModelInputs {
-    const columns = new Map<string, InputColumn>();
-    for (const name of graph.inputs) {
-        const binding = spec.inputs.find(b => b.onnxName === name);
-        if (!binding) {
-            throw new HypError(`the model input "${name}" is not bound to a dataset field`, 'input-unbound', { file: dataset.path },
-                `add \`input ${name} = <field>\` to the dataset block`);
-        }
-        const info = graph.tensors.get(name);
-        const dtype = info?.dtype ?? 'float32';
-        let fixed = info?.shape?.slice(1) ?? null;
-        let column: InputColumn | undefined;
-        dataset.rows.forEach((row, r) => {
-            const where = { file: dataset.path, line: dataset.rowLines[r] };
-            let value: FeatureValue;
-            try {
-                value = evaluate(binding.value, row);
-            } catch (e) {
-                throw new HypError(`cannot compute input "${name}": ${(e as Error).message}`, 'input-value', where);
-            }
-            if (typeof value === 'string') value = tokenise(value, spec.vocabulary, fixed, name, where);
-            const shape = shapeOf(value);
-            if (shape === null) throw new HypError(`input "${name}" must be numbers (got ${JSON.stringify(value).slice(0, 60)})`, 'input-shape', where);
-            if (column === undefined) {
-                const dims = (fixed ?? shape).map((d, k) => (typeof d === 'number' ? d : shape[k]));
-                fixed = dims;
-                column = { dtype, dims, data: allocTyped(dtype, exampleSize(dims) * dataset.rows.length) };
-            }
-            if (shape.length !== column.dims.length || shape.some((d, k) => d !== column!.dims[k])) {
-                throw new HypError(`input "${name}" has shape [${shape.join(', ')}] here but the model expects [${column.dims.join(', ')}]`,
-                    'input-shape', where, 'every row must fit the model input, leaving out its batch axis');
-            }
-            writeFlat(value, column.data, r * exampleSize(column.dims), dtype === 'int64');
-        });
-        columns.set(name, column!);
+    const columns = new Map(graph.inputs.map(name => [name, buildInputColumn(graph, dataset, spec, name, evaluate)]));
+    return modelInputsOf(graph.inputs, columns, dataset.rows.length);
+}
+
+/** One graph input's values for every row; throws a located HypError on the first row that does not fit. */
+export function buildInputColumn(graph: ModelGraph, dataset: Dataset, spec: DatasetSpec, name: string, evaluate: RowEvaluator): InputColumn {
+    const binding = spec.inputs.find(b => b.onnxName === name);
+    if (!binding) {
+        throw new HypError(`the model input "${name}" is not bound to a dataset field`, 'input-unbound', { file: dataset.path },
+            `add \`input ${name} = <field>\` to the dataset block`);
     }
+    const info = graph.tensors.get(name);
+    const dtype = info?.dtype ?? 'float32';
+    let fixed = info?.shape?.slice(1) ?? null;
+    let column: InputColumn | undefined;
+    dataset.rows.forEach((row, r) => {
+        const where = { file: dataset.path, line: dataset.rowLines[r] };
+        let value: FeatureValue;
+        try {
+            value = evaluate(binding.value, row);
+        } catch (e) {
+            throw new HypError(`cannot compute input "${name}": ${(e as Error).message}`, 'input-value', where);
+        }
+        if (typeof value === 'string') value = tokenise(value, spec.vocabulary, fixed, name, where);
+        const shape = shapeOf(value);
+        if (shape === null) throw new HypError(`input "${name}" must be numbers (got ${JSON.stringify(value).slice(0, 60)})`, 'input-shape', where);
+        if (INTEGER_DTYPES.has(dtype)) {
+            const bad = firstNonInteger(value);
+            if (bad !== undefined) {
+                throw new HypError(`input "${name}" holds ${bad} here but the model input is ${dtype}`, 'input-dtype', where,
+                    'an integer input takes integers (token ids, indices): round them in the dataset or in the binding');
+            }
+        }
+        if (column === undefined) {
+            const dims = (fixed ?? shape).map((d, k) => (typeof d === 'number' ? d : shape[k]));
+            fixed = dims;
+            column = { dtype, dims, data: allocTyped(dtype, exampleSize(dims) * dataset.rows.length) };
+        }
+        if (shape.length !== column.dims.length || shape.some((d, k) => d !== column!.dims[k])) {
+            throw new HypError(`input "${name}" has shape [${shape.join(', ')}] here but the model expects [${column.dims.join(', ')}]`,
+                'input-shape', where, 'every row must fit the model input, leaving out its batch axis');
+        }
+        writeFlat(value, column.data, r * exampleSize(column.dims), dtype === 'int64');
+    });
+    return column!;
+}
+
+/** The inputs over columns built by buildInputColumn, one per name. */
+export function modelInputsOf(names: readonly string[], columns: ReadonlyMap<string, InputColumn>, count: number): ModelInputs {
     return {
-        names: graph.inputs,
-        count: dataset.rows.length,
+        names,
+        count,
         has: name => columns.has(name),
         dtype: name => columns.get(name)!.dtype,
         dims: name => columns.get(name)!.dims,
@@ -100,6 +115,19 @@ function tokenise(text: string, vocab: VocabularySpec | undefined, fixed: (numbe
         while (ids.length < length) ids.push(id(vocab.pad));
     }
     return ids;
+}
+
+const INTEGER_DTYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint16', 'uint8']);
+
+/** The first number of a (nested) value that is not an integer, if any. */
+function firstNonInteger(v: FeatureValue): number | undefined {
+    if (typeof v === 'number') return Number.isInteger(v) ? undefined : v;
+    if (!Array.isArray(v)) return undefined;
+    for (const item of v) {
+        const bad = firstNonInteger(item);
+        if (bad !== undefined) return bad;
+    }
+    return undefined;
 }
 
 /** The nested-list shape of a value of numbers or booleans; null when ragged or not numeric. */

@@ -1,7 +1,7 @@
 // The expensive check (Langium's `slow` category): every feature is evaluated on the whole dataset.
 // A feature whose value is unique for most examples makes resampling return the example itself,
 // so the hypothesis claims something it never tests; a feature that fails on some row is an error
-// the scrub would hit.
+// the scrub would hit (in every hypothesis that has the node, inherited ones included).
 import { Cancellation, type ValidationAcceptor } from 'langium';
 import { featureClasses } from '../../engine/features/feature-table.js';
 import * as ast from '../generated/ast.js';
@@ -22,8 +22,16 @@ export async function checkFeatureUniqueness(analysis: DocumentAnalysis, accept:
         const nodes = resolveHypothesis(h).nodes;
         for (const [name, result] of table) {
             const decl = nodes.get(name);
-            // Inherited nodes are reported in the hypothesis that declares them.
-            if (!decl || decl.$container !== h || 'skipped' in result) continue;
+            if (!decl || 'skipped' in result) continue;
+            // Inherited nodes are reported in the hypothesis that declares them, unless they fail
+            // only here (reading parents this hypothesis overrides).
+            if (decl.$container !== h) {
+                if ('error' in result && !('error' in ((await hypothesisFeatureValues(analysis, decl.$container, token))?.get(name) ?? {}))) {
+                    accept('error', `the feature of ${name} (inherited from ${decl.$container.name}) fails here: ${result.error}`,
+                        { node: h, property: 'name', code: IssueCodes.FeatureRuntime });
+                }
+                continue;
+            }
             if ('error' in result) {
                 accept('error', result.error, { node: decl, property: 'feature', code: IssueCodes.FeatureRuntime });
                 continue;

@@ -8,6 +8,7 @@ import type { DocumentAnalysis, HypDocumentAnalysis } from '../workspace/hyp-doc
 import { checkInputBindingType, checkInputBindings, checkLabel, checkLabelPresent, checkVocabulary } from './dataset-checks.js';
 import { checkDeclaredFiles, checkDuplicateDeclarations, checkRequiredDeclarations } from './declaration-checks.js';
 import { checkFeature, checkInputRefContext, checkPredicatePart } from './feature-checks.js';
+import { checkDataAgainstModel } from './data-checks.js';
 import { checkFeatureUniqueness } from './feature-uniqueness.js';
 import { checkGraphProblems, checkIndexPart, checkPartName, checkUnusedHooks } from './graph-checks.js';
 import { checkEdges, checkExtendsCycle, checkInjective, checkInterpCycles, checkOutput, checkTarget, checkUnusedNodes } from './hypothesis-checks.js';
@@ -81,7 +82,9 @@ export class HypValidator {
     }
 
     checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor, token: Cancellation.CancellationToken): Promise<void> {
-        return checkFeatureUniqueness(this.analyze(file), accept, token);
+        const analysis = this.analyze(file);
+        checkDataAgainstModel(analysis, accept);
+        return checkFeatureUniqueness(analysis, accept, token);
     }
 
     checkDataset(decl: ast.DatasetDecl, accept: ValidationAcceptor): void {

@@ -16,6 +16,9 @@ export namespace IssueCodes {
     export const LabelUnknown = 'label-unknown';
     export const LabelMissing = 'label-missing';
     export const VocabularyInvalid = 'vocabulary-invalid';
+    // Rows against the model (validation/data-checks.ts, slow)
+    export const InputRow = 'input-row';
+    export const LabelClass = 'label-class';
     // Metric and run options (validation/option-checks.ts)
     export const MetricMissing = 'metric-missing';
     export const MetricUnknown = 'metric-unknown';

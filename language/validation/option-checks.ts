@@ -46,7 +46,7 @@ export function checkMetric(metric: ast.MetricDecl, analysis: DocumentAnalysis, 
 /** Option values: positive sample counts, integer seeds, known modes. */
 export function checkRunOption(option: ast.RunOption, accept: ValidationAcceptor): void {
     const bad = (message: string, property: 'value' | 'mode') => accept('error', message, { node: option, property, code: IssueCodes.OptionInvalid });
-    if (ast.isSamplesOption(option) && !(Number.isInteger(option.value) && option.value > 0)) bad('samples is a positive integer', 'value');
+    if (ast.isSamplesOption(option) && !(Number.isInteger(option.value) && option.value >= 2)) bad('samples is an integer ≥ 2 (the CI needs two roots)', 'value');
     if (ast.isSeedOption(option) && !(Number.isInteger(option.value) && option.value >= 0 && option.value <= 0xffffffff)) bad('seed is an integer from 0 to 2^32-1', 'value');
     if (ast.isUnimportantOption(option) && !UNIMPORTANT_MODES.includes(option.mode)) bad(`unimportant is ${UNIMPORTANT_MODES.join(' or ')}`, 'mode');
     if (ast.isAblationOption(option) && !ABLATION_MODES.includes(option.mode)) bad(`ablation is ${ABLATION_MODES.join(', ')}`, 'mode');

@@ -2,25 +2,24 @@
 // it without running the model or user code: shared by the slow uniqueness check and the I node
 // hover (its agreement counts). Cached per analysis, which changes with the text and loaded files.
 import { Cancellation, interruptAndCheck } from 'langium';
-import { BUILTINS } from '../../engine/features/builtins.js';
 import { compileExpr } from '../../engine/features/evaluate.js';
 import { isInputPart, topologicalOrder } from '../../engine/features/feature-table.js';
 import { isHypError } from '../../engine/errors.js';
 import type { Expr, FeatureValue } from '../../engine/spec.js';
 import * as ast from '../generated/ast.js';
-import { lowerDataset, lowerHypothesis } from '../lowering/hyp-lowering.js';
+import { lowerHypothesis } from '../lowering/hyp-lowering.js';
 import { resolveHypothesis } from '../lowering/resolve-hypothesis.js';
 import { featureHasStaticErrors } from '../validation/feature-scope.js';
 import type { DocumentAnalysis } from './hyp-document-analysis.js';
-import { inputPartValues } from './input-part-values.js';
+import { documentInputs } from './document-inputs.js';
+import { callsUserFunction, namesRead } from './user-functions.js';
 
-/** A node's values per example; the first row it fails on; or `skipped` (static errors, user functions, unknown parents). */
+/** A node's values per example; the first row it fails on; or `skipped` (static errors, user functions, a parent it reads whose values are unknown). */
 export type NodeValues = { values: FeatureValue[] } | { error: string } | { skipped: true };
 
 /** Per effective I node of the hypothesis (by name), its feature's values; nodes without a feature are absent. */
 export type HypothesisValues = ReadonlyMap<string, NodeValues>;
 
-const BUILTIN_NAMES = new Set(BUILTINS.keys());
 const cache = new WeakMap<DocumentAnalysis, Map<ast.Hypothesis, HypothesisValues>>();
 
 /** Evaluates a hypothesis's features on the loaded dataset (undefined without one, or with a cycle). */
@@ -38,21 +37,22 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
     } catch {
         return undefined; // cycles are reported by the fast checks
     }
-    const rows = dataset.loaded.value.rows;
-    let inputPart: ((part: string, row: number) => FeatureValue) | undefined;
-    try {
-        inputPart = inputPartValues(lowerDataset(dataset.decl, dataset.loaded.path), analysis.graphSpec, rows);
-    } catch {
-        inputPart = undefined;
-    }
+    const { rows, rowLines } = dataset.loaded.value;
     const parts = new Map<string, FeatureValue[] | undefined>();
     const partValues = (part: string): FeatureValue[] | undefined => {
         if (!parts.has(part)) {
-            try {
-                parts.set(part, inputPart && rows.map((_, i) => inputPart(part, i)));
-            } catch {
-                parts.set(part, undefined);
+            let values: FeatureValue[] | undefined;
+            // Built on first use: a hover on a feature that reads no input part does not build the inputs.
+            const inputs = documentInputs(analysis);
+            if (inputs?.ok) {
+                values = new Array(rows.length);
+                for (let i = 0; i < rows.length && values; i++) {
+                    const v = inputs.partValue(part, i);
+                    if (v === undefined) values = undefined;
+                    else values[i] = v;
+                }
             }
+            parts.set(part, values);
         }
         return parts.get(part);
     };
@@ -61,15 +61,22 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
         await interruptAndCheck(token);
         const decl = resolved.nodes.get(node.name);
         if (node.feature === null || !decl?.feature) continue;
-        const parents = new Map(node.parents.map(p => {
-            const v = isInputPart(p) ? partValues(p) : table.get(p);
-            return [p, v === undefined || Array.isArray(v) ? v : 'values' in v ? v.values : undefined] as const;
-        }));
-        if ([...parents.values()].some(v => v === undefined) || callsUnknownFunction(node.feature) || featureHasStaticErrors(decl, analysis)) {
+        if (callsUserFunction(node.feature) || featureHasStaticErrors(decl, analysis)) {
             table.set(node.name, { skipped: true });
             continue;
         }
-        table.set(node.name, evaluateOnRows(node.feature, rows, parents));
+        // Only the parents the feature reads: a parent without a feature (or one whose values are
+        // not known) is no reason to skip a feature that does not read it.
+        const read = namesRead(node.feature);
+        const parents = new Map(node.parents.filter(p => read.has(p)).map(p => {
+            const v = isInputPart(p) ? partValues(p) : table.get(p);
+            return [p, v === undefined || Array.isArray(v) ? v : 'values' in v ? v.values : undefined] as const;
+        }));
+        if ([...parents.values()].some(v => v === undefined)) {
+            table.set(node.name, { skipped: true });
+            continue;
+        }
+        table.set(node.name, evaluateOnRows(node.feature, rows, parents, row => `${dataset.decl.path}:${rowLines[row]}`));
     }
     let perAnalysis = cache.get(analysis);
     if (!perAnalysis) cache.set(analysis, perAnalysis = new Map());
@@ -77,7 +84,8 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
     return table;
 }
 
-function evaluateOnRows(feature: Expr, rows: readonly Record<string, unknown>[], parents: ReadonlyMap<string, FeatureValue[] | undefined>): NodeValues {
+function evaluateOnRows(feature: Expr, rows: readonly Record<string, unknown>[], parents: ReadonlyMap<string, FeatureValue[] | undefined>,
+    where: (row: number) => string): NodeValues {
     const compiled = compileExpr(feature);
     const values: FeatureValue[] = new Array(rows.length);
     let row = 0;
@@ -87,26 +95,8 @@ function evaluateOnRows(feature: Expr, rows: readonly Record<string, unknown>[],
         try {
             values[row] = compiled(env);
         } catch (e) {
-            return { error: `this feature fails on dataset row ${row + 1}: ${isHypError(e) ? e.message : String(e)}` };
+            return { error: `this feature fails on dataset row ${row + 1} (${where(row)}): ${isHypError(e) ? e.message : String(e)}` };
         }
     }
     return { values };
-}
-
-/** Features-module functions are not run by the language server (it runs no user code). */
-function callsUnknownFunction(e: Expr): boolean {
-    const walk = (x: Expr): boolean => {
-        switch (x.kind) {
-            case 'call': return !BUILTIN_NAMES.has(x.callee) || x.args.some(walk);
-            case 'list': return x.items.some(walk);
-            case 'unary': return walk(x.arg);
-            case 'binary': return walk(x.left) || walk(x.right);
-            case 'conditional': return walk(x.test) || walk(x.then) || walk(x.else);
-            case 'index': return walk(x.target) || walk(x.index);
-            case 'slice': return walk(x.target) || (x.start !== undefined && walk(x.start)) || (x.end !== undefined && walk(x.end));
-            case 'lambda': return walk(x.body);
-            default: return false;
-        }
-    };
-    return walk(e);
 }

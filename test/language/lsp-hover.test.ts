@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expectHover } from 'langium/test';
 import { describe, it } from 'vitest';
 import { agreementCounts } from '../../language/lsp/describe.js';
@@ -5,6 +7,7 @@ import { services, TOY_HEADER, toyUri } from './helpers.js';
 import { expect } from 'vitest';
 
 const hover = expectHover(services);
+const PAREN_DIR = resolve(import.meta.dirname, '../../examples/paren');
 const on = (text: string, expected: string | RegExp) => hover({ text, index: 0, hover: expected, parseOptions: { documentUri: toyUri() }, disposeAfterCheck: true });
 
 const HYPOTHESIS = `${TOY_HEADER}
@@ -49,6 +52,21 @@ describe('hovers', () => {
 
     it('a tensor string shows the tensor', async () => {
         await on(TOY_HEADER.replace('node B = "B"', 'node B = <|>"B"'), /^tensor `"B"` · `float32 \[.*\]` · produced by/);
+    });
+
+    it('paren I nodes whose I-parents have no feature show their agreement counts (h0: the horizon test, c0: the count test)', async () => {
+        const text = readFileSync(join(PAREN_DIR, 'paren.hyp'), 'utf8');
+        const at = (needle: string) => text.replace(needle, needle.replace('node ', 'node <|>'));
+        const uri = toyUri(PAREN_DIR);
+        await hover({ text: at('node h0 -> R1.h0 = all('), index: 0, parseOptions: { documentUri: uri }, disposeAfterCheck: true,
+            hover: /^\*\*I node `h0`\*\* → G node `R1\.h0` · feature `all\(.*\n\nFeature agreement over 5000 examples: \*\*2 classes\*\*, largest \d+, smallest \d+/ });
+        await hover({ text: at('node c0 -> R2.h0 = count('), index: 0, parseOptions: { documentUri: toyUri(PAREN_DIR) }, disposeAfterCheck: true,
+            hover: /\n\nFeature agreement over 5000 examples: \*\*2 classes\*\*.*\n\n.*\n\nTop values: `(true|false)` × \d+, `(true|false)` × \d+/ });
+    });
+
+    it('a feature that reads an input part shows the counts of the values the model is fed', async () => {
+        await on(HYPOTHESIS.replace('node <|>a -> <|>A = z[0] > 3', 'node <|>a -> A = input.z1[0] > 3').replace(/<\|>(?=a or)|<\|>(?=len)/g, ''),
+            /^\*\*I node `a`\*\* → G node `A` · feature `input\.z1\[0\] > 3`\n\nFeature agreement over 4000 examples: \*\*2 classes\*\*/);
     });
 
     it('agreement counts: classes, extremes, singletons and top values', () => {

@@ -96,6 +96,6 @@ hypothesis h {
     it('a feature that fails on a row is an error naming the row', async () => {
         const m = await validateMarked(hyp(`node a -> A = <|z[3]|> <- input.z1
 output`));
-        expectErrorAt(m, 0, IssueCodes.FeatureRuntime, 'this feature fails on dataset row 1: index 3 is out of range for a list of length 3');
+        expectErrorAt(m, 0, IssueCodes.FeatureRuntime, 'this feature fails on dataset row 1 (toy_or.jsonl:1): index 3 is out of range for a list of length 3');
     });
 });

@@ -68,7 +68,7 @@ dataset "toy_or.jsonl" { input x = z label y vocabulary { "(": 0, <|"ab"|>: 1 } 
         const m = await validateMarked(`${TOY_HEADER.replace('metric cross_entropy', 'metric <|cross_entropi|>')}
 samples <|0|>  ablation <|average|>  unimportant <|shard|>`);
         expectErrorAt(m, 0, IssueCodes.MetricUnknown, 'unknown metric "cross_entropi"; did you mean "cross_entropy"? (metrics: cross_entropy, accuracy, logit_diff, kl)');
-        expectErrorAt(m, 1, IssueCodes.OptionInvalid, 'samples is a positive integer');
+        expectErrorAt(m, 1, IssueCodes.OptionInvalid, 'samples is an integer ≥ 2 (the CI needs two roots)');
         expectErrorAt(m, 2, IssueCodes.OptionInvalid, 'ablation is resample, mean, zero');
         expectErrorAt(m, 3, IssueCodes.OptionInvalid, 'unimportant is shared or separate');
         const n = await validateMarked(`${TOY_HEADER.replace('metric cross_entropy', 'metric <|logit_diff|>(1) at position <|pos|>')}`);
