@@ -3,7 +3,7 @@
 import { inject, type Module } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices,
-    type LangiumSharedServices, type PartialLangiumServices,
+    type LangiumSharedServices, type PartialLangiumServices, type PartialLangiumSharedServices,
 } from 'langium/lsp';
 import { HypGeneratedModule, HypGeneratedSharedModule } from './generated/module.js';
 import { HypLowering } from './lowering/hyp-lowering.js';
@@ -15,6 +15,7 @@ import { HypCompletionProvider } from './lsp/hyp-completion-provider.js';
 import { HypDefinitionProvider } from './lsp/hyp-definition-provider.js';
 import { HypDocumentHighlightProvider } from './lsp/hyp-document-highlight-provider.js';
 import { HypDocumentSymbolProvider } from './lsp/hyp-document-symbol-provider.js';
+import { HypDocumentUpdateHandler } from './lsp/hyp-document-update-handler.js';
 import { HypFormatter } from './lsp/hyp-formatter.js';
 import { HypHoverProvider } from './lsp/hyp-hover-provider.js';
 import { HypReferencesProvider } from './lsp/hyp-references-provider.js';
@@ -93,12 +94,21 @@ export const HypModule: Module<HypServices, PartialLangiumServices & HypAddedSer
     },
 };
 
+/** Our shared (all-language) services. */
+export const HypSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    lsp: {
+        DocumentUpdateHandler: shared => new HypDocumentUpdateHandler(shared),
+    },
+};
+
 /**
  * Creates the shared services and the language's services; `context` gives the file system
- * (NodeFileSystem for the CLI and the server, EmptyFileSystem for tests) and the LSP connection.
+ * (NodeFileSystem for the CLI and the server, EmptyFileSystem for tests) and the LSP connection;
+ * `serverModule` adds the language server's own shared services (its execute-command handler).
  */
-export function createHypServices(context: DefaultSharedModuleContext): { shared: LangiumSharedServices; Hyp: HypServices } {
-    const shared = inject(createDefaultSharedModule(context), HypGeneratedSharedModule);
+export function createHypServices(context: DefaultSharedModuleContext,
+    serverModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {}): { shared: LangiumSharedServices; Hyp: HypServices } {
+    const shared = inject(createDefaultSharedModule(context), HypGeneratedSharedModule, HypSharedModule, serverModule);
     const Hyp = inject(createDefaultModule({ shared }), HypGeneratedModule, HypModule);
     shared.ServiceRegistry.register(Hyp);
     registerValidationChecks(Hyp);

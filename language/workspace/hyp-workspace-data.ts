@@ -54,8 +54,12 @@ export class HypWorkspaceData {
         for (const kind of ['model', 'dataset', 'features'] as const) this.cache.delete(`${kind}:${path}`);
     }
 
-    /** The absolute path a declaration's path denotes, relative to the document's folder; undefined for non-file documents. */
-    resolvePath(document: LangiumDocument, path: string): string | undefined {
+    /**
+     * The absolute path a declaration's path denotes, relative to the document's folder; undefined
+     * for non-file documents and for a declaration whose path is still being typed (`model "`).
+     */
+    resolvePath(document: LangiumDocument, path: string | undefined): string | undefined {
+        if (path === undefined) return undefined;
         if (isAbsolute(path)) return path;
         if (document.uri.scheme !== 'file') return undefined;
         return resolve(dirname(document.uri.fsPath), path);
@@ -65,7 +69,7 @@ export class HypWorkspaceData {
     declaredPaths(document: LangiumDocument): string[] {
         const file = document.parseResult?.value as ast.HypFile | undefined;
         const decls = file?.elements?.filter(e => ast.isModelDecl(e) || ast.isDatasetDecl(e) || ast.isFeaturesDecl(e)) ?? [];
-        return decls.map(d => this.resolvePath(document, (d as { path: string }).path)).filter((p): p is string => p !== undefined);
+        return decls.map(d => this.resolvePath(document, (d as { path?: string }).path)).filter((p): p is string => p !== undefined);
     }
 
     /** The model graph of an `.onnx` file. */
