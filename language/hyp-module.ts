@@ -16,6 +16,7 @@ import { HypDefinitionProvider } from './lsp/hyp-definition-provider.js';
 import { HypDocumentHighlightProvider } from './lsp/hyp-document-highlight-provider.js';
 import { HypDocumentSymbolProvider } from './lsp/hyp-document-symbol-provider.js';
 import { HypDocumentUpdateHandler } from './lsp/hyp-document-update-handler.js';
+import { HypWorkspaceSymbolProvider } from './lsp/hyp-workspace-symbol-provider.js';
 import { HypFormatter } from './lsp/hyp-formatter.js';
 import { HypHoverProvider } from './lsp/hyp-hover-provider.js';
 import { HypReferencesProvider } from './lsp/hyp-references-provider.js';
@@ -98,6 +99,7 @@ export const HypModule: Module<HypServices, PartialLangiumServices & HypAddedSer
 export const HypSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
     lsp: {
         DocumentUpdateHandler: shared => new HypDocumentUpdateHandler(shared),
+        WorkspaceSymbolProvider: shared => new HypWorkspaceSymbolProvider(shared),
     },
 };
 

@@ -44,8 +44,11 @@ export function completionSiteAt(text: string, offset: number): SiteAt | undefin
         const m = re.exec(before);
         if (!m) return undefined;
         const typed = m[2];
+        // Up to the closing quote; in a string not closed yet, up to the end of the name being
+        // typed (the rest of the line, a comment say, is not part of it).
         const close = after.indexOf(m[1]);
-        return { site, typed, start: offset - typed.length, end: close < 0 ? offset + after.length : offset + close };
+        const rest = close < 0 ? /^[^\s"']*/.exec(after)![0].length : close;
+        return { site, typed, start: offset - typed.length, end: offset + rest };
     };
     return inString(/\bnode\s+\w+\s*=\s*(["'])([^"']*)$/, { kind: 'tensor' })
         ?? inString(/\bsplit\s+input\s+(["'])([^"']*)$/, { kind: 'onnx-input', quoted: true })

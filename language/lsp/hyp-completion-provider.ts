@@ -36,8 +36,11 @@ export class HypCompletionProvider extends DefaultCompletionProvider {
 
     override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['"', "'", '.', '>', '-', '/'] };
 
-    override async getCompletion(document: LangiumDocument, params: CompletionParams, token?: Cancellation.CancellationToken): Promise<CompletionList | undefined> {
-        const offset = document.textDocument.offsetAt(params.position);
+    override async getCompletion(document: LangiumDocument, requested: CompletionParams, token?: Cancellation.CancellationToken): Promise<CompletionList | undefined> {
+        // A position past the end of a line or of the file (clients send them) is read as the
+        // nearest one in the text, so that no item's range reaches beyond the file.
+        const offset = document.textDocument.offsetAt(requested.position);
+        const params = { ...requested, position: document.textDocument.positionAt(offset) };
         const at = completionSiteAt(document.textDocument.getText(), offset);
         const candidates = at && this.candidates(document, at, offset);
         if (!at || !candidates) return super.getCompletion(document, params, token);

@@ -1,8 +1,8 @@
 import { expectCompletion } from 'langium/test';
 import { describe, expect, it } from 'vitest';
-import type { CompletionList } from 'vscode-languageserver';
+import type { CompletionList, TextEdit } from 'vscode-languageserver';
 import { completionSiteAt } from '../../language/lsp/completion-context.js';
-import { services, TOY_HEADER, toyUri } from './helpers.js';
+import { parse, services, TOY_HEADER, toyUri } from './helpers.js';
 
 const complete = expectCompletion(services);
 const labels = (c: CompletionList) => c.items.map(i => i.label);
@@ -21,6 +21,36 @@ describe('completion from the model and the dataset', () => {
     it('filters tensor names by what is typed, also in an unterminated string', async () => {
         await at(`${TOY_HEADER.replace('node D = "D"', 'node D = "D<|>')}\n`, c => expect(labels(c)).toEqual(['D', 'D_centered']));
         await at(`${TOY_HEADER.replace('node D = "D"', 'node D = "cent<|>')}\n`, c => expect(labels(c)).toEqual(['D_centered']));
+    });
+
+    it('lists the tensors right after an unclosed quote, at the end of a line and of the file', async () => {
+        const tensors = (c: CompletionList) => expect(labels(c)).toEqual(expect.arrayContaining(['A', 'B', 'C', 'D']));
+        await at(TOY_HEADER.replace('node D = "D"', 'node D = "<|>'), tensors);
+        await at(`${TOY_HEADER}\ngraph {\n    node E = "<|>`, tensors);
+        await at(`${TOY_HEADER}\ngraph {\n    node E = '<|>`, tensors);
+    });
+
+    it('in an unclosed string, the edit replaces the name being typed and not the rest of the line', () => {
+        const text = 'graph {\n    node C = "B_g|t           // B > threshold\n}';
+        const offset = text.indexOf('|');
+        const site = completionSiteAt(text.replace('|', ''), offset)!;
+        expect(site.site.kind).toBe('tensor');
+        expect(text.replace('|', '').slice(site.start, site.end)).toBe('B_gt');
+    });
+
+    it('a position past the end of the file is read as the end of the file: every item\'s range lies inside it', async () => {
+        const text = `${TOY_HEADER}\nhypothesis h {\n    output\n}\n`;
+        const document = await parse(text, { documentUri: toyUri() });
+        const end = document.textDocument.positionAt(text.length);
+        for (const position of [{ line: end.line + 5, character: 3 }, { line: end.line, character: 40 }]) {
+            const list = await services.lsp.CompletionProvider!.getCompletion(document, { textDocument: { uri: document.uri.toString() }, position });
+            expect(list!.items.map(i => i.label)).toEqual(expect.arrayContaining(['hypothesis', 'samples']));
+            for (const item of list!.items) {
+                const range = (item.textEdit as TextEdit).range;
+                expect(range.end).toEqual(end);
+                expect(document.textDocument.offsetAt(range.start)).toBeLessThanOrEqual(text.length);
+            }
+        }
     });
 
     it('reads names with dots and slashes as one word: the edit replaces the whole string content', () => {
