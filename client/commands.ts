@@ -3,22 +3,15 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ScrubResult } from '../engine/result.js';
-import { HypCommands, HypRpc, type ResultView } from '../language/communication/rpc.js';
+import { HypCommands, HypRpc, type LensCommandArgs, type ResultView } from '../language/communication/rpc.js';
 import { graphMarkdown, graphPageHtml } from './graph-markdown.js';
 import { hypothesisAt, hypothesisNames } from './hypothesis-at.js';
 import { resultHtml } from './result-html.js';
 import { sendRpcRequest } from './rpc-client.js';
 
-/** What a code lens passes; from the palette the active editor decides. */
-interface HypothesisArgs {
-    uri?: string;
-    hypothesis?: string;
-    rerun?: boolean;
-}
-
 /** Registers every command; `workerLog` is the channel `hyp.showLog` reveals. */
 export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel): void {
-    const register = (id: string, fn: (args?: HypothesisArgs) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+    const register = (id: string, fn: (args?: LensCommandArgs) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
     register(HypCommands.scrub, async args => {
         const target = await resolveTarget(args, true);
@@ -62,7 +55,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
 }
 
 /** The document and hypothesis a command is about: the lens's arguments, else the active editor's cursor (else a pick). */
-async function resolveTarget(args: HypothesisArgs | undefined, needHypothesis: boolean): Promise<{ uri: string; hypothesis?: string } | undefined> {
+async function resolveTarget(args: LensCommandArgs | undefined, needHypothesis: boolean): Promise<{ uri: string; hypothesis?: string } | undefined> {
     if (args?.uri) return { uri: args.uri, hypothesis: args.hypothesis };
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'hyp') {

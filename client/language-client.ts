@@ -23,6 +23,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
         scrubCacheDir: vscode.Uri.joinPath(storage, 'scrub-results').fsPath,
         workspaceTrusted: vscode.workspace.isTrusted,
         scrubSettings: readScrubSettings(),
+        // The extension runs the lens commands itself (commands.ts): the server must not advertise them.
+        vscodeExtension: true,
     };
     const clientOptions: LanguageClientOptions = {
         documentSelector: [{ scheme: 'file', language: 'hyp' }],

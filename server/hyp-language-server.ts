@@ -7,6 +7,7 @@ import type { Connection } from 'vscode-languageserver';
 import { createHypServices, type HypServices } from '../language/hyp-module.js';
 import { createBackgroundReader } from './background-reader.js';
 import { FileWatchFallback } from './file-watch-fallback.js';
+import { HypExecuteCommandHandler } from './scrub/hyp-execute-command-handler.js';
 import { registerScrubHandlers } from './scrub/register-scrub.js';
 
 /** Files at least this large are read in a worker thread; smaller ones are read at once (it is faster than a round trip). */
@@ -20,7 +21,8 @@ export interface HypInitializationOptions {
 
 /** Creates the services on a connection and starts listening; returns the language's services. */
 export function startHypLanguageServer(connection: Connection): HypServices {
-    const { shared, Hyp } = createHypServices({ connection, ...NodeFileSystem });
+    // The lens commands run here for clients that do not run them themselves (register-scrub.ts).
+    const { shared, Hyp } = createHypServices({ connection, ...NodeFileSystem }, { lsp: { ExecuteCommandHandler: () => new HypExecuteCommandHandler() } });
     const data = Hyp.workspace.HypWorkspaceData;
     const reader = createBackgroundReader();
     data.useBackgroundReader(reader, DEFAULT_BACKGROUND_LOAD_BYTES);

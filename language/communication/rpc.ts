@@ -59,6 +59,20 @@ export interface ScrubInitializationOptions {
     /** Whether the workspace is trusted: a `features` module is user code and runs only then. */
     workspaceTrusted?: boolean;
     scrubSettings?: Partial<ScrubSettings>;
+    /**
+     * The client is the VS Code extension: it runs the lens commands (HypCommands) itself, with its
+     * own views, and renders `$(icon)` codicons in lens titles. Other clients leave it out: the
+     * server then runs the lens commands on workspace/executeCommand and writes plain titles.
+     */
+    vscodeExtension?: boolean;
+}
+
+/** What a code lens passes to its command (from a palette or a plain client, any of it may be missing). */
+export interface LensCommandArgs {
+    uri?: string;
+    hypothesis?: string;
+    /** Run again even when a fresh cached result exists. */
+    rerun?: boolean;
 }
 
 /** Names one hypothesis of one document. */
@@ -147,7 +161,10 @@ export namespace HypRpc {
     export const finished = notification<ScrubFinished>('hyp/scrubFinished');
 }
 
-/** Command ids: contributed by the client, used by code lenses the server computes. */
+/**
+ * Command ids, used by the code lenses the server computes: the VS Code extension contributes them
+ * with its own views; for any other client the server runs the lens commands itself.
+ */
 export namespace HypCommands {
     export const scrub = 'hyp.scrub';
     export const scrubAll = 'hyp.scrubAll';

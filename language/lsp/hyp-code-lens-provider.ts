@@ -1,6 +1,8 @@
 // The code lens over each hypothesis: `▶ Scrub`; while it runs `Scrubbing… 37%` and `■ Cancel`;
 // then the loss recovered with its CI (a click opens the result view) and `↻ Rerun`; a result
-// whose inputs changed since is marked stale. The commands are the client's (HypCommands).
+// whose inputs changed since is marked stale. The commands (HypCommands) are the VS Code
+// extension's there, and the server's (workspace/executeCommand) for any other client, whose
+// titles go without VS Code's `$(icon)` codicons.
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
@@ -28,7 +30,7 @@ export class HypCodeLensProvider implements CodeLensProvider {
             const range = { start, end: start };
             return lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]) => ({
                 range,
-                command: { title, command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
+                command: { title: this.status.codicons ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
             }));
         });
     }
@@ -50,6 +52,11 @@ export function lensTitles(state: HypothesisScrubState): [string, string, Record
         case 'failed':
             return [[`$(error) scrub failed: ${shorten(state.message, 80)}`, HypCommands.showLog], ['↻ Retry', HypCommands.scrub, { rerun: true }]];
     }
+}
+
+/** `$(sync~spin) Scrubbing… 37%` → `Scrubbing… 37%`: the title as a client without codicons shows it. */
+export function withoutCodicons(title: string): string {
+    return title.replace(/\$\([\w~-]+\)\s*/g, '');
 }
 
 function shorten(text: string, max: number): string {

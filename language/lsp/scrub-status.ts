@@ -27,6 +27,8 @@ export interface ScrubStatusSource {
 
 /** The service the providers read; the language server attaches the real source at start. */
 export class HypScrubStatus implements ScrubStatusSource {
+    /** Whether the client renders `$(icon)` codicons in lens titles (the VS Code extension does; others would print them). */
+    codicons = false;
     private source?: ScrubStatusSource;
 
     attach(source: ScrubStatusSource): void {

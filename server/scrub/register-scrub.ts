@@ -1,6 +1,7 @@
 // Wires scrubbing into the language server: the worker supervisor and the result cache, the
-// custom requests and notifications of rpc.ts, work-done progress, code lens and inlay hint
-// refreshes, workspace trust, and cancelling a document's jobs when it closes.
+// custom requests and notifications of rpc.ts, the lens commands for clients other than the VS
+// Code extension, work-done progress, code lens and inlay hint refreshes, workspace trust, and
+// cancelling a document's jobs when it closes.
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ import {
 } from '../../language/communication/rpc.js';
 import type { HypServices } from '../../language/hyp-module.js';
 import { graphView } from './graph-view.js';
+import { HypExecuteCommandHandler, SHOWN_LOG_LINES } from './hyp-execute-command-handler.js';
 import { onRpcNotification, onRpcRequest, sendRpcNotification } from './rpc-connection.js';
 import { ResultCache } from './result-cache.js';
 import { ScrubService, type ProgressHandle, type ScrubClient } from './scrub-service.js';
@@ -39,7 +41,17 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
     let progressSupported = false;
     let lensRefresh = false;
     let hintRefresh = false;
-    const log = (line: string) => sendRpcNotification(connection, HypRpc.workerLog, { line });
+    // Any client but the VS Code extension: the server runs the lens commands and tells the user
+    // what happened with window/ messages (the extension has its own views for both).
+    let plainClient = true;
+    const lensCommands = shared.lsp.ExecuteCommandHandler instanceof HypExecuteCommandHandler ? shared.lsp.ExecuteCommandHandler : undefined;
+    const logTail: string[] = [];
+    const log = (line: string) => {
+        sendRpcNotification(connection, HypRpc.workerLog, { line });
+        logTail.push(line);
+        if (logTail.length > SHOWN_LOG_LINES) logTail.shift();
+        if (plainClient) connection.console.log(line);
+    };
     const supervisor = new WorkerSupervisor({
         spawn: () => {
             if (!existsSync(workerPath)) throw new Error(`the scrub worker bundle is missing: ${workerPath}`);
@@ -59,7 +71,10 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
             } satisfies ProgressHandle;
         },
         jobsChanged: jobs => sendRpcNotification(connection, HypRpc.jobs, { jobs }),
-        finished: f => sendRpcNotification(connection, HypRpc.finished, f),
+        finished: f => {
+            sendRpcNotification(connection, HypRpc.finished, f);
+            if (plainClient) void lensCommands?.announce(f);
+        },
         refresh: () => {
             if (lensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
             if (hintRefresh) void connection.languages.inlayHint.refresh().catch(() => undefined);
@@ -68,6 +83,7 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
     const deps = { client, runner: supervisor, cache, trust };
     const service = new ScrubService(Hyp, shared, deps);
     Hyp.scrub.HypScrubStatus.attach(service);
+    lensCommands?.attach({ service, connection, documents: shared.workspace.TextDocuments, logTail: () => logTail });
 
     shared.lsp.LanguageServer.onInitialize(params => {
         const options = (params.initializationOptions ?? {}) as ScrubInitializationOptions;
@@ -77,6 +93,9 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
         progressSupported = params.capabilities.window?.workDoneProgress ?? false;
         lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport ?? false;
         hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport ?? false;
+        plainClient = options.vscodeExtension !== true;
+        Hyp.scrub.HypScrubStatus.codicons = !plainClient;
+        if (lensCommands) lensCommands.offered = plainClient;
     });
 
     onRpcRequest(connection, HypRpc.scrub, params => service.scrub(params));

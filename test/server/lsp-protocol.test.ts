@@ -6,8 +6,12 @@ import { join, resolve } from 'node:path';
 import { URI } from 'langium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-    CancellationTokenSource, CodeActionRequest, HoverRequest, LSPErrorCodes, ResponseError, type Diagnostic, type MarkupContent,
+    CancellationTokenSource, CodeActionRequest, CodeLensRefreshRequest, CodeLensRequest, CompletionRequest, ErrorCodes, ExecuteCommandRequest,
+    HoverRequest, LSPErrorCodes, MessageType, ResponseError, WorkDoneProgressCreateRequest, WorkspaceSymbolRequest,
+    type ClientCapabilities, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent, type Position, type Range,
+    type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol/node';
+import { HypCommands } from '../../language/communication/rpc.js';
 import { until } from '../fixtures/polling.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
 
@@ -21,6 +25,15 @@ function toyCopy(files = ['toy_or.onnx', 'toy_or.jsonl', 'toy.hyp']): { dir: str
     for (const f of files) copyFileSync(join(TOY, f), join(dir, f));
     return { dir, uri: URI.file(join(dir, 'toy.hyp')).toString() };
 }
+
+/**
+ * What a minimal editor client says it can do, as Neovim's built-in client does on Linux: work-done
+ * progress and code lens refresh, no dynamic file-watcher registration (docs/editor-setup.md).
+ */
+export const MINIMAL_CAPABILITIES: ClientCapabilities = {
+    window: { workDoneProgress: true, showMessage: {} },
+    workspace: { codeLens: { refreshSupport: true }, executeCommand: {}, symbol: {} },
+};
 
 /** `n` copies of the toy's hypothesis `correct`, renamed: a document that takes a while to validate. */
 function manyHypotheses(n: number): string {
@@ -125,5 +138,175 @@ describe('documents as a client without file watchers opens, edits and closes th
         const line = toyText.split('\n').findIndex(l => l.includes('node D = "D"'));
         const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character: 9 } });
         expect((hover?.contents as MarkupContent).value).toContain('**G node `D`** (hook point)');
+    });
+});
+
+/** Whether `p` lies in `text` (a line of it, at most at its end). */
+function inText(lines: string[], p: Position): boolean {
+    return p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line].length;
+}
+
+const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+
+/** A range problem of an answer at `at`, or undefined: inside the text, ordered, around the position. */
+function rangeProblem(lines: string[], range: Range, at: Position, what: string): string | undefined {
+    if (!inText(lines, range.start) || !inText(lines, range.end)) return `${what} range ${JSON.stringify(range)} leaves the file`;
+    if (!before(range.start, range.end)) return `${what} range ${JSON.stringify(range)} ends before it starts`;
+    if (!before(range.start, at) || !before(at, range.end)) return `${what} range ${JSON.stringify(range)} does not contain the position`;
+    return undefined;
+}
+
+describe('a plain client with the capabilities of docs/editor-setup.md', () => {
+    let client: TestClient;
+    const progress: { token: string | number; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd }[] = [];
+    const created: (string | number)[] = [];
+    let refreshes = 0;
+    const { dir, uri } = toyCopy();
+    const lines = toyText.split('\n');
+    const lenses = async () => (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[]);
+    const lensesOf = async (hypothesis: string) => (await lenses()).filter(l => (l.command?.arguments?.[0] as { hypothesis?: string }).hypothesis === hypothesis);
+    const titles = async (hypothesis: string) => (await lensesOf(hypothesis)).map(l => l.command!.title);
+    const execute = (command: string, args: unknown[] = []) => client.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    const runLens = async (lens: CodeLens) => execute(lens.command!.command, lens.command!.arguments);
+
+    beforeAll(async () => {
+        client = await startServer({}, false, MINIMAL_CAPABILITIES);
+        client.connection.onRequest(WorkDoneProgressCreateRequest.type, p => void created.push(p.token));
+        client.connection.onRequest(CodeLensRefreshRequest.type, () => void refreshes++);
+        client.connection.onNotification('$/progress', (p: (typeof progress)[number]) => void progress.push(p));
+        const published = client.diagnostics(uri);
+        client.open(uri, toyText);
+        expect(errorsOf(await published)).toEqual([]);
+    });
+    afterAll(async () => {
+        await client.close();
+    });
+
+    it('is offered the lens commands and workspace symbols', () => {
+        const capabilities = client.initialized.capabilities;
+        expect(capabilities.executeCommandProvider?.commands.sort()).toEqual([
+            HypCommands.cancel, HypCommands.scrub, HypCommands.scrubAll, HypCommands.showLog, HypCommands.showResult,
+        ].sort());
+        expect(capabilities.workspaceSymbolProvider).toBeTruthy();
+        expect(capabilities.codeLensProvider).toBeTruthy();
+    });
+
+    it('hover at every position of toy.hyp: no error response, and every range around the position', async () => {
+        const positions = lines.flatMap((l, line) => Array.from({ length: l.length + 1 }, (_, character) => ({ line, character })));
+        const problems: string[] = [];
+        let hovers = 0;
+        await Promise.all(positions.map(async position => {
+            try {
+                const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
+                if (!hover) return;
+                hovers++;
+                const problem = hover.range && rangeProblem(lines, hover.range, position, 'hover');
+                if (problem) problems.push(`${position.line}:${position.character}: ${problem}`);
+            } catch (e) {
+                problems.push(`${position.line}:${position.character}: ${(e as Error).message}`);
+            }
+        }));
+        expect(problems).toEqual([]);
+        // Names, tensors, fields and builtins have hovers: a good part of the file.
+        expect(hovers).toBeGreaterThan(200);
+    });
+
+    it('completion at every position of toy.hyp and past its end: no error response, and every edit inside the file around the position', async () => {
+        const positions = [
+            ...lines.flatMap((l, line) => Array.from({ length: l.length + 1 }, (_, character) => ({ line, character }))),
+            { line: lines.length + 3, character: 0 }, { line: lines.length - 1, character: 200 }, { line: 3, character: 500 },
+        ];
+        const problems: string[] = [];
+        let items = 0;
+        await Promise.all(positions.map(async requested => {
+            try {
+                const answer = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: requested });
+                const list = (Array.isArray(answer) ? answer : (answer as CompletionList | null)?.items ?? []) as CompletionItem[];
+                items += list.length;
+                // A position past the end of a line or of the file is read as the nearest position in the text.
+                const position = inText(lines, requested) ? requested
+                    : requested.line >= lines.length ? { line: lines.length - 1, character: lines.at(-1)!.length }
+                    : { line: requested.line, character: lines[requested.line].length };
+                for (const item of list) {
+                    const edit = item.textEdit;
+                    const range = edit && ('range' in edit ? edit.range : edit.replace);
+                    const problem = range && rangeProblem(lines, range, position, `item "${item.label}"`);
+                    if (problem) problems.push(`${requested.line}:${requested.character}: ${problem}`);
+                }
+            } catch (e) {
+                problems.push(`${requested.line}:${requested.character}: ${(e as Error).message}`);
+            }
+        }));
+        expect(problems.slice(0, 10)).toEqual([]);
+        expect(items).toBeGreaterThan(1000);
+    });
+
+    it('workspace/symbol finds the hypotheses, hook points and I nodes of the open file', async () => {
+        const symbols = await client.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'only' });
+        expect(symbols?.map(s => s.name)).toEqual(['only_a']);
+        const nodes = await client.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'correct.' });
+        expect(nodes?.map(s => [s.name, s.containerName])).toEqual([['a', 'correct'], ['b', 'correct'], ['d', 'correct']]);
+    });
+
+    it('the ▶ Scrub lens runs through workspace/executeCommand: work-done progress, a lens refresh, the result in the lens and a message', async () => {
+        const [scrub] = await lensesOf('correct');
+        expect(scrub.command).toEqual({ title: '▶ Scrub', command: HypCommands.scrub, arguments: [{ uri, hypothesis: 'correct' }] });
+        expect(await runLens(scrub)).toEqual({ jobs: [{ hypothesis: 'correct', state: 'running' }] });
+        const shown = await until(() => client.shown.find(m => m.message.startsWith('correct: loss recovered')), 'the result message');
+        expect(shown.type).toBe(MessageType.Info);
+        expect(shown.message).toMatch(/^correct: loss recovered 100\.0% \(95% CI 100\.0–100\.0\) · 2,000 samples · \d+\.\d s · cpu$/);
+        const [result, rerun] = await titles('correct');
+        expect(result).toBe(shown.message.slice('correct: '.length));
+        expect(rerun).toBe('↻ Rerun');
+        expect(refreshes).toBeGreaterThan(0);
+        // The job's progress: created by the server, begun with its title, ended.
+        const token = progress.find(p => p.value.kind === 'begin')!.token;
+        expect(created).toContain(token);
+        expect(progress.filter(p => p.token === token).map(p => p.value.kind)).toEqual(expect.arrayContaining(['begin', 'end']));
+        expect(progress.find(p => p.token === token && p.value.kind === 'begin')!.value).toMatchObject({ title: 'Scrubbing correct', cancellable: true });
+        // The result lens's command shows the result in a message; the worker's log too.
+        const text = await runLens((await lensesOf('correct'))[0]);
+        expect(text).toMatch(/^correct: loss recovered 100\.0% .*\ncross_entropy: clean [\d.e-]+ \/ scrubbed [\d.e-]+ \/ random [\d.e-]+ · examples made worse 0\.0% \/ better 0\.0% · seed 0$/);
+        expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: text });
+        expect(await execute(HypCommands.showLog)).toMatch(/^Scrub worker log \(last \d+ lines\):\n.*worker started \(pid \d+\)/s);
+        expect(client.logged.some(m => /worker started \(pid \d+\)/.test(m.message))).toBe(true);
+    });
+
+    it('■ Cancel stops a running scrub; the lens goes back and the progress ends', async () => {
+        const long = toyText.replace('samples 2000', 'samples 200000');
+        const edited = client.diagnostics(uri);
+        client.change(uri, long);
+        expect(errorsOf(await edited)).toEqual([]);
+        expect(await titles('only_a')).toEqual(['▶ Scrub']);
+        await runLens((await lensesOf('only_a'))[0]);
+        const running = await until(async () => {
+            const l = await lensesOf('only_a');
+            return l[0]?.command?.title.startsWith('Scrubbing… ') ? l : undefined;
+        }, 'the running lens');
+        expect(running.map(l => [l.command!.title.replace(/\d+%$/, 'N%'), l.command!.command])).toEqual([['Scrubbing… N%', HypCommands.showLog], ['■ Cancel', HypCommands.cancel]]);
+        expect(await runLens(running[1])).toBe(1);
+        expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: 'Cancelled 1 scrub job' });
+        await until(() => client.logged.find(m => m.message === 'Scrubbing "only_a" cancelled'), 'the cancellation to be logged');
+        expect(await titles('only_a')).toEqual(['▶ Scrub']);
+        const token = progress.filter(p => p.value.kind === 'begin' && p.value.title === 'Scrubbing only_a').at(-1)!.token;
+        await until(() => progress.find(p => p.token === token && p.value.kind === 'end'), 'the progress to end');
+    });
+
+    it('a command without the arguments it needs is an InvalidParams error that says what it takes', async () => {
+        const error = await errorOf(execute(HypCommands.scrub));
+        expect(error.code).toBe(ErrorCodes.InvalidParams);
+        expect(error.message).toBe('hyp.scrub takes one argument { uri, hypothesis } (its code lens passes it); hyp.scrubAll scrubs every hypothesis of the open files');
+        expect(await execute(HypCommands.cancel)).toBe(0);
+        expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: 'Nothing to cancel' });
+    });
+
+    it('closing the file clears its diagnostics', async () => {
+        const edited = client.diagnostics(uri, d => errorsOf(d).length > 0);
+        client.change(uri, toyText.replace('node D = "D"', 'node D = "Dx"'));
+        await edited;
+        const cleared = client.diagnostics(uri);
+        client.closeDocument(uri);
+        expect(await cleared).toEqual([]);
+        expect(dir).toBeTruthy();
     });
 });

@@ -31,7 +31,8 @@ interface ScrubClient extends TestClient {
 const clients: TestClient[] = [];
 
 async function start(options: ScrubInitializationOptions, progress = false): Promise<ScrubClient> {
-    const client = await startServer(options, true, progress ? { window: { workDoneProgress: true } } : {});
+    // As the VS Code extension initialises it: it runs the lens commands and renders codicons.
+    const client = await startServer({ vscodeExtension: true, ...options }, true, progress ? { window: { workDoneProgress: true } } : {});
     clients.push(client);
     const finished: ScrubFinished[] = [];
     const waiters: { hypothesis: string; resolve: (f: ScrubFinished) => void }[] = [];
@@ -65,6 +66,11 @@ afterEach(async () => {
 });
 
 describe('scrubbing through the language server', () => {
+    it('advertises no command to the VS Code extension, which registers the lens commands itself', async () => {
+        const client = await start({ workspaceTrusted: true });
+        expect(client.initialized.capabilities.executeCommandProvider).toEqual({ commands: [] });
+    });
+
     it('a code lens goes from ▶ Scrub to the loss recovered, and the result survives a restart', async () => {
         const { uri, text } = toyCopy();
         const cacheDir = mkdtempSync(join(tmpdir(), 'hyp-cache-'));
