@@ -50,7 +50,10 @@ export class HypSymbols {
             return h && at(interpSymbol(h, node.node.$refText, node.node.ref));
         }
         if (ast.isInputParentRef(node) || ast.isInputRef(node)) {
-            return at({ kind: 'graph', name: node.part === undefined ? 'input' : `input.${node.part}` }, inputNameCst(node));
+            // In `input.z1` only `z1` names the part; `input` (and the dot) name the input.
+            const part = inputNameCst(node);
+            if (node.part !== undefined && part && isWithin(leaf, part)) return at({ kind: 'graph', name: `input.${node.part}` }, part);
+            return at({ kind: 'graph', name: 'input' });
         }
         if (ast.isNameRef(node)) {
             const symbol = nameRefSymbol(node);

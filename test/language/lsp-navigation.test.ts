@@ -84,6 +84,23 @@ hypothesis h { node a -> A = input.<|z1|>[0] > 3 <- input.<|z1|><|> output }`,
     });
 });
 
+describe('the name under the cursor', () => {
+    it('in input.z1 the part is named only on z1: on input and the dot it is the input, and the range is always around the cursor', async () => {
+        const text = `${TOY_HEADER}\nhypothesis h { node a -> A = z[0] > 3 <- input.z1 output }`;
+        const document = await parseDocument(services, text, parseOptions());
+        const start = text.lastIndexOf('input.z1');
+        const named = (offset: number) => {
+            const at = services.references.HypSymbols.symbolAt(document, offset)!;
+            const range = [document.textDocument.offsetAt(at.range.start), document.textDocument.offsetAt(at.range.end)];
+            return [at.symbol.name, text.slice(range[0], range[1]), range[0] <= offset && offset <= range[1]];
+        };
+        expect(named(start)).toEqual(['input', 'input', true]);
+        expect(named(start + 'input'.length)).toEqual(['input', 'input', true]);
+        expect(named(start + 'input.'.length)).toEqual(['input.z1', 'z1', true]);
+        expect(named(start + 'input.z1'.length)).toEqual(['input.z1', 'z1', true]);
+    });
+});
+
 describe('rename', () => {
     async function rename(text: string, at: string, newName: string): Promise<string> {
         const document = await parseDocument(services, text, parseOptions());
