@@ -146,6 +146,15 @@ function inText(lines: string[], p: Position): boolean {
     return p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line].length;
 }
 
+/** Every LSP range ({ start, end } positions) anywhere in an answer. */
+function rangesIn(value: unknown): Range[] {
+    if (typeof value !== 'object' || value === null) return [];
+    const v = value as Record<string, unknown>;
+    const isPosition = (p: unknown) => typeof p === 'object' && p !== null && typeof (p as Position).line === 'number' && typeof (p as Position).character === 'number';
+    if (isPosition(v.start) && isPosition(v.end)) return [v as unknown as Range];
+    return Object.values(v).flatMap(rangesIn);
+}
+
 const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
 
 /** A range problem of an answer at `at`, or undefined: inside the text, ordered, around the position. */
@@ -239,6 +248,33 @@ describe('a plain client with the capabilities of docs/editor-setup.md', () => {
         }));
         expect(problems.slice(0, 10)).toEqual([]);
         expect(items).toBeGreaterThan(1000);
+    });
+
+    it('every request at a position or range past the end of the file answers, with every range it returns inside the file', async () => {
+        const td = { uri };
+        const far = { start: { line: 2, character: 0 }, end: { line: lines.length + 10, character: 5 } };
+        const options = { tabSize: 4, insertSpaces: true };
+        const requests: [string, object][] = [{ line: lines.length + 4, character: 2 }, { line: 2, character: 300 }].flatMap(position => [
+            ['textDocument/hover', { textDocument: td, position }], ['textDocument/definition', { textDocument: td, position }],
+            ['textDocument/references', { textDocument: td, position, context: { includeDeclaration: true } }],
+            ['textDocument/documentHighlight', { textDocument: td, position }], ['textDocument/prepareRename', { textDocument: td, position }],
+            ['textDocument/rename', { textDocument: td, position, newName: 'q' }], ['textDocument/completion', { textDocument: td, position }],
+            ['textDocument/onTypeFormatting', { textDocument: td, position, ch: '}', options }],
+        ] as [string, object][]);
+        requests.push(['textDocument/codeAction', { textDocument: td, range: far, context: { diagnostics: [] } }], ['textDocument/inlayHint', { textDocument: td, range: far }],
+            ['textDocument/rangeFormatting', { textDocument: td, range: far, options }], ['textDocument/codeLens', { textDocument: td }]);
+        const problems: string[] = [];
+        for (const [method, params] of requests) {
+            try {
+                const answer = await client.connection.sendRequest(method, params);
+                for (const range of rangesIn(answer)) {
+                    if (!inText(lines, range.start) || !inText(lines, range.end)) problems.push(`${method} ${JSON.stringify(params)}: range ${JSON.stringify(range)} leaves the file`);
+                }
+            } catch (e) {
+                problems.push(`${method} ${JSON.stringify(params)}: ${(e as Error).message}`);
+            }
+        }
+        expect(problems).toEqual([]);
     });
 
     it('workspace/symbol finds the hypotheses, hook points and I nodes of the open file', async () => {
