@@ -1,4 +1,5 @@
-// `hyp check FILE.hyp`: every problem as `file:line:col: severity code: message`; exit 1 on errors.
+// `hyp check FILE.hyp`: every problem as `file:line:col: severity code: message`, then a summary
+// line (hypotheses, errors, warnings); exit 1 on errors.
 import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
 
@@ -15,6 +16,11 @@ export async function checkAndReport(file: string, out: (line: string) => void):
 }
 
 export async function checkCommand(file: string): Promise<number> {
-    const { ok } = await checkAndReport(file, line => console.log(line));
-    return ok ? 0 : 1;
+    const { diagnostics, hypotheses } = await checkHypFile(file);
+    for (const d of diagnostics) console.log(formatDiagnostic(d));
+    const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+    const errors = diagnostics.filter(d => d.severity === 'error').length;
+    // On stderr: stdout stays the diagnostics alone, one per line, for scripts that read them.
+    console.error(`${file}: ${count(hypotheses, 'hypothesis', 'hypotheses')}, ${count(errors, 'error')}, ${count(diagnostics.filter(d => d.severity === 'warning').length, 'warning')}`);
+    return errors > 0 ? 1 : 0;
 }

@@ -1,28 +1,50 @@
-// The `hyp` command line: check, scrub and graph. Errors reach the user as one located line and a
-// non-zero exit, never as a stack trace (HYP_DEBUG=1 shows it for bug reports).
+// The `hyp` command line: check, scrub, merge, graph and help. Errors reach the user as one located
+// line and a non-zero exit, never as a stack trace (HYP_DEBUG=1 shows it for bug reports): a usage
+// error is `hyp: <what>` with the command's usage and exit 2, a problem in the files exit 1.
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isHypError } from '../engine/errors.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
+import { parseShard, type ShardSelector } from '../engine/shard.js';
 import { checkCommand } from './check-command.js';
 import { graphCommand } from './graph-command.js';
 import { mergeCommand } from './merge-command.js';
-import { parseShard } from '../engine/shard.js';
 import { scrubCommand } from './scrub-command.js';
+import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
-const USAGE = `usage:
-  hyp check FILE.hyp
-  hyp scrub FILE.hyp [--hypothesis NAME]... [--samples N] [--seed S] [--ep auto|cpu|cuda|webgpu]
-                     [--batch-size N] [--chunk-size N] [--threads N] [--json]
-                     [--memory-budget SIZE] [--shard K/N --out PART.json]
-  hyp merge PART.json... [--json]
-  hyp graph MODEL.onnx [--json]`;
+class UsageError extends Error {
+    constructor(message: string, readonly command?: CommandName) {
+        super(message);
+    }
+}
 
-class UsageError extends Error {}
+/** The largest seed: the generator mixes a seed as 32 bits, so a larger one would repeat a smaller one's draws. */
+const MAX_SEED = 0xffffffff;
 
-function intOption(value: string | undefined, name: string, min: number): number | undefined {
+const OPTIONS = {
+    hypothesis: { type: 'string', multiple: true },
+    samples: { type: 'string' },
+    seed: { type: 'string' },
+    ep: { type: 'string', default: 'cpu' },
+    'batch-size': { type: 'string' },
+    'chunk-size': { type: 'string' },
+    threads: { type: 'string' },
+    shard: { type: 'string' },
+    'memory-budget': { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+    version: { type: 'boolean', short: 'V', default: false },
+} as const;
+
+function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got "${value}")`);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+        throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `--${name} must be an integer ≥ ${min} (got "${value}")`
+            : `--${name} must be an integer from ${min} to ${max} (got "${value}")`, 'scrub');
+    }
     return n;
 }
 
@@ -30,76 +52,138 @@ function intOption(value: string | undefined, name: string, min: number): number
 function sizeOption(value: string | undefined): number | undefined {
     if (value === undefined) return undefined;
     const m = /^(\d+(?:\.\d+)?)([GM]?)i?B?$/i.exec(value.trim());
-    if (!m || Number(m[1]) <= 0) throw new UsageError(`--memory-budget must be a size such as 2G or 512M (got "${value}")`);
+    if (!m || Number(m[1]) <= 0) throw new UsageError(`--memory-budget must be a size such as 2G or 512M (got "${value}")`, 'scrub');
     return Number(m[1]) * 1024 ** (m[2].toUpperCase() === 'G' ? 3 : 2);
 }
 
+function shardOption(value: string | undefined): ShardSelector | undefined {
+    if (value === undefined) return undefined;
+    try {
+        return parseShard(value);
+    } catch (e) {
+        if (!isHypError(e)) throw e;
+        throw new UsageError(`${e.message}${e.hint ? ` (${e.hint})` : ''}`, 'scrub');
+    }
+}
+
+/** Refuses an --out the shard could not be written to, before any work: a missing folder, a directory, no write access. */
+function outOption(out: string | undefined): string | undefined {
+    if (out === undefined) return undefined;
+    const refuse = (why: string) => new UsageError(`--out ${out}: cannot write there: ${why}`, 'scrub');
+    const stat = (path: string) => statSync(path, { throwIfNoEntry: false });
+    if (stat(out)?.isDirectory()) throw refuse('it is a directory');
+    const folder = stat(dirname(out));
+    if (!folder) throw refuse('its folder does not exist');
+    if (!folder.isDirectory()) throw refuse(`${dirname(out)} is not a folder`);
+    try {
+        accessSync(dirname(out), constants.W_OK);
+    } catch {
+        throw refuse('its folder is not writable');
+    }
+    return out;
+}
+
+/** A command's file argument: a directory or a file of the wrong kind is a usage error (a missing file is the command's to report). */
+function fileArgument(command: CommandName, file: string, extension: string): string {
+    const what = `${command} takes ${extension === '.onnx' ? 'an' : 'a'} ${extension} file`;
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${file} is a directory: ${what}`, command);
+    if (extension === '.hyp' && extname(file) !== '.hyp') {
+        throw new UsageError(`${what}, not ${file}${extname(file) === '.onnx' ? ' (hyp graph lists a model\'s tensors)' : ''}`, command);
+    }
+    return file;
+}
+
+/**
+ * A negative number after an option that takes a value is that value (`--samples -5`), as
+ * `--samples=-5` says: parseArgs would otherwise take it for an option and stop with its own message.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+        const option = name !== undefined ? (OPTIONS as Record<string, { type: string }>)[name] : undefined;
+        if (option?.type === 'string' && i + 1 < argv.length && /^-[\d.]/.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+        else out.push(argv[i]);
+    }
+    return out;
+}
+
+function version(): string {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+}
+
 async function main(argv: string[]): Promise<number> {
-    const { values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-            hypothesis: { type: 'string', multiple: true },
-            samples: { type: 'string' },
-            seed: { type: 'string' },
-            ep: { type: 'string', default: 'auto' },
-            'batch-size': { type: 'string' },
-            'chunk-size': { type: 'string' },
-            threads: { type: 'string' },
-            shard: { type: 'string' },
-            'memory-budget': { type: 'string' },
-            out: { type: 'string' },
-            json: { type: 'boolean', default: false },
-            help: { type: 'boolean', short: 'h', default: false },
-        },
-    });
+    let parsed;
+    try {
+        parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS });
+    } catch (e) {
+        const command = argv.find(a => !a.startsWith('-'));
+        throw new UsageError((e as Error).message, command !== undefined && isCommand(command) ? command : undefined);
+    }
+    const { values, positionals } = parsed;
     const [command, file, ...rest] = positionals;
-    if (values.help || command === undefined) {
-        console.log(USAGE);
-        return values.help ? 0 : 2;
+    if (values.version) {
+        console.log(`hyp ${version()}`);
+        return 0;
+    }
+    if (command === undefined) {
+        if (values.help) {
+            console.log(usage());
+            return 0;
+        }
+        throw new UsageError('give a command');
+    }
+    if (!isCommand(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+    if (values.help || command === 'help') {
+        const topic = command === 'help' ? file : command;
+        if (topic === undefined) console.log(usage());
+        else if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}" (commands: ${COMMANDS.join(', ')})`);
+        else console.log(commandHelp(topic));
+        return 0;
     }
     if (command === 'merge') {
-        if (file === undefined) throw new UsageError('merge takes the shard files');
+        if (file === undefined) throw new UsageError('merge takes the shard files', command);
         return mergeCommand([file, ...rest], values.json);
     }
-    if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`);
+    if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`, command);
     switch (command) {
         case 'check':
-            return checkCommand(file);
+            return checkCommand(fileArgument(command, file, '.hyp'));
         case 'graph':
-            return graphCommand(file, values.json);
+            return graphCommand(fileArgument(command, file, '.onnx'), values.json);
         case 'scrub': {
             const ep = values.ep as ProviderChoice;
-            if ((values.shard === undefined) !== (values.out === undefined)) throw new UsageError('--shard and --out go together');
-            if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(ep)) throw new UsageError(`--ep must be auto, cpu, cuda or webgpu (got "${ep}")`);
-            return scrubCommand(file, {
+            if ((values.shard === undefined) !== (values.out === undefined)) throw new UsageError('--shard and --out go together', command);
+            if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(ep)) throw new UsageError(`--ep must be auto, cpu, cuda or webgpu (got "${ep}")`, command);
+            const options = {
                 hypotheses: values.hypothesis ?? [],
                 samples: intOption(values.samples, 'samples', 2),
-                seed: intOption(values.seed, 'seed', 0),
+                seed: intOption(values.seed, 'seed', 0, MAX_SEED),
                 ep,
                 json: values.json,
                 batchSize: intOption(values['batch-size'], 'batch-size', 1),
                 chunkSize: intOption(values['chunk-size'], 'chunk-size', 1),
                 threads: intOption(values.threads, 'threads', 1),
                 memoryBudget: sizeOption(values['memory-budget']),
-                shard: values.shard === undefined ? undefined : parseShard(values.shard),
-                out: values.out,
-            });
+                shard: shardOption(values.shard),
+                out: outOption(values.out),
+            };
+            return scrubCommand(fileArgument(command, file, '.hyp'), options);
         }
-        default:
-            throw new UsageError(`unknown command "${command}"`);
     }
 }
 
 main(process.argv.slice(2)).then(
     code => { process.exitCode = code; },
     (e: unknown) => {
-        if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-            console.error(`hyp: ${(e as Error).message}\n${USAGE}`);
+        if (e instanceof UsageError) {
+            console.error(`hyp: ${e.message}\n${e.command ? commandUsage(e.command) : usage()}`);
             process.exitCode = 2;
         } else if (isHypError(e)) {
             console.error(e.format());
-            process.exitCode = 1;
+            // An execution provider the user named that cannot start is a problem of the invocation, not of the files.
+            process.exitCode = e.code === 'provider-unavailable' ? 2 : 1;
         } else {
             console.error(`hyp: internal error: ${(e as Error).message ?? String(e)} (please report it; HYP_DEBUG=1 shows details)`);
             if (process.env.HYP_DEBUG) console.error(e);

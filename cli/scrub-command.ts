@@ -50,11 +50,13 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             const part: ShardFile = { format: SHARD_FORMAT, version: 1, file, shard, hypotheses };
             writeFileSync(opts.out!, JSON.stringify(part));
             bar.done();
+            reportFallback(opts.ep, hypotheses[0]?.meta);
             console.error(`wrote shard ${shard.index + 1}/${shard.count} (${hypotheses.map(h => `${h.meta.hypothesis}: roots ${h.from}–${h.to - 1}`).join('; ')}) to ${opts.out}`);
             return 0;
         }
         const results = await scrub(spec, engineOptions);
         bar.done();
+        reportFallback(opts.ep, results[0]);
         if (opts.json) {
             console.log(JSON.stringify({ file, results: results.map(jsonResult) }, null, 2));
         } else {
@@ -66,4 +68,10 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
         bar.done();
         process.off('SIGINT', onSignal);
     }
+}
+
+/** `--ep auto` that did not get the first provider it tried says which one ran and why the others did not. */
+function reportFallback(ep: ProviderChoice, ran: { provider: string; providerFallbacks: readonly string[] } | undefined): void {
+    if (ep !== 'auto' || !ran || ran.providerFallbacks.length === 0) return;
+    console.error(`hyp: --ep auto runs on ${ran.provider === 'cpu' ? 'the CPU' : ran.provider}: ${ran.providerFallbacks.join('; ')}`);
 }

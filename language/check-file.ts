@@ -5,6 +5,7 @@ import { NodeFileSystem } from 'langium/node';
 import { resolve } from 'node:path';
 import type { ScrubSpec } from '../engine/spec.js';
 import { isHypError } from '../engine/errors.js';
+import { isHypothesis, type HypFile } from './generated/ast.js';
 import { createHypServices, type HypServices } from './hyp-module.js';
 import type { LangiumSharedServices } from 'langium/lsp';
 
@@ -21,6 +22,8 @@ export interface FileDiagnostic {
 
 export interface CheckResult {
     diagnostics: FileDiagnostic[];
+    /** How many hypotheses the file declares. */
+    hypotheses: number;
     /** Present only when no diagnostic is an error. */
     spec?: ScrubSpec;
 }
@@ -39,7 +42,7 @@ export async function checkHypFile(path: string): Promise<CheckResult> {
     try {
         document = await documents.getOrCreateDocument(uri);
     } catch (e) {
-        return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', code: 'file-unreadable', message: `cannot read ${file}: ${(e as Error).message}` }] };
+        return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', code: 'file-unreadable', message: `cannot read ${file}: ${(e as Error).message}` }], hypotheses: 0 };
     }
     await shared.workspace.DocumentBuilder.build([document], { validation: true });
     const diagnostics: FileDiagnostic[] = (document.diagnostics ?? []).map(d => ({
@@ -51,13 +54,14 @@ export async function checkHypFile(path: string): Promise<CheckResult> {
         message: typeof d.message === 'string' ? d.message : d.message.value,
     }));
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+    const hypotheses = (document.parseResult.value as HypFile).elements?.filter(isHypothesis).length ?? 0;
     // The next check of the same path must read it afresh.
     await shared.workspace.DocumentBuilder.update([], [uri]);
-    if (diagnostics.some(d => d.severity === 'error')) return { diagnostics };
+    if (diagnostics.some(d => d.severity === 'error')) return { diagnostics, hypotheses };
     try {
-        return { diagnostics, spec: Hyp.lowering.HypLowering.lower(document) };
+        return { diagnostics, hypotheses, spec: Hyp.lowering.HypLowering.lower(document) };
     } catch (e) {
         if (!isHypError(e)) throw e;
-        return { diagnostics: [...diagnostics, { file, line: 1, column: 1, severity: 'error', code: e.code, message: e.message }] };
+        return { diagnostics: [...diagnostics, { file, line: 1, column: 1, severity: 'error', code: e.code, message: e.message }], hypotheses };
     }
 }

@@ -21,6 +21,20 @@ export function providerUnavailableReason(provider: ProviderName): string | unde
     return undefined;
 }
 
+/** What to do where `provider` cannot start: how to install what it needs, or which choice runs without it. */
+export function providerInstallHint(provider: ProviderName): string {
+    const otherwise = 'or choose the execution provider auto (the first that starts, CPU last) or cpu';
+    if (provider === 'cuda') {
+        return 'the CUDA provider needs onnxruntime-node\'s CUDA libraries, which ONNXRUNTIME_NODE_INSTALL=skip and npm 11 leave out: '
+            + 'on a machine with an NVIDIA driver, CUDA 12 and cuDNN 9, fetch them with '
+            + '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (downloads from NuGet); ' + otherwise;
+    }
+    if (provider === 'webgpu') {
+        return 'WebGPU needs a Vulkan loader and a GPU with a Vulkan driver (Debian/Ubuntu: `apt-get install libvulkan1` and the GPU vendor\'s driver); ' + otherwise;
+    }
+    return otherwise;
+}
+
 function bindingDir(): string | undefined {
     try {
         const entry = createRequire(import.meta.url).resolve('onnxruntime-node');

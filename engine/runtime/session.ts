@@ -4,7 +4,8 @@ import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { writeModel } from '../onnx/read.js';
 import { withExtraOutputs } from '../graph/local-function.js';
-import { providerUnavailableReason } from './provider-availability.js';
+import { HypError } from '../errors.js';
+import { providerInstallHint, providerUnavailableReason } from './provider-availability.js';
 
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
 export type ProviderChoice = 'auto' | ProviderName;
@@ -29,9 +30,12 @@ export interface CreatedSession {
     fallbacks: string[];
 }
 
-/** The providers to try for a user's choice: `auto` is CUDA, then WebGPU, then CPU. */
+/**
+ * The providers to try for a user's choice: `auto` is CUDA, then WebGPU, then CPU. A provider the
+ * user named is tried alone: one that cannot start is an error, never a silent run on the CPU.
+ */
 export function resolveProviders(choice: ProviderChoice): ProviderName[] {
-    return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : choice === 'cpu' ? ['cpu'] : [choice, 'cpu'];
+    return choice === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [choice];
 }
 
 // A provider that failed to start while a later one took the same model is not tried again in
@@ -40,11 +44,15 @@ export function resolveProviders(choice: ProviderChoice): ProviderName[] {
 // on a model that no provider takes (a broken file) says nothing about the provider: not kept.
 const unavailable = new Map<ProviderName, string>();
 
-/** Creates a session on the first provider that works, falling back to CPU with recorded reasons. */
+/**
+ * Creates a session on the first of the providers that works, recording why each one before it
+ * did not (CPU, when listed, is tried last). When none can start, throws the `provider-unavailable`
+ * HypError of the last one tried, with how to install it.
+ */
 export async function createSession(modelBytes: Uint8Array, opts: SessionOptions): Promise<CreatedSession> {
     const fallbacks: string[] = [];
     const failed = new Map<ProviderName, string>();
-    const order = [...opts.providers.filter(p => p !== 'cpu'), 'cpu' as const];
+    const order = [...opts.providers.filter(p => p !== 'cpu'), ...(opts.providers.includes('cpu') ? ['cpu' as const] : [])];
     for (const provider of order) {
         const known = unavailable.get(provider) ?? (provider === 'cpu' ? undefined : providerUnavailableReason(provider));
         if (known !== undefined) {
@@ -62,7 +70,10 @@ export async function createSession(modelBytes: Uint8Array, opts: SessionOptions
             fallbacks.push(`${provider}: ${why}`);
         }
     }
-    throw new Error('unreachable: the CPU provider either returns or throws');
+    const last = order[order.length - 1];
+    if (last === undefined) throw new Error('createSession: no execution provider to try');
+    const why = unavailable.get(last) ?? failed.get(last) ?? providerUnavailableReason(last) ?? 'it did not start';
+    throw new HypError(`the ${last} execution provider cannot start here: ${why}`, 'provider-unavailable', undefined, providerInstallHint(last));
 }
 
 function sessionOptions(provider: ProviderName, intraOpThreads: number | undefined, memoryArena: boolean): ort.InferenceSession.SessionOptions {

@@ -28,7 +28,7 @@ function notification<P>(method: string): NotificationDef<P> {
     return { method };
 }
 
-/** Execution providers a user may ask for (the engine falls back to CPU). */
+/** Execution providers a user may ask for (auto falls back to CPU; a named one that cannot start fails the scrub). */
 export type ExecutionProviderSetting = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
 /** The `hyp.*` settings that change how a scrub runs (and so its cache key). */

@@ -18,10 +18,48 @@ function toyCopy(edit: { hyp?: (s: string) => string; onnx?: Uint8Array; dataset
 }
 
 describe('hyp check', () => {
-    it('exits 0 with no output on the bundled toy example', async () => {
+    it('exits 0 on the bundled toy example with a one-line summary on stderr and nothing on stdout', async () => {
         const r = await hyp('check', 'examples/toy/toy.hyp');
         expect(r.code).toBe(0);
         expect(r.stdout).toBe('');
+        expect(r.stderr).toBe('examples/toy/toy.hyp: 5 hypotheses, 0 errors, 0 warnings\n');
+    });
+
+    it('counts errors and warnings in its summary', async () => {
+        const file = toyCopy({ hyp: s => s.replace('node B = "B"', 'node B = "Bb"').replace('seed 0', 'seed 0\nseed 0') });
+        const r = await hyp('check', file);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe(`${file}: 5 hypotheses, 1 error, 1 warning\n`);
+    });
+
+    it('exits 1 on a dataset row that does not fit the model input, at the binding, naming the dataset line', async () => {
+        const file = toyCopy({ dataset: s => s.split('\n').map((l, i) => (i === 16 ? '{"z": [1, 2], "y": 0}' : l)).join('\n') });
+        const r = await hyp('check', file);
+        expect(r.code).toBe(1);
+        const line = readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes('input x = z')) + 1;
+        expect(r.stdout).toMatch(new RegExp(`toy\\.hyp:${line}:\\d+: error input-row: toy_or\\.jsonl:17: input "x" has shape \\[2\\] here but the model expects \\[3\\]`));
+    });
+
+    it('exits 1 on a label outside the model\'s classes, which scrub refuses too even when no root draws it', async () => {
+        const file = toyCopy({ dataset: s => s.split('\n').map((l, i) => (i === 3999 ? '{"z": [1, 2, 3], "y": 7}' : l)).join('\n') });
+        const r = await hyp('check', file);
+        expect(r.code).toBe(1);
+        const line = readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes('label y')) + 1;
+        expect(r.stdout).toMatch(new RegExp(`toy\\.hyp:${line}:\\d+: error label-class: toy_or\\.jsonl:4000: the label 7 is not one of the model's 2 classes`));
+        const s = await hyp('scrub', file, '--hypothesis', 'correct', '--samples', '20');
+        expect(s.code).toBe(1);
+        expect(s.stdout).toBe('');
+    });
+
+    it('refuses a file that is not a .hyp file, saying what it takes', async () => {
+        for (const command of ['check', 'scrub']) {
+            const r = await hyp(command, 'examples/toy/toy_or.onnx');
+            expect(r.code).toBe(2);
+            expect(r.stderr).toMatch(new RegExp(`^hyp: ${command} takes a \\.hyp file, not examples/toy/toy_or\\.onnx \\(hyp graph lists a model's tensors\\)\\nusage: hyp ${command} FILE\\.hyp`));
+        }
+        const dir = await hyp('check', 'examples/toy');
+        expect(dir.code).toBe(2);
+        expect(dir.stderr).toMatch(/^hyp: examples\/toy is a directory: check takes a \.hyp file/);
     });
 
     it('exits 1 on a misspelled tensor name, naming the line and the right name', async () => {
@@ -102,7 +140,7 @@ describe('hyp scrub', () => {
         const file = toyCopy({ dataset: s => s.split('\n').map((l, i) => (i === 16 ? '{"z": [1, 2], "y": 0}' : l)).join('\n') });
         const r = await hyp('scrub', file, '--samples', '100');
         expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/toy_or\.jsonl:17(:\d+)?: error [\w-]+: .*shape \[2\].*\[3\]/);
+        expect(r.stderr).toMatch(/toy\.hyp:\d+:\d+: error input-row: toy_or\.jsonl:17: .*shape \[2\].*\[3\]/);
         expect(r.stderr).not.toMatch(/\n\s+at /);
     });
 
@@ -116,6 +154,63 @@ describe('hyp scrub', () => {
         const r = await hyp('scrub', 'examples/toy/toy.hyp', '--samples', 'many');
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/--samples must be an integer/);
+    });
+
+    it('reads a negative option value as a value and refuses it with its own message', async () => {
+        for (const args of [['--samples', '-5'], ['--samples=-5']]) {
+            const r = await hyp('scrub', 'examples/toy/toy.hyp', ...args);
+            expect(r.code).toBe(2);
+            expect(r.stderr).toMatch(/^hyp: --samples must be an integer ≥ 2 \(got "-5"\)\nusage: hyp scrub/);
+        }
+    });
+
+    it('refuses a seed beyond 2^32-1 (the generator would wrap it onto a smaller seed)', async () => {
+        const r = await hyp('scrub', 'examples/toy/toy.hyp', '--seed', '4294967296');
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^hyp: --seed must be an integer from 0 to 4294967295 \(got "4294967296"\)/);
+        const top = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'nothing', '--seed', '4294967295', '--samples', '50', '--json');
+        expect(top.code).toBe(0);
+        expect(JSON.parse(top.stdout).results[0].seed).toBe(4294967295);
+    });
+
+    it('reports --shard mistakes as usage errors like every other option', async () => {
+        for (const args of [['--shard', '3/2', '--out', '/tmp/x.json'], ['--shard', 'half', '--out', '/tmp/x.json'], ['--shard', '1/2']]) {
+            const r = await hyp('scrub', 'examples/toy/toy.hyp', ...args);
+            expect(r.code, args.join(' ')).toBe(2);
+            expect(r.stderr).toMatch(/^hyp: --shard .*\nusage: hyp scrub/);
+        }
+    });
+
+    it('refuses --out to a missing folder or to a directory before scrubbing', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-out-'));
+        // Twenty million roots would scrub for minutes: the refusal must come first.
+        const common = ['examples/toy/toy.hyp', '--samples', '20000000', '--shard', '1/2'];
+        for (const [out, why] of [[join(dir, 'missing/part.json'), 'its folder does not exist'], [dir, 'it is a directory']]) {
+            const started = Date.now();
+            const r = await hyp('scrub', ...common, '--out', out);
+            expect(r.code).toBe(2);
+            expect(r.stderr.split('\n')[0]).toBe(`hyp: --out ${out}: cannot write there: ${why}`);
+            expect(Date.now() - started).toBeLessThan(20_000);
+        }
+    });
+
+    it('refuses an explicit execution provider that cannot start, saying why and how to install it', async () => {
+        const webgpu = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'nothing', '--samples', '50', '--ep', 'webgpu');
+        expect(webgpu.code).toBe(2);
+        expect(webgpu.stdout).toBe('');
+        expect(webgpu.stderr).toMatch(/error provider-unavailable: the webgpu execution provider cannot start here: .*Vulkan.* \(.*libvulkan1.*auto.*or cpu\)$/m);
+        const cuda = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'nothing', '--samples', '50', '--ep', 'cuda');
+        expect(cuda.code).toBe(2);
+        expect(cuda.stderr).toMatch(/error provider-unavailable: the cuda execution provider cannot start here: .*CUDA.* \(.*ONNXRUNTIME_NODE_INSTALL=cuda12.*\)/);
+    });
+
+    it('falls back from --ep auto to the CPU and says why on stderr', async () => {
+        const r = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'nothing', '--samples', '50', '--ep', 'auto', '--json');
+        expect(r.code).toBe(0);
+        const [result] = JSON.parse(r.stdout).results as { provider: string; providerFallbacks: string[] }[];
+        expect(result.provider).toBe('cpu');
+        expect(r.stderr).toContain(`hyp: --ep auto runs on the CPU: ${result.providerFallbacks.join('; ')}`);
+        expect(result.providerFallbacks.map(f => f.split(':')[0])).toEqual(['cuda', 'webgpu']);
     });
 
     it('reports a missing .hyp file', async () => {
@@ -157,5 +252,39 @@ describe('hyp graph', () => {
         const r = await hyp('graph', 'examples/toy/none.onnx');
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/none\.onnx.*error/);
+    });
+
+    it('refuses a directory, saying it takes a model file', async () => {
+        const r = await hyp('graph', 'examples/toy');
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^hyp: examples\/toy is a directory: graph takes an \.onnx file\nusage: hyp graph MODEL\.onnx/);
+        expect(r.stderr).not.toMatch(/EISDIR/);
+    });
+});
+
+describe('hyp --version and hyp help', () => {
+    it('prints the version', async () => {
+        const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+        for (const args of [['--version'], ['-V']]) {
+            const r = await hyp(...args);
+            expect(r.code).toBe(0);
+            expect(r.stdout).toBe(`hyp ${version}\n`);
+        }
+    });
+
+    it('prints every command with help, and one command\'s options with help COMMAND', async () => {
+        const all = await hyp('help');
+        expect(all.code).toBe(0);
+        for (const command of ['check', 'scrub', 'merge', 'graph', 'help']) expect(all.stdout).toMatch(new RegExp(`^  hyp ${command}`, 'm'));
+        const scrub = await hyp('help', 'scrub');
+        expect(scrub.code).toBe(0);
+        expect(scrub.stdout).toMatch(/^usage: hyp scrub FILE\.hyp/);
+        expect(scrub.stdout).toMatch(/--ep auto\|cpu\|cuda\|webgpu/);
+        expect(scrub.stdout).not.toMatch(/hyp graph/);
+        const flag = await hyp('scrub', '--help');
+        expect(flag.stdout).toBe(scrub.stdout);
+        const unknown = await hyp('help', 'frobnicate');
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(/^hyp: unknown command "frobnicate" \(commands: check, scrub, merge, graph, help\)/);
     });
 });

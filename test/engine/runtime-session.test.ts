@@ -1,15 +1,36 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { readModelFile, writeModel } from '../../engine/onnx/read.js';
+import { HypError } from '../../engine/errors.js';
+import { providerUnavailableReason } from '../../engine/runtime/provider-availability.js';
 import { createSession, probeTensorTypes, resolveProviders, type ProviderName } from '../../engine/runtime/session.js';
 import { TOY_MODEL, residualModel } from './graph-fixtures.js';
 
 describe('choosing an execution provider', () => {
-    it('auto tries CUDA, then WebGPU, then CPU; a named GPU provider falls back to CPU', () => {
+    it('auto tries CUDA, then WebGPU, then CPU; a named provider is tried alone', () => {
         expect(resolveProviders('auto')).toEqual(['cuda', 'webgpu', 'cpu']);
-        expect(resolveProviders('cuda')).toEqual(['cuda', 'cpu']);
-        expect(resolveProviders('webgpu')).toEqual(['webgpu', 'cpu']);
+        expect(resolveProviders('cuda')).toEqual(['cuda']);
+        expect(resolveProviders('webgpu')).toEqual(['webgpu']);
         expect(resolveProviders('cpu')).toEqual(['cpu']);
+    });
+
+    it('a named GPU provider that cannot start is an error with the reason and how to install it, not a CPU session', async () => {
+        const hints = { cuda: /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install\.js/, webgpu: /apt-get install libvulkan1/ };
+        for (const provider of ['cuda', 'webgpu'] as const) {
+            const known = providerUnavailableReason(provider);
+            const attempt = createSession(writeModel(residualModel()), { providers: resolveProviders(provider) });
+            if (known === undefined) {
+                // A machine where it may start (a GPU with its libraries): then it runs there, or says why not.
+                const outcome = await attempt.then(c => c.provider, (e: HypError) => e.code);
+                expect([provider, 'provider-unavailable']).toContain(outcome);
+                continue;
+            }
+            const e = await attempt.then(() => undefined, (x: unknown) => x);
+            expect(e).toBeInstanceOf(HypError);
+            expect((e as HypError).code).toBe('provider-unavailable');
+            expect((e as HypError).message).toBe(`the ${provider} execution provider cannot start here: ${known}`);
+            expect((e as HypError).hint).toMatch(hints[provider]);
+        }
     });
 
     it('records why each provider before the one that ran failed, and runs the model there', async () => {

@@ -11,7 +11,7 @@ describe('examples/induction/induction.hyp', () => {
     it('passes hyp check with no diagnostics at all', async () => {
         const { stdout, stderr } = await hyp('check', INDUCTION);
         expect(stdout.trim()).toBe('');
-        expect(stderr.trim()).toBe('');
+        expect(stderr.trim()).toBe(`${INDUCTION}: 4 hypotheses, 0 errors, 0 warnings`);
     }, 30_000);
 
     it('scrubs the naive hypothesis to a sane loss recovered', async () => {

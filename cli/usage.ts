@@ -1,0 +1,78 @@
+// The command line's usage text, per command: what `hyp help [COMMAND]` prints and what a usage
+// error (exit 2) shows after its one-line message.
+
+export const COMMANDS = ['check', 'scrub', 'merge', 'graph', 'help'] as const;
+export type CommandName = typeof COMMANDS[number];
+
+interface CommandHelp {
+    /** The synopsis, `hyp <command> …`; further lines continue it, aligned under its first argument. */
+    usage: string[];
+    /** What it does and its options, for `hyp help <command>`. */
+    details: string;
+}
+
+const HELP: Record<CommandName, CommandHelp> = {
+    check: {
+        usage: ['hyp check FILE.hyp'],
+        details: `Checks a hypothesis file against its model and dataset without running the model: every
+problem as file:line:col: severity code: message on stdout, a summary line on stderr. Every row of
+the dataset is checked (inputs against the model's inputs, labels against its classes, features
+evaluated). Exit 1 when there is an error.`,
+    },
+    scrub: {
+        usage: [
+            'hyp scrub FILE.hyp [--hypothesis NAME]... [--samples N] [--seed S] [--ep auto|cpu|cuda|webgpu]',
+            '[--batch-size N] [--chunk-size N] [--threads N] [--json]',
+            '[--memory-budget SIZE] [--shard K/N --out PART.json]',
+        ],
+        details: `Checks the file, then scrubs every hypothesis (or those named) and prints loss recovered with
+its 95% CI; --json prints one object.
+
+  --hypothesis NAME   scrub only this hypothesis (repeatable)
+  --samples N         root examples (N ≥ 2), overriding the file's \`samples\`
+  --seed S            0 … 4294967295, overriding the file's \`seed\`
+  --ep PROVIDER       auto (CUDA, then WebGPU, then CPU; says on stderr why it fell back), cpu
+                      (default), cuda or webgpu (an error, exit 2, where it cannot start)
+  --threads N         CPU threads (default: every core)
+  --memory-budget SIZE  activations held at once, e.g. 2G (default) or 512M
+  --batch-size N, --chunk-size N  override the sizes derived from the budget (results do not change)
+  --shard K/N --out PART.json     compute the K-th of N blocks of roots; \`hyp merge\` combines them`,
+    },
+    merge: {
+        usage: ['hyp merge PART.json... [--json]'],
+        details: 'Combines the shard files written by `hyp scrub --shard K/N --out PART.json` into the unsharded result.',
+    },
+    graph: {
+        usage: ['hyp graph MODEL.onnx [--json]'],
+        details: "Lists a model's inputs, outputs and tensors with dtype, shape and producing op: the names a hypothesis can use.",
+    },
+    help: {
+        usage: ['hyp help [COMMAND]'],
+        details: 'Prints every command, or one command with its options. `hyp --version` prints the version.',
+    },
+};
+
+/** Every command's synopsis. */
+export function usage(): string {
+    return `usage:\n${COMMANDS.map(c => synopsis(c, '  ')).join('\n')}\n  hyp --version`;
+}
+
+/** One command's synopsis, as a usage error shows it. */
+export function commandUsage(command: CommandName): string {
+    return synopsis(command, 'usage: ');
+}
+
+/** One command's synopsis and details, for `hyp help COMMAND`. */
+export function commandHelp(command: CommandName): string {
+    return `${commandUsage(command)}\n\n${HELP[command].details}`;
+}
+
+export function isCommand(name: string): name is CommandName {
+    return (COMMANDS as readonly string[]).includes(name);
+}
+
+function synopsis(command: CommandName, lead: string): string {
+    const [first, ...rest] = HELP[command].usage;
+    const pad = ' '.repeat(lead.length + `hyp ${command} `.length);
+    return [lead + first, ...rest.map(l => pad + l)].join('\n');
+}
