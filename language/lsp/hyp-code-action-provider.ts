@@ -1,24 +1,34 @@
 // Quick fixes, each for the diagnostic code it names: replace an unknown name by the suggested one
 // (tensors, G nodes, inputs), add a missing I-parent that a feature reads, remove an unused hook.
+// In a hypothesis, for clients other than the VS Code extension, the commands of its code lenses
+// as source actions too: Helix and Emacs's eglot show no code lenses but do show code actions.
 import { AstUtils, CstUtils, type LangiumDocument } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { HypCommands, type LensCommandArgs } from '../communication/rpc.js';
 import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import { parentName, resolveHypothesis } from '../lowering/resolve-hypothesis.js';
 import { IssueCodes } from '../validation/issue-codes.js';
 import type { HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
+import { lensTitles } from './hyp-code-lens-provider.js';
+import type { HypScrubStatus } from './scrub-status.js';
+
+/** The kind of the scrub actions (a source action: it changes no text). */
+export const SCRUB_ACTION_KIND = `${CodeActionKind.Source}.hyp.scrub`;
 
 const SUGGESTIONS = new Set<string>([IssueCodes.TensorUnknown, IssueCodes.GraphNodeUnknown, IssueCodes.InputUnknown]);
 
 export class HypCodeActionProvider implements CodeActionProvider {
     private readonly analysis: HypDocumentAnalysis;
+    private readonly status: HypScrubStatus;
 
     constructor(services: HypServices) {
         this.analysis = services.workspace.HypDocumentAnalysis;
+        this.status = services.scrub.HypScrubStatus;
     }
 
-    getCodeActions(document: LangiumDocument, params: CodeActionParams): CodeAction[] {
+    async getCodeActions(document: LangiumDocument, params: CodeActionParams): Promise<CodeAction[]> {
         const actions: CodeAction[] = [];
         for (const diagnostic of params.context.diagnostics) {
             const code = String(diagnostic.code);
@@ -26,7 +36,27 @@ export class HypCodeActionProvider implements CodeActionProvider {
             else if (code === IssueCodes.FeatureUnknownName) actions.push(...this.addParent(document, diagnostic));
             else if (code === IssueCodes.HookUnused) actions.push(...this.removeHook(document, diagnostic));
         }
+        const only = params.context.only;
+        if (!this.status.vscodeExtension && (!only || only.some(k => SCRUB_ACTION_KIND.startsWith(k)))) actions.push(...await this.scrubActions(document, params));
         return actions;
+    }
+
+    /** The lens commands of the hypothesis at the start of the range, then "scrub every hypothesis". */
+    private async scrubActions(document: LangiumDocument, params: CodeActionParams): Promise<CodeAction[]> {
+        const root = document.parseResult.value.$cstNode;
+        const offset = document.textDocument.offsetAt(params.range.start);
+        const leaf = root && (CstUtils.findLeafNodeAtOffset(root, offset) ?? CstUtils.findLeafNodeBeforeOffset(root, offset));
+        const hypothesis = leaf && AstUtils.getContainerOfType(leaf.astNode, ast.isHypothesis);
+        if (!hypothesis?.name) return [];
+        const uri = document.uri.toString();
+        const state = (await this.status.states(document)).get(hypothesis.name) ?? { kind: 'idle' };
+        const action = (title: string, command: string, args: LensCommandArgs): CodeAction =>
+            ({ title, kind: SCRUB_ACTION_KIND, command: { title, command, arguments: [args] } });
+        const own = lensTitles(state).map(([, command, extra]) => {
+            const args = { uri, hypothesis: hypothesis.name, ...extra } as LensCommandArgs;
+            return action(scrubActionTitle(command, hypothesis.name, args.rerun === true), command, args);
+        });
+        return [...own, action('Scrub every hypothesis of this file', HypCommands.scrubAll, { uri })];
     }
 
     private replaceBySuggestion(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
@@ -74,6 +104,16 @@ export class HypCodeActionProvider implements CodeActionProvider {
         }
         const range = { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
         return [fix(`Remove the unused hook point ${hook.name}`, diagnostic, document, [{ range, newText: '' }], false)];
+    }
+}
+
+/** What a lens command does, said as an action on the hypothesis. */
+function scrubActionTitle(command: string, hypothesis: string, rerun: boolean): string {
+    switch (command) {
+        case HypCommands.scrub: return rerun ? `Scrub ${hypothesis} again` : `Scrub ${hypothesis}`;
+        case HypCommands.cancel: return `Cancel scrubbing ${hypothesis}`;
+        case HypCommands.showResult: return `Show the scrub result of ${hypothesis}`;
+        default: return 'Show the scrub worker log';
     }
 }
 

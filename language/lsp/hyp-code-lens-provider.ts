@@ -30,7 +30,7 @@ export class HypCodeLensProvider implements CodeLensProvider {
             const range = { start, end: start };
             return lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]) => ({
                 range,
-                command: { title: this.status.codicons ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
+                command: { title: this.status.vscodeExtension ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
             }));
         });
     }

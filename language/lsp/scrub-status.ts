@@ -27,8 +27,12 @@ export interface ScrubStatusSource {
 
 /** The service the providers read; the language server attaches the real source at start. */
 export class HypScrubStatus implements ScrubStatusSource {
-    /** Whether the client renders `$(icon)` codicons in lens titles (the VS Code extension does; others would print them). */
-    codicons = false;
+    /**
+     * Whether the client is the VS Code extension: lens titles keep their `$(icon)` codicons (other
+     * clients would print them), and its lenses and commands are how it scrubs (other clients are
+     * also offered code actions, for editors that show no code lenses).
+     */
+    vscodeExtension = false;
     private source?: ScrubStatusSource;
 
     attach(source: ScrubStatusSource): void {

@@ -94,7 +94,7 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
         lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport ?? false;
         hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport ?? false;
         plainClient = options.vscodeExtension !== true;
-        Hyp.scrub.HypScrubStatus.codicons = !plainClient;
+        Hyp.scrub.HypScrubStatus.vscodeExtension = !plainClient;
         if (lensCommands) lensCommands.offered = plainClient;
     });
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
-import { services, TOY_HEADER, validateMarked } from './helpers.js';
+import { HypCommands } from '../../language/communication/rpc.js';
+import { SCRUB_ACTION_KIND } from '../../language/lsp/hyp-code-action-provider.js';
+import { parse, services, TOY_HEADER, toyUri, validateMarked } from './helpers.js';
 
 /** Validates `text`, takes the first diagnostic with `code`, applies the quick fix for it and returns the new text. */
 async function quickFix(text: string, code: string): Promise<{ title: string; text: string }> {
@@ -11,7 +13,7 @@ async function quickFix(text: string, code: string): Promise<{ title: string; te
     const diagnostic = m.result.diagnostics.find(d => d.code === code) as Diagnostic;
     expect(diagnostic, `no ${code} in ${JSON.stringify(m.result.diagnostics.map(d => d.code))}`).toBeDefined();
     const actions = await services.lsp.CodeActionProvider!.getCodeActions(document, {
-        textDocument: { uri: document.uri.toString() }, range: diagnostic.range, context: { diagnostics: [diagnostic] },
+        textDocument: { uri: document.uri.toString() }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: [CodeActionKind.QuickFix] },
     }) as CodeAction[];
     expect(actions).toHaveLength(1);
     expect(actions[0].diagnostics).toEqual([diagnostic]);
@@ -64,5 +66,41 @@ describe('quick fixes', () => {
         const fixed = await quickFix(text, IssueCodes.HookUnused);
         expect(fixed.title).toBe('Remove the unused hook point C');
         expect(fixed.text).toBe(text.replace('    node C = "C"\n', ''));
+    });
+});
+
+describe('scrub actions, for editors without code lenses', () => {
+    const text = `${TOY_HEADER}hypothesis h {
+    node a -> A = z[0] > 3 <- input.z1
+    output <- a
+}
+`;
+    const actionsAt = async (at: string, only?: string[]) => {
+        const document = await parse(text, { documentUri: toyUri() });
+        const position = document.textDocument.positionAt(text.indexOf(at));
+        return await services.lsp.CodeActionProvider!.getCodeActions(document, {
+            textDocument: { uri: document.uri.toString() }, range: { start: position, end: position }, context: { diagnostics: [], ...(only && { only }) },
+        }) as CodeAction[];
+    };
+
+    it('inside a hypothesis: its lens commands, then scrub every hypothesis of the file', async () => {
+        const actions = await actionsAt('node a');
+        const uri = (actions[0].command!.arguments![0] as { uri: string }).uri;
+        expect(actions).toEqual([
+            { title: 'Scrub h', kind: SCRUB_ACTION_KIND, command: { title: 'Scrub h', command: HypCommands.scrub, arguments: [{ uri, hypothesis: 'h' }] } },
+            { title: 'Scrub every hypothesis of this file', kind: SCRUB_ACTION_KIND, command: { title: 'Scrub every hypothesis of this file', command: HypCommands.scrubAll, arguments: [{ uri }] } },
+        ]);
+        expect(await actionsAt('hypothesis h', [CodeActionKind.Source])).toHaveLength(2);
+    });
+
+    it('none outside a hypothesis, when only other kinds are asked for, or for the VS Code extension (its lenses scrub)', async () => {
+        expect(await actionsAt('metric')).toEqual([]);
+        expect(await actionsAt('node a', [CodeActionKind.QuickFix])).toEqual([]);
+        services.scrub.HypScrubStatus.vscodeExtension = true;
+        try {
+            expect(await actionsAt('node a')).toEqual([]);
+        } finally {
+            services.scrub.HypScrubStatus.vscodeExtension = false;
+        }
     });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
     CancellationTokenSource, CodeActionRequest, CodeLensRefreshRequest, CodeLensRequest, CompletionRequest, ErrorCodes, ExecuteCommandRequest,
     HoverRequest, LSPErrorCodes, MessageType, ResponseError, WorkDoneProgressCreateRequest, WorkspaceSymbolRequest,
-    type ClientCapabilities, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent, type Position, type Range,
+    type ClientCapabilities, type CodeAction, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent, type Position, type Range,
     type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol/node';
 import { HypCommands } from '../../language/communication/rpc.js';
@@ -304,6 +304,15 @@ describe('a plain client with the capabilities of docs/editor-setup.md', () => {
         const text = await runLens((await lensesOf('correct'))[0]);
         expect(text).toMatch(/^correct: loss recovered 100\.0% .*\ncross_entropy: clean [\d.e-]+ \/ scrubbed [\d.e-]+ \/ random [\d.e-]+ · examples made worse 0\.0% \/ better 0\.0% · seed 0$/);
         expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: text });
+        // The same commands as code actions, for editors that show no code lenses.
+        const header = lines.findIndex(l => l.startsWith('hypothesis correct'));
+        const actions = await client.connection.sendRequest(CodeActionRequest.type, {
+            textDocument: { uri }, range: { start: { line: header + 1, character: 4 }, end: { line: header + 1, character: 4 } }, context: { diagnostics: [] },
+        }) as CodeAction[];
+        expect(actions.map(a => [a.title, a.command?.command])).toEqual([
+            ['Show the scrub result of correct', HypCommands.showResult], ['Scrub correct again', HypCommands.scrub],
+            ['Scrub every hypothesis of this file', HypCommands.scrubAll],
+        ]);
         expect(await execute(HypCommands.showLog)).toMatch(/^Scrub worker log \(last \d+ lines\):\n.*worker started \(pid \d+\)/s);
         expect(client.logged.some(m => /worker started \(pid \d+\)/.test(m.message))).toBe(true);
     });
