@@ -4,6 +4,8 @@ import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../engine/onnx/builder.js';
+import { writeModel } from '../../engine/onnx/read.js';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
 import { TOY_GRAPH } from '../fixtures/toy-hyp.js';
 import { errors, expectErrorAt, summary, TOY_DIR, validateMarked } from './helpers.js';
@@ -96,6 +98,36 @@ hypothesis <|wider|> extends h {
     it('samples below 2 are an error, as scrub refuses them', async () => {
         const m = await validateMarked(toyFile('dataset "toy_or.jsonl" { input x = z  label y }', `${TOY_GRAPH}samples <|1|>\n${HYPOTHESIS}`));
         expectErrorAt(m, 0, IssueCodes.OptionInvalid, 'samples is an integer ≥ 2 (the CI needs two roots)');
+    });
+
+    it('mean ablation of an unimportant integer tensor is an error on the hypothesis (a scrub could not average it)', async () => {
+        const paren = readFileSync(join(EXAMPLES, 'paren/paren.hyp'), 'utf8');
+        const m = await validateMarked(`${paren.slice(0, paren.indexOf('metric cross_entropy'))}metric cross_entropy
+ablation mean
+hypothesis <|heads|> {
+    node h0 -> R1.h0
+    output <- h0
+}
+hypothesis embedded {
+    ablation zero
+    node a -> A1.p0 <- input
+    output <- a
+}`, join(EXAMPLES, 'paren'));
+        expectErrorAt(m, 0, IssueCodes.OptionInvalid,
+            'ablation mean averages the G-parents this hypothesis leaves unimportant, but tokens holds int64 values: a scrub would stop (use ablation resample or zero, or claim input)');
+        expect(summary(errors(m)).filter(d => d.startsWith(IssueCodes.OptionInvalid))).toHaveLength(1);
+    });
+
+    it('a model whose output is not float32 logits is an error on the metric', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-data-'));
+        const b = new GraphBuilder('int_out');
+        b.input('x', 'float32', ['batch', 3]);
+        b.node('Cast', ['x'], [{ name: 'y', dtype: 'int64', dims: ['batch', 3] }], { to: 7 });
+        b.output('y');
+        writeFileSync(join(dir, 'int.onnx'), writeModel(b.build()));
+        const m = await validateMarked(`model "int.onnx"\ndataset "${join(TOY_DIR, 'toy_or.jsonl')}" { input x = z  label y }\nmetric <|cross_entropy|>`, dir);
+        expectErrorAt(m, 0, IssueCodes.MetricUnknown,
+            'the model output "y" holds int64 values; every metric reads float32 logits (export the model with float32 logits as its first output)');
     });
 
     it('the bundled examples have no errors', async () => {
