@@ -34,7 +34,8 @@ export class ScrubQueue {
 
     /** Queues a job, or returns the queued or running job with the same key (`joined`). */
     submit(request: JobRequest): { job: Job; joined: boolean } {
-        const existing = this.jobs.find(j => j.request.key === request.key);
+        // A cancelled job still running (its worker being stopped) is not joined: it will not finish.
+        const existing = this.jobs.find(j => j.request.key === request.key && !j.controller.signal.aborted);
         if (existing) return { job: existing, joined: true };
         let settle!: QueuedJob['settle'];
         const done = new Promise<ScrubResult[]>((resolve, reject) => (settle = { resolve, reject }));
@@ -49,7 +50,8 @@ export class ScrubQueue {
 
     /** Cancels the jobs that match (queued ones are dropped, a running one is killed); returns how many. */
     cancel(match: (job: Job) => boolean): number {
-        const hit = this.jobs.filter(match);
+        // A running job cancelled before stays listed until its worker has stopped: it is not cancelled twice.
+        const hit = this.jobs.filter(j => !j.controller.signal.aborted && match(j));
         for (const job of hit) {
             job.controller.abort();
             if (job.state === 'queued') {

@@ -337,10 +337,15 @@ describe('a plain client with the capabilities of docs/editor-setup.md', () => {
         await until(() => progress.find(p => p.token === token && p.value.kind === 'end'), 'the progress to end');
     });
 
-    it('a command without the arguments it needs is an InvalidParams error that says what it takes', async () => {
+    it('without arguments, hyp.scrubAll scrubs every open file and hyp.cancel cancels every job; hyp.scrub says what it takes', async () => {
         const error = await errorOf(execute(HypCommands.scrub));
         expect(error.code).toBe(ErrorCodes.InvalidParams);
         expect(error.message).toBe('hyp.scrub takes one argument { uri, hypothesis } (its code lens passes it); hyp.scrubAll scrubs every hypothesis of the open files');
+        // The file asks for 200,000 samples since the last test: nothing finishes before the cancel.
+        const started = await execute(HypCommands.scrubAll) as { uri: string; jobs: { hypothesis: string; state: string }[] }[];
+        expect(started.map(f => [f.uri, f.jobs.map(j => j.hypothesis)])).toEqual([[uri, ['correct', 'only_a', 'nothing', 'wrong_b', 'identity']]]);
+        expect(await execute(HypCommands.cancel)).toBe(5);
+        expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: 'Cancelled 5 scrub jobs' });
         expect(await execute(HypCommands.cancel)).toBe(0);
         expect(client.shown.at(-1)).toEqual({ type: MessageType.Info, message: 'Nothing to cancel' });
     });

@@ -23,7 +23,37 @@ function controllable(key: string, log: string[]) {
 
 const tick = () => new Promise(r => setTimeout(r, 0));
 
+/** A job that, like the real worker, takes until the test says so to stop after an abort. */
+function slowToStop(key: string) {
+    let stop!: () => void;
+    const request: JobRequest = {
+        key, uri: 'file:///a.hyp', hypothesis: key,
+        run: () => new Promise<ScrubResult[]>((_, reject) => {
+            stop = () => reject(new Error(`stopped ${key}`));
+        }),
+    };
+    return { request, stop: () => stop() };
+}
+
 describe('scrub queue', () => {
+    test('a running job being stopped is cancelled once, and asking for it again queues a new job instead of joining it', async () => {
+        const queue = new ScrubQueue();
+        const a = slowToStop('a');
+        const first = queue.submit(a.request).job;
+        await tick();
+        expect(queue.cancel(() => true)).toBe(1);
+        expect(queue.cancel(() => true)).toBe(0);
+        const again = queue.submit(slowToStop('a').request);
+        expect(again.joined).toBe(false);
+        expect(again.job).not.toBe(first);
+        expect(queue.summaries().map(j => j.state)).toEqual(['running', 'queued']);
+        a.stop();
+        await expect(first.done).rejects.toThrow('stopped a');
+        await tick();
+        expect(queue.summaries().map(j => j.state)).toEqual(['running']);
+        expect(queue.cancel(() => true)).toBe(1);
+    });
+
     test('different jobs run one at a time, in order', async () => {
         const log: string[] = [];
         const queue = new ScrubQueue();
