@@ -8,7 +8,7 @@ import { extractLocalFunction, withExtraOutputs, withNodes } from '../graph/loca
 import { writeModel } from '../onnx/read.js';
 import { createSession } from '../runtime/session.js';
 import type { ProviderName } from '../runtime/session.js';
-import { HypError } from '../errors.js';
+import { HypError, type SourceLocation } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { partOwners } from './masks.js';
 import type { ModelInputs } from './model-inputs.js';
@@ -76,6 +76,8 @@ export interface ActivationType {
 export class OrtModelRunner implements ModelRunner {
     sessionRuns = 0;
     provider = 'cpu';
+    /** Where a dataset example is in its file, for the error of an activation that is not finite on it. */
+    locateExample?: (example: number) => SourceLocation;
     readonly fallbacks: string[] = [];
     private full: ort.InferenceSession | undefined;
     private readonly locals = new Map<string, Promise<LocalVariant>>();
@@ -313,7 +315,7 @@ export class OrtModelRunner implements ModelRunner {
         examples?: Int32Array): Promise<Record<string, ort.Tensor>> {
         this.sessionRuns++;
         const out = await session.run(feeds, fetches);
-        for (const name of fetches) checkFinite(name, out[name], examples);
+        for (const name of fetches) checkFinite(name, out[name], examples, this.locateExample);
         return out;
     }
 
@@ -336,7 +338,7 @@ interface LocalVariant {
 }
 
 /** A NaN or infinite activation stops the scrub, naming the tensor (and the example, on a clean run). */
-function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined): void {
+function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined, locate?: (example: number) => SourceLocation): void {
     const data = t.data;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
     // x·0 is 0 for every finite x and NaN for NaN and ±Infinity: one branch-free pass, and the
@@ -347,8 +349,9 @@ function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefin
     for (let i = 0; i < data.length; i++) {
         if (Number.isFinite(data[i])) continue;
         const size = data.length / t.dims[0];
-        const where = examples ? ` on dataset example ${examples[Math.floor(i / size)]} (0-based row)` : ' on scrubbed inputs';
-        throw new HypError(`the model produced ${data[i]} in tensor ${name}${where}`, 'non-finite-activation', undefined,
+        const example = examples?.[Math.floor(i / size)];
+        const where = example !== undefined ? ` on dataset example ${example} (0-based row)` : ' on scrubbed inputs';
+        throw new HypError(`the model produced ${data[i]} in tensor ${name}${where}`, 'non-finite-activation', example !== undefined ? locate?.(example) : undefined,
             'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
     }
 }

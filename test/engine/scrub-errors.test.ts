@@ -52,6 +52,8 @@ describe('engine errors', () => {
         const e = await errorOf(scrub(specFor(rows), { selfCheck: false }));
         expect(e.code).toBe('non-finite-activation');
         expect(e.message).toMatch(/NaN in tensor (H|logits) on dataset example 7 /);
+        // Located at the row: the dataset file and its line.
+        expect(e.format()).toMatch(/data\.jsonl:8: error non-finite-activation: hypothesis nothing: the model produced NaN/);
     });
 
     it('names the dataset line whose label is not a class index', async () => {
