@@ -88,7 +88,8 @@ export class HypHoverProvider implements HoverProvider {
             if (token) await interruptAndCheck(token);
             const result = table?.get(node.name);
             if (!analysis.dataset?.loaded?.ok) lines.push('Agreement counts need the dataset, which is not loaded.');
-            else if (!result || 'skipped' in result) lines.push('Agreement counts are not available: the feature has errors or calls a features-module function.');
+            else if (!result) lines.push('Agreement counts are not available: the feature has errors.');
+            else if ('skipped' in result) lines.push(`Agreement counts are not available: ${result.skipped}.`);
             else if ('error' in result) lines.push(result.error);
             else lines.push(...describeAgreement(agreementCounts(result.values)));
         }

@@ -14,8 +14,8 @@ import type { DocumentAnalysis } from './hyp-document-analysis.js';
 import { documentInputs } from './document-inputs.js';
 import { callsUserFunction, namesRead } from './user-functions.js';
 
-/** A node's values per example; the first row it fails on; or `skipped` (static errors, user functions, a parent it reads whose values are unknown). */
-export type NodeValues = { values: FeatureValue[] } | { error: string } | { skipped: true };
+/** A node's values per example; the first row it fails on; or why it was not evaluated (static errors, user functions, a parent it reads whose values are unknown). */
+export type NodeValues = { values: FeatureValue[] } | { error: string } | { skipped: string };
 
 /** Per effective I node of the hypothesis (by name), its feature's values; nodes without a feature are absent. */
 export type HypothesisValues = ReadonlyMap<string, NodeValues>;
@@ -61,8 +61,12 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
         await interruptAndCheck(token);
         const decl = resolved.nodes.get(node.name);
         if (node.feature === null || !decl?.feature) continue;
-        if (callsUserFunction(node.feature) || featureHasStaticErrors(decl, analysis)) {
-            table.set(node.name, { skipped: true });
+        if (featureHasStaticErrors(decl, analysis)) {
+            table.set(node.name, { skipped: 'the feature has errors' });
+            continue;
+        }
+        if (callsUserFunction(node.feature)) {
+            table.set(node.name, { skipped: 'the feature calls a features-module function, which the editor does not run' });
             continue;
         }
         // Only the parents the feature reads: a parent without a feature (or one whose values are
@@ -72,8 +76,10 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
             const v = isInputPart(p) ? partValues(p) : table.get(p);
             return [p, v === undefined || Array.isArray(v) ? v : 'values' in v ? v.values : undefined] as const;
         }));
-        if ([...parents.values()].some(v => v === undefined)) {
-            table.set(node.name, { skipped: true });
+        const unknown = [...parents].find(([, v]) => v === undefined)?.[0];
+        if (unknown !== undefined) {
+            const why = isInputPart(unknown) ? ' (the model and dataset must load and fit each other)' : '';
+            table.set(node.name, { skipped: `the feature reads ${unknown}, whose values are not known here${why}` });
             continue;
         }
         table.set(node.name, evaluateOnRows(node.feature, rows, parents, row => `${dataset.decl.path}:${rowLines[row]}`));

@@ -69,6 +69,12 @@ describe('hovers', () => {
             /^\*\*I node `a`\*\* → G node `A` · feature `input\.z1\[0\] > 3`\n\nFeature agreement over 4000 examples: \*\*2 classes\*\*/);
     });
 
+    it('says why the counts are missing when the feature reads a parent whose values are not known', async () => {
+        const text = HYPOTHESIS.replace('model "toy_or.onnx"', 'model "missing.onnx"')
+            .replace('node <|>a -> <|>A = z[0] > 3', 'node <|>a -> A = input.z1[0] > 3').replace(/<\|>(?=a or)|<\|>(?=len)/g, '');
+        await on(text, /\n\nAgreement counts are not available: the feature reads input\.z1, whose values are not known here \(the model and dataset must load and fit each other\)\.$/);
+    });
+
     it('agreement counts: classes, extremes, singletons and top values', () => {
         expect(agreementCounts([1, 1, 2, 3, 3, 3, 4])).toEqual({
             examples: 7, classes: 4, largest: 3, smallest: 1, singletons: 2,
