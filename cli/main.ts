@@ -85,7 +85,7 @@ function outOption(out: string | undefined): string | undefined {
 
 /** A command's file argument: a directory or a file of the wrong kind is a usage error (a missing file is the command's to report). */
 function fileArgument(command: CommandName, file: string, extension: string): string {
-    const what = `${command} takes ${extension === '.onnx' ? 'an' : 'a'} ${extension} file`;
+    const what = `${command} takes ${extension === '.onnx' ? 'an' : 'a'} ${extension} file${command === 'merge' ? ' per shard' : ''}`;
     if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${file} is a directory: ${what}`, command);
     if (extension === '.hyp' && extname(file) !== '.hyp') {
         throw new UsageError(`${what}, not ${file}${extname(file) === '.onnx' ? ' (hyp graph lists a model\'s tensors)' : ''}`, command);
@@ -144,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (command === 'merge') {
         if (file === undefined) throw new UsageError('merge takes the shard files', command);
-        return mergeCommand([file, ...rest], values.json);
+        return mergeCommand([file, ...rest].map(f => fileArgument(command, f, '.json')), values.json);
     }
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`, command);
     switch (command) {

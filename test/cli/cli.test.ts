@@ -236,6 +236,9 @@ describe('hyp scrub --shard and hyp merge', () => {
         const missing = await hyp('merge', join(dir, 'part-2.json'));
         expect(missing.code).toBe(1);
         expect(missing.stderr).toMatch(/shards missing: 1\/2/);
+        const folder = await hyp('merge', dir);
+        expect(folder.code).toBe(2);
+        expect(folder.stderr).toMatch(new RegExp(`^hyp: ${dir} is a directory: merge takes a \\.json file per shard\\nusage: hyp merge`));
     });
 });
 
