@@ -202,6 +202,8 @@ export function runSettings(hypothesis: HypothesisSpec, opts: ScrubOptions): { s
     const samples = opts.samples ?? hypothesis.options.samples;
     const seed = opts.seed ?? hypothesis.options.seed;
     if (!Number.isInteger(samples) || samples < 2) throw new HypError(`samples must be an integer ≥ 2 (got ${samples})`, 'bad-option');
+    // The generator mixes a seed as 32 bits: a larger one would repeat a smaller one's draws.
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new HypError(`seed must be an integer from 0 to 4294967295 (got ${seed})`, 'bad-option');
     return { samples, seed };
 }
 

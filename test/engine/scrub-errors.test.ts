@@ -118,6 +118,13 @@ describe('engine errors', () => {
         expect(e.format()).toMatch(/error metric-label: logit_diff\(0, 7\): class 7 is not one of the model's 2 classes/);
     });
 
+    it('refuses a seed beyond 2^32-1, which the generator would wrap onto a smaller one', async () => {
+        const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2 }));
+        const e = await errorOf(scrub(specFor(rows), { seed: 2 ** 32 }));
+        expect(e.code).toBe('bad-option');
+        expect(e.message).toMatch(/^hypothesis nothing: seed must be an integer from 0 to 4294967295 \(got 4294967296\)$/);
+    });
+
     it('stops when cancelled', async () => {
         const rows = Array.from({ length: 10 }, (_, i) => ({ x: [i + 1], y: i % 2 }));
         const controller = new AbortController();
