@@ -2,7 +2,6 @@
 // dataset and the model inputs built from it, labels, the type of every boundary tensor (from one
 // probe run, so models without value_info work), the local-function self-check, and feature
 // classes per interpretation node.
-import { pathToFileURL } from 'node:url';
 import { loadDataset, type Dataset } from './dataset/dataset.js';
 import { checkMetricRows, readLabels } from './dataset/metric-rows.js';
 import { HypError } from './errors.js';
@@ -23,6 +22,7 @@ import type { CleanCut } from './graph/clean-cut.js';
 import { partSumNodes, reducedDims, type SumCut } from './graph/sum-cut.js';
 import type { ExampleType } from './runtime/session.js';
 import { compileExpr, evaluateFeatures, featureClasses, type CompiledExpr, type FeatureFunctions } from './features/index.js';
+import { loadFeatureFunctions } from './features/features-module.js';
 import { needsLabel } from './score/behaviours.js';
 import type { Expr, FeatureValue, HypothesisSpec, ScrubSpec } from './spec.js';
 
@@ -187,16 +187,6 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
             pool = undefined;
         },
     };
-}
-
-async function loadFeatureFunctions(path: string | undefined): Promise<FeatureFunctions> {
-    if (path === undefined) return {};
-    try {
-        const mod = await import(pathToFileURL(path).href) as Record<string, unknown>;
-        return Object.fromEntries(Object.entries(mod).filter(([, v]) => typeof v === 'function')) as FeatureFunctions;
-    } catch (e) {
-        throw new HypError(`cannot load the features module: ${(e as Error).message}`, 'features-module', { file: path });
-    }
 }
 
 /** Feature values per node and example, then classes (value → examples) for resampling. */

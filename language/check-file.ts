@@ -1,5 +1,6 @@
 // `hyp check`: parse, link and validate a .hyp file from disk (all validation categories, the
-// slow ones included) and lower it to a ScrubSpec when it has no errors.
+// slow ones included), evaluate the features that call the features module (check-user-features.ts),
+// and lower it to a ScrubSpec when it has no errors.
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { resolve } from 'node:path';
@@ -7,6 +8,7 @@ import type { ScrubSpec } from '../engine/spec.js';
 import { isHypError } from '../engine/errors.js';
 import { isHypothesis, type HypFile } from './generated/ast.js';
 import { createHypServices, type HypServices } from './hyp-module.js';
+import { checkUserFeatures } from './check-user-features.js';
 import type { LangiumSharedServices } from 'langium/lsp';
 
 export interface FileDiagnostic {
@@ -58,10 +60,15 @@ export async function checkHypFile(path: string): Promise<CheckResult> {
     // The next check of the same path must read it afresh.
     await shared.workspace.DocumentBuilder.update([], [uri]);
     if (diagnostics.some(d => d.severity === 'error')) return { diagnostics, hypotheses };
+    let spec: ScrubSpec;
     try {
-        return { diagnostics, hypotheses, spec: Hyp.lowering.HypLowering.lower(document) };
+        spec = Hyp.lowering.HypLowering.lower(document);
     } catch (e) {
         if (!isHypError(e)) throw e;
         return { diagnostics: [...diagnostics, { file, line: 1, column: 1, severity: 'error', code: e.code, message: e.message }], hypotheses };
     }
+    // What the editor leaves out: features that call the features module, run as a scrub runs them.
+    const problems = await checkUserFeatures(document, Hyp.workspace.HypDocumentAnalysis.analyze(document), spec);
+    if (problems.length > 0) return { diagnostics: [...diagnostics, ...problems.map(p => ({ file, severity: 'error' as const, ...p }))], hypotheses };
+    return { diagnostics, hypotheses, spec };
 }

@@ -19,6 +19,13 @@ export interface FeatureEvaluationOptions {
     locate?: (row: number) => SourceLocation;
 }
 
+/** A feature that failed on a dataset row: which node, which row (0-based), and why (the message says it too). */
+export class FeatureError extends HypError {
+    constructor(message: string, code: string, location: SourceLocation | undefined, readonly node: string, readonly row: number, readonly reason: string) {
+        super(message, code, location);
+    }
+}
+
 /** Per node (and per input part used as an I-parent, when inputPart is given): its value on each example. */
 export type FeatureTable = Map<string, FeatureValue[]>;
 
@@ -64,8 +71,8 @@ export function evaluateFeatures(hypothesis: HypothesisSpec, rows: readonly Row[
                 values[row] = compiled(env);
             } catch (e) {
                 const message = isHypError(e) ? e.message : String(e);
-                throw new HypError(`feature of ${node.name} on dataset row ${row + 1}: ${message}`, isHypError(e) ? e.code : 'feature-runtime',
-                    options.locate?.(row));
+                throw new FeatureError(`feature of ${node.name} on dataset row ${row + 1}: ${message}`, isHypError(e) ? e.code : 'feature-runtime',
+                    options.locate?.(row), node.name, row, message);
             }
         }
         table.set(node.name, values);

@@ -51,6 +51,29 @@ describe('hyp check', () => {
         expect(s.stdout).toBe('');
     });
 
+    it('evaluates features that call the features module on every row, as scrub would, and reports the row where one fails', async () => {
+        const file = toyCopy({ hyp: s => s.replace('model "toy_or.onnx"', 'model "toy_or.onnx"\nfeatures "mine.mjs"')
+            .replace('node a -> A = z[0] > 3  <- input.z1', 'node a -> A = above(z, 3) <- input.z1') });
+        const dir = join(file, '..');
+        writeFileSync(join(dir, 'mine.mjs'), 'export function above(z, t) { if (z[0] === 4) throw new Error("no fours"); return z[0] > t; }\n');
+        const r = await hyp('check', file);
+        expect(r.code).toBe(1);
+        const row = readFileSync(join(dir, 'toy_or.jsonl'), 'utf8').split('\n').findIndex(l => JSON.parse(l).z[0] === 4) + 1;
+        const line = readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes('above(z, 3)')) + 1;
+        // Once, in the hypothesis that declares the node (wrong_b inherits it and fails the same way).
+        expect(r.stdout.trim().split('\n')).toEqual([
+            `${file}:${line}:19: error feature-runtime: this feature fails on dataset row ${row} (toy_or.jsonl:${row}): features-module function above threw: no fours`,
+        ]);
+        writeFileSync(join(dir, 'mine.mjs'), 'export function above(z, t) { return z[0] > t; }\nthis is not javascript\n');
+        const broken = await hyp('check', file);
+        expect(broken.code).toBe(1);
+        expect(broken.stdout).toMatch(/toy\.hyp:4:1: error features-unreadable: cannot load the features module: /);
+        writeFileSync(join(dir, 'mine.mjs'), 'export function above(z, t) { return z[0] > t; }\n');
+        const fine = await hyp('check', file);
+        expect(fine.stdout).toBe('');
+        expect(fine.code).toBe(0);
+    });
+
     it('refuses a file that is not a .hyp file, saying what it takes', async () => {
         for (const command of ['check', 'scrub']) {
             const r = await hyp(command, 'examples/toy/toy_or.onnx');
