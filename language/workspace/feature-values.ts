@@ -22,6 +22,17 @@ export type HypothesisValues = ReadonlyMap<string, NodeValues>;
 
 const cache = new WeakMap<DocumentAnalysis, Map<ast.Hypothesis, HypothesisValues>>();
 
+/**
+ * Per analysis, what is shared between hypotheses: input part values, and each declared node's
+ * results by the parent values it read (an inherited node reading the same parents, as across an
+ * `extends` family, is evaluated once: paren.hyp's h0 is the same in six hypotheses).
+ */
+interface Shared {
+    parts: Map<string, FeatureValue[] | undefined>;
+    results: WeakMap<ast.InterpNode, { reads: FeatureValue[][]; result: NodeValues }[]>;
+}
+const shared = new WeakMap<DocumentAnalysis, Shared>();
+
 /** Evaluates a hypothesis's features on the loaded dataset (undefined without one, or with a cycle). */
 export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast.Hypothesis,
     token: Cancellation.CancellationToken = Cancellation.CancellationToken.None): Promise<HypothesisValues | undefined> {
@@ -38,7 +49,9 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
         return undefined; // cycles are reported by the fast checks
     }
     const { rows, rowLines } = dataset.loaded.value;
-    const parts = new Map<string, FeatureValue[] | undefined>();
+    let common = shared.get(analysis);
+    if (!common) shared.set(analysis, common = { parts: new Map(), results: new WeakMap() });
+    const { parts, results } = common;
     const partValues = (part: string): FeatureValue[] | undefined => {
         if (!parts.has(part)) {
             let values: FeatureValue[] | undefined;
@@ -82,7 +95,13 @@ export async function hypothesisFeatureValues(analysis: DocumentAnalysis, h: ast
             table.set(node.name, { skipped: `the feature reads ${unknown}, whose values are not known here${why}` });
             continue;
         }
-        table.set(node.name, evaluateOnRows(node.feature, rows, parents, row => `${dataset.decl.path}:${rowLines[row]}`));
+        const reads = [...parents.values()] as FeatureValue[][];
+        let known = results.get(decl);
+        if (!known) results.set(decl, known = []);
+        const same = known.find(k => k.reads.length === reads.length && k.reads.every((r, i) => r === reads[i]));
+        const result = same?.result ?? evaluateOnRows(node.feature, rows, parents, row => `${dataset.decl.path}:${rowLines[row]}`);
+        if (!same) known.push({ reads, result });
+        table.set(node.name, result);
     }
     let perAnalysis = cache.get(analysis);
     if (!perAnalysis) cache.set(analysis, perAnalysis = new Map());
