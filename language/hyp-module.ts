@@ -23,6 +23,8 @@ import { HypReferencesProvider } from './lsp/hyp-references-provider.js';
 import { HypRenameProvider } from './lsp/hyp-rename-provider.js';
 import { HypSemanticTokenProvider } from './lsp/hyp-semantic-token-provider.js';
 import { HypSlowValidation } from './lsp/hyp-slow-validation.js';
+import { HypLexer } from './parser/hyp-lexer.js';
+import { HypValueConverter } from './parser/hyp-value-converter.js';
 import { HypLinker } from './scoping/hyp-linker.js';
 import { HypScopeComputation } from './scoping/hyp-scope-computation.js';
 import { HypScopeProvider } from './scoping/hyp-scope-provider.js';
@@ -58,6 +60,10 @@ export type HypAddedServices = {
 export type HypServices = LangiumServices & HypAddedServices;
 
 export const HypModule: Module<HypServices, PartialLangiumServices & HypAddedServices> = {
+    parser: {
+        Lexer: services => new HypLexer(services),
+        ValueConverter: () => new HypValueConverter(),
+    },
     validation: {
         HypValidator: services => new HypValidator(services),
     },

@@ -11,7 +11,7 @@ import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import type { HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import type { HypWorkspaceData } from '../workspace/hyp-workspace-data.js';
-import { lowerExpression } from './lower-expression.js';
+import { lowerIfComplete } from './lower-expression.js';
 import { parentNames, resolveHypothesis } from './resolve-hypothesis.js';
 
 export class HypLowering {
@@ -57,11 +57,14 @@ export function lowerDataset(decl: ast.DatasetDecl, absolutePath: string): Datas
     const vocabulary = decl.members.find(ast.isVocabularyDecl);
     return {
         path: absolutePath,
-        inputs: decl.members.filter(ast.isInputBinding).map(b => ({ onnxName: b.name, value: lowerExpression(b.value) })),
-        ...(label && { label: label.field }),
+        inputs: decl.members.filter(ast.isInputBinding).flatMap(b => {
+            const value = lowerIfComplete(b.value);
+            return b.name === undefined || value === undefined ? [] : [{ onnxName: b.name, value }];
+        }),
+        ...(label?.field !== undefined && { label: label.field }),
         ...(vocabulary && {
             vocabulary: {
-                tokens: Object.fromEntries(vocabulary.entries.map(e => [e.token, e.id])),
+                tokens: Object.fromEntries(vocabulary.entries.filter(e => e.token !== undefined && e.id !== undefined).map(e => [e.token, e.id])),
                 ...(vocabulary.bos !== undefined && { bos: vocabulary.bos }),
                 ...(vocabulary.pad !== undefined && { pad: vocabulary.pad }),
             },
@@ -89,7 +92,8 @@ export function lowerHypothesis(h: ast.Hypothesis, fileOptions: readonly ast.Run
     const nodes: InterpNodeSpec[] = [...resolved.nodes.values()].map(n => ({
         name: n.name,
         graphNode: n.target,
-        feature: n.feature ? lowerExpression(n.feature) : null,
+        // A feature the parser could not finish is a syntax error; until it is fixed the node has none.
+        feature: lowerIfComplete(n.feature) ?? null,
         parents: parentNames(n),
     }));
     const output = resolved.outputs[0];

@@ -1,7 +1,7 @@
 // The `graph { … }` block → GraphSpec: hook points and splits, index sets expanded.
 import type { GraphSpec, PartSpec, SplitSpec } from '../../engine/spec.js';
 import * as ast from '../generated/ast.js';
-import { lowerExpression } from './lower-expression.js';
+import { lowerIfComplete } from './lower-expression.js';
 
 /** The graph spec of a file (all `graph` blocks together; none gives no hooks). */
 export function lowerGraph(file: ast.HypFile): GraphSpec {
@@ -10,9 +10,9 @@ export function lowerGraph(file: ast.HypFile): GraphSpec {
         for (const member of graph.members) {
             if (ast.isHookPoint(member)) {
                 // A hook whose string is still being typed has no tensor yet: it is not part of G.
-                if (member.tensor === undefined) continue;
+                if (member.name === undefined || member.tensor === undefined) continue;
                 spec.hooks.push({ name: member.name, tensor: member.tensor, ...(member.split && { split: lowerSplit(member.split) }) });
-            } else if (spec.inputSplit === undefined) {
+            } else if (spec.inputSplit === undefined && member.split !== undefined) {
                 spec.inputSplit = { ...lowerSplit(member.split), ...(member.tensor !== undefined && { tensor: member.tensor }) };
             }
         }
@@ -20,14 +20,18 @@ export function lowerGraph(file: ast.HypFile): GraphSpec {
     return spec;
 }
 
-/** A split's parts with index sets expanded (`0..3` is 0, 1, 2). */
+/** A split's parts with index sets expanded (`0..3` is 0, 1, 2); parts the parser could not finish are left out. */
 export function lowerSplit(split: ast.Split): SplitSpec {
     if (ast.isIndexSplit(split)) {
-        return { axis: split.axis, parts: split.parts.map(p => ({ name: p.name, indices: expandIndexItems(p.items) })) };
+        const parts = split.parts.filter(p => p.name !== undefined);
+        return { axis: split.axis, parts: parts.map(p => ({ name: p.name, indices: expandIndexItems(p.items) })) };
     }
-    const vars = split.vars.map(v => v.name);
+    const vars = split.vars.map(v => v.name).filter(v => v !== undefined);
     return {
-        parts: split.parts.map((p): PartSpec => ({ name: p.name, axes: [...split.axes], vars, predicate: lowerExpression(p.predicate) })),
+        parts: split.parts.flatMap((p): PartSpec[] => {
+            const predicate = lowerIfComplete(p.predicate);
+            return p.name === undefined || predicate === undefined ? [] : [{ name: p.name, axes: [...split.axes], vars, predicate }];
+        }),
     };
 }
 

@@ -32,7 +32,10 @@ export function resolveHypothesis(h: ast.Hypothesis): ResolvedHypothesis {
     let outputs: ast.OutputStatement[] = [];
     for (const cur of [...chain].reverse()) {
         for (const m of cur.members) {
-            if (ast.isInterpNode(m)) nodes.set(m.name, m);
+            // A node the parser could not finish (`node x -`) has no name or G node yet: it is not in I.
+            if (ast.isInterpNode(m)) {
+                if (m.name !== undefined && m.target !== undefined) nodes.set(m.name, m);
+            }
             else if (ast.isRunOption(m)) options.push(m);
         }
         const own = cur.members.filter(ast.isOutputStatement);
@@ -46,6 +49,7 @@ export function parentNames(owner: ast.InterpNode | ast.OutputStatement): string
     return owner.parents.map(parentName);
 }
 
+/** The parent's name as written (empty for a reference the parser could not finish). */
 export function parentName(p: ast.ParentRef): string {
-    return ast.isInputParentRef(p) ? (p.part === undefined ? 'input' : `input.${p.part}`) : p.node.$refText;
+    return ast.isInputParentRef(p) ? (p.part === undefined ? 'input' : `input.${p.part}`) : p.node?.$refText ?? '';
 }

@@ -15,7 +15,7 @@ export function checkInputBindings(decl: ast.DatasetDecl, analysis: DocumentAnal
     const inputs = model.value.inputs;
     const bindings = decl.members.filter(ast.isInputBinding);
     for (const b of bindings) {
-        if (inputs.includes(b.name)) continue;
+        if (b.name === undefined || inputs.includes(b.name)) continue;
         const suggestion = closestName(b.name, inputs);
         accept('error', `the model has no input "${b.name}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (inputs: ${inputs.join(', ')})`,
             { node: b, property: 'name', code: IssueCodes.InputUnknown, data: suggestion && { suggestion } });
@@ -54,7 +54,8 @@ function isNumericTensor(t: FeatureType): boolean {
 /** `label y` names a dataset field holding class indices. */
 export function checkLabel(label: ast.LabelDecl, analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
     const types = analysis.fieldTypes;
-    if (!types) return;
+    // `label` alone while typing: the syntax error says what is missing.
+    if (!types || label.field === undefined) return;
     const t = types.get(label.field);
     if (t === undefined) {
         accept('error', `the dataset has no field "${label.field}"${suggestField(label.field, analysis)}`,

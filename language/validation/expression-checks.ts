@@ -3,10 +3,10 @@
 import type { ValidationAcceptor } from 'langium';
 import { BUILTINS } from '../../engine/features/builtins.js';
 import { checkExprType } from '../../engine/features/typecheck.js';
-import type { FeatureType } from '../../engine/features/types.js';
+import { ANY, type FeatureType } from '../../engine/features/types.js';
 import { closestName } from '../../engine/graph/did-you-mean.js';
 import type * as ast from '../generated/ast.js';
-import { lowerExpression, type ExprOrigins } from '../lowering/lower-expression.js';
+import { lowerIfComplete, type ExprOrigins } from '../lowering/lower-expression.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
 
@@ -24,7 +24,9 @@ const CODES = {
 export function checkExpression(expr: ast.Expression, analysis: DocumentAnalysis, lookup: (name: string) => FeatureType | undefined,
     accept: ValidationAcceptor, unknownName: (name: string) => string): FeatureType {
     const origins: ExprOrigins = new Map();
-    const lowered = lowerExpression(expr, origins);
+    const lowered = lowerIfComplete(expr, origins);
+    // A partial parse: its syntax error is the diagnostic.
+    if (lowered === undefined) return ANY;
     return checkExprType(lowered, { lookup, hasFunction: name => analysis.functionNames.has(name) }, issue => {
         const node = origins.get(issue.expr) ?? expr;
         let message = issue.message;

@@ -4,7 +4,7 @@ import { AstUtils } from 'langium';
 import { checkExprType } from '../../engine/features/typecheck.js';
 import { ANY, INT, NUMBER, listOf, type FeatureType } from '../../engine/features/types.js';
 import * as ast from '../generated/ast.js';
-import { lowerExpression } from '../lowering/lower-expression.js';
+import { lowerIfComplete } from '../lowering/lower-expression.js';
 import { parentName, resolveHypothesis } from '../lowering/resolve-hypothesis.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 
@@ -59,7 +59,8 @@ export function nodeFeatureType(node: ast.InterpNode, analysis: DocumentAnalysis
     if (cached) return cached;
     cache.set(node, 'visiting');
     const scope = featureScope(node, analysis);
-    const type = checkExprType(lowerExpression(node.feature), {
+    const lowered = lowerIfComplete(node.feature);
+    const type = lowered === undefined ? ANY : checkExprType(lowered, {
         lookup: name => scope.lookup(name) ?? ANY,
         hasFunction: name => analysis.functionNames.has(name),
     }, () => undefined);
@@ -72,7 +73,8 @@ export function inputPartType(analysis: DocumentAnalysis): FeatureType {
     const dataset = analysis.dataset?.decl;
     const bindings = dataset?.members.filter(ast.isInputBinding) ?? [];
     if (!analysis.fieldTypes || bindings.length === 0) return listOf(NUMBER);
-    const types = bindings.map(b => checkExprType(lowerExpression(b.value), {
+    const values = bindings.map(b => lowerIfComplete(b.value)).filter(v => v !== undefined);
+    const types = values.map(value => checkExprType(value, {
         lookup: name => analysis.fieldTypes!.get(name) ?? ANY,
         hasFunction: name => analysis.functionNames.has(name),
     }, () => undefined));
@@ -88,9 +90,11 @@ function isIntegral(t: FeatureType): boolean {
 /** Whether a node's feature has a static error (unknown names, types), which the fast checks report. */
 export function featureHasStaticErrors(node: ast.InterpNode, analysis: DocumentAnalysis): boolean {
     if (!node.feature) return false;
+    const lowered = lowerIfComplete(node.feature);
+    if (lowered === undefined) return true;
     const scope = featureScope(node, analysis);
     let failed = false;
-    checkExprType(lowerExpression(node.feature), {
+    checkExprType(lowered, {
         lookup: name => scope.lookup(name),
         hasFunction: name => analysis.functionNames.has(name),
     }, () => { failed = true; });

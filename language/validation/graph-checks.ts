@@ -52,10 +52,10 @@ export function checkPartName(part: ast.IndexPart | ast.PredicatePart, accept: V
 export function checkUnusedHooks(file: ast.HypFile, accept: ValidationAcceptor): void {
     const hypotheses = file.elements.filter(ast.isHypothesis);
     if (hypotheses.length === 0) return;
-    const targets = new Set(hypotheses.flatMap(h => h.members.filter(ast.isInterpNode).map(n => n.target)));
+    const targets = new Set(hypotheses.flatMap(h => h.members.filter(ast.isInterpNode).map(n => n.target).filter(t => t !== undefined)));
     const used = (name: string) => [...targets].some(t => t === name || t.startsWith(`${name}.`));
     for (const hook of file.elements.filter(ast.isGraphDecl).flatMap(g => g.members).filter(ast.isHookPoint)) {
-        if (!used(hook.name)) {
+        if (hook.name !== undefined && !used(hook.name)) {
             accept('warning', `no hypothesis maps a node to ${hook.name}: every hypothesis claims it does not matter (remove it if that is not the point)`,
                 { node: hook, property: 'name', code: IssueCodes.HookUnused });
         }

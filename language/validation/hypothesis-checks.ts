@@ -31,6 +31,8 @@ export function checkExtendsCycle(h: ast.Hypothesis, resolved: ResolvedHypothesi
 
 /** The G node of an I node exists, and is not the output. */
 export function checkTarget(node: ast.InterpNode, analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
+    // `node x -` while typing: the syntax error says what is missing.
+    if (node.target === undefined) return;
     if (node.target === 'output') {
         accept('error', 'the output is mapped by the `output <- …` statement; an I node cannot correspond to it',
             { node, property: 'target', code: IssueCodes.GraphNodeOutput });

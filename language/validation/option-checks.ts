@@ -19,6 +19,8 @@ export function checkMetricPresent(file: ast.HypFile, accept: ValidationAcceptor
 
 /** A known metric with the right arguments, and a position field that exists. */
 export function checkMetric(metric: ast.MetricDecl, analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
+    // `metric` alone while typing: the syntax error says what is missing.
+    if (metric.kind === undefined) return;
     const arity = METRIC_ARITY[metric.kind];
     if (arity === undefined) {
         const s = closestName(metric.kind, Object.keys(METRIC_ARITY));
