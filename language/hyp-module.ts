@@ -33,6 +33,7 @@ import { HypValidator, registerValidationChecks } from './validation/hyp-validat
 import { HypDataDependencies } from './workspace/hyp-data-dependencies.js';
 import { HypDocumentAnalysis } from './workspace/hyp-document-analysis.js';
 import { HypWorkspaceData } from './workspace/hyp-workspace-data.js';
+import { HypWorkspaceManager } from './workspace/hyp-workspace-manager.js';
 
 export type HypAddedServices = {
     validation: {
@@ -106,6 +107,9 @@ export const HypSharedModule: Module<LangiumSharedServices, PartialLangiumShared
     lsp: {
         DocumentUpdateHandler: shared => new HypDocumentUpdateHandler(shared),
         WorkspaceSymbolProvider: shared => new HypWorkspaceSymbolProvider(shared),
+    },
+    workspace: {
+        WorkspaceManager: shared => new HypWorkspaceManager(shared),
     },
 };
 

@@ -8,7 +8,7 @@ import {
     DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification,
     PublishDiagnosticsNotification, RegistrationRequest, ShowMessageNotification, ShutdownRequest, StreamMessageReader, StreamMessageWriter,
     type ClientCapabilities, type Diagnostic, type FileEvent, type InitializeResult, type ProtocolConnection, type Registration,
-    type ShowMessageParams,
+    type ShowMessageParams, type WorkspaceFolder,
 } from 'vscode-languageserver-protocol/node';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,7 +43,8 @@ export interface TestClient {
  * deep over a minimal client's (hover as markdown, completion without snippets, and dynamic
  * file-watcher registration when `watchers`).
  */
-export async function startServer(initializationOptions: object = {}, watchers = true, capabilities: ClientCapabilities = {}): Promise<TestClient> {
+export async function startServer(initializationOptions: object = {}, watchers = true, capabilities: ClientCapabilities = {},
+    workspaceFolders: WorkspaceFolder[] | null = null): Promise<TestClient> {
     const child: ChildProcess = spawn(process.execPath, SERVER_COMMAND, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const registrations: Registration[] = [];
@@ -68,7 +69,7 @@ export async function startServer(initializationOptions: object = {}, watchers =
     });
     connection.listen();
     const initialized = await connection.sendRequest(InitializeRequest.type, {
-        processId: process.pid, rootUri: null, workspaceFolders: null, initializationOptions,
+        processId: process.pid, rootUri: workspaceFolders?.[0]?.uri ?? null, workspaceFolders, initializationOptions,
         capabilities: {
             ...capabilities,
             workspace: { didChangeWatchedFiles: { dynamicRegistration: watchers }, ...capabilities.workspace },

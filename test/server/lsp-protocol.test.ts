@@ -1,12 +1,12 @@
 // The language server as a plain LSP client drives it (Neovim, Helix, Emacs: the command line and
 // the capabilities of docs/editor-setup.md), through the protocol only.
-import { copyFileSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { URI } from 'langium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-    CancellationTokenSource, CodeActionRequest, CodeLensRefreshRequest, CodeLensRequest, CompletionRequest, ErrorCodes, ExecuteCommandRequest,
+    CancellationTokenSource, CodeActionRequest, FileChangeType, CodeLensRefreshRequest, CodeLensRequest, CompletionRequest, ErrorCodes, ExecuteCommandRequest,
     HoverRequest, LSPErrorCodes, MessageType, ResponseError, WorkDoneProgressCreateRequest, WorkspaceSymbolRequest,
     type ClientCapabilities, type CodeAction, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent, type Position, type Range,
     type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport,
@@ -84,6 +84,31 @@ describe('errors are error responses', () => {
         const error = await errorOf(request);
         expect(error.code).toBe(LSPErrorCodes.RequestCancelled);
         expect(error.message).toBe('The request has been cancelled.');
+    });
+});
+
+describe('the workspace is the open documents', () => {
+    it('a .hyp file in the workspace folder that is not open gets no diagnostics; opened, it does', async () => {
+        const { dir } = toyCopy();
+        const broken = URI.file(join(dir, 'broken.hyp')).toString();
+        writeFileSync(join(dir, 'broken.hyp'), toyText.replace('node D = "D"', 'node D = "Dx"'));
+        const client = await startServer({}, true, {}, [{ uri: URI.file(dir).toString(), name: 'toy' }]);
+        try {
+            const other = URI.file(join(dir, 'toy.hyp')).toString();
+            const opened = client.diagnostics(other);
+            client.open(other, toyText);
+            expect(errorsOf(await opened)).toEqual([]);
+            // A change of the model they share revalidates the documents that use it: the open one only.
+            const revalidated = client.diagnostics(other);
+            client.changedFiles([{ uri: URI.file(join(dir, 'toy_or.onnx')).toString(), type: FileChangeType.Changed }]);
+            await revalidated;
+            expect(client.published.get(broken)).toBeUndefined();
+            const reported = client.diagnostics(broken, d => errorsOf(d).length > 0);
+            client.open(broken, readFileSync(join(dir, 'broken.hyp'), 'utf8'));
+            expect(errorsOf(await reported).map(d => d.code)).toEqual(['tensor-unknown']);
+        } finally {
+            await client.close();
+        }
     });
 });
 
