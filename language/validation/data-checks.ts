@@ -87,7 +87,8 @@ function checkMetricData(analysis: DocumentAnalysis, accept: ValidationAcceptor)
     if (!shape) return;
     let metric: MetricSpec = lowerMetric(metricDecl);
     // Wrong arguments and a position field that is not an integer field are the fast checks' (option-checks.ts).
-    if (metric.kind === 'logit_diff' && (metricDecl.args.length !== 2 || metricDecl.args.some(a => !Number.isInteger(a) || a < 0))) return;
+    const args = metricDecl.args ?? [];
+    if (metric.kind === 'logit_diff' && (args.length !== 2 || args.some(a => !Number.isInteger(a) || a < 0))) return;
     const positionType = metricDecl.field === undefined ? undefined : types.get(metricDecl.field);
     if (metricDecl.field !== undefined && !(positionType?.kind === 'number' && positionType.integer)) metric = { ...metric, position: undefined };
 

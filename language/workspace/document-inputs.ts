@@ -11,7 +11,7 @@ import { buildInputColumn, modelInputsOf, type InputColumn, type ModelInputs } f
 import type { FeatureValue } from '../../engine/spec.js';
 import * as ast from '../generated/ast.js';
 import { lowerDataset } from '../lowering/hyp-lowering.js';
-import { lowerExpression } from '../lowering/lower-expression.js';
+import { lowerIfComplete } from '../lowering/lower-expression.js';
 import { callsUserFunction } from './user-functions.js';
 import type { DocumentAnalysis } from './hyp-document-analysis.js';
 
@@ -45,7 +45,7 @@ function build(analysis: DocumentAnalysis): DocumentInputs | undefined {
     const decl = analysis.dataset?.decl;
     if (!model?.ok || !data?.ok || !decl || !analysis.fieldTypes) return undefined;
     const graph = model.value;
-    const bindings = new Map(decl.members.filter(ast.isInputBinding).map(b => [b.name, b]));
+    const bindings = new Map(decl.members.filter(ast.isInputBinding).filter(b => b.name !== undefined).map(b => [b.name, b]));
     for (const name of graph.inputs) {
         const b = bindings.get(name);
         if (!b || bindingHasProblems(b, analysis)) return undefined;
@@ -82,8 +82,8 @@ function build(analysis: DocumentAnalysis): DocumentInputs | undefined {
 }
 
 function bindingHasProblems(b: ast.InputBinding, analysis: DocumentAnalysis): boolean {
-    const lowered = lowerExpression(b.value);
-    if (callsUserFunction(lowered)) return true;
+    const lowered = lowerIfComplete(b.value);
+    if (lowered === undefined || callsUserFunction(lowered)) return true;
     let failed = false;
     const type = checkExprType(lowered, {
         lookup: name => analysis.fieldTypes?.get(name) ?? (analysis.fieldTypes ? undefined : ANY),
