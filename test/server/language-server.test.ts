@@ -135,7 +135,7 @@ describe('hyp-language-server reading in the background, for a client without fi
         expect((await loaded).map(d => d.code)).toContain('tensor-unknown');
         // The feature of c indexes past the end of z: only evaluating it on the dataset (slow) finds that.
         const slow = await client.diagnostics(uri, d => d.some(x => x.code === 'feature-runtime'));
-        expect(slow.find(x => x.code === 'feature-runtime')!.message).toMatch(/^this feature fails on dataset row 1: /);
+        expect(slow.find(x => x.code === 'feature-runtime')!.message).toMatch(/^this feature fails on dataset row 1 \(\S+\.jsonl:1\): /);
         expect(client.registrations.map(r => r.method)).not.toContain('workspace/didChangeWatchedFiles');
         // No didChangeWatchedFiles from this client: the server's own watcher sees the new dataset.
         const changed = client.diagnostics(uri, d => d.some(x => x.code === 'dataset-unreadable'));
