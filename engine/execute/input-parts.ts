@@ -6,7 +6,7 @@ import { HypError } from '../errors.js';
 import type { GraphG } from '../graph/types.js';
 import type { FeatureValue } from '../spec.js';
 import { partOwners } from './masks.js';
-import { exampleSize } from './model-runner.js';
+import { exampleSize } from './typed-arrays.js';
 import type { ModelInputs } from './model-inputs.js';
 
 /** Which G node (index into `g.nodesOfTensor(tensor)`) owns each element of one example of an input tensor. */

@@ -5,7 +5,7 @@ import type { Dataset } from '../dataset/dataset.js';
 import { HypError } from '../errors.js';
 import type { ModelGraph } from '../graph/types.js';
 import type { DatasetSpec, Expr, FeatureValue, VocabularySpec } from '../spec.js';
-import { type Activation, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
+import { type Activation, type NumericArray, allocTyped, exampleSize } from './typed-arrays.js';
 
 /** Evaluates a binding expression on one dataset row. */
 export type RowEvaluator = (expr: Expr, row: Record<string, unknown>) => FeatureValue;
