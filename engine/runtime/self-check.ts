@@ -29,7 +29,7 @@ export async function selfCheckLocalFunctions(runner: Pick<ModelRunner, 'clean' 
     const result = new Map<string, number>();
     for (const { tensor, parents } of variants) {
         const local = await runner.local(tensor, parents, parents.map(p => clean.get(p)!));
-        result.set(tensor, compare(tensor, local, clean.get(tensor)!, examples, tolerance));
+        result.set(tensor, compare(tensor, local, clean.get(tensor)!, examples, tolerance, g));
     }
     return result;
 }
@@ -99,27 +99,40 @@ function neededTensors(variants: readonly { tensor: string; parents: readonly st
     return [...needed];
 }
 
-/** The largest |local − clean| over the batch; throws when an element is outside the tolerance. */
-function compare(tensor: string, local: Activation, clean: Activation, examples: Int32Array, tol: SelfCheckTolerance): number {
+/**
+ * The largest |local − clean| over the batch; throws when an element is outside the tolerance.
+ * NaN equals NaN (a masked score is NaN in both), and integer and boolean tensors must agree exactly.
+ */
+function compare(tensor: string, local: Activation, clean: Activation, examples: Int32Array, tol: SelfCheckTolerance, g?: GraphG): number {
     if (local.dims.join(',') !== clean.dims.join(',')) {
-        throw mismatch(tensor, `its local function gives shape [${local.dims.join(', ')}] per example, the model [${clean.dims.join(', ')}]`);
+        throw mismatch(tensor, `its local function gives shape [${local.dims.join(', ')}] per example, the model [${clean.dims.join(', ')}]`, g);
     }
+    const exact = !(clean.data instanceof Float32Array || clean.data instanceof Float64Array);
     const size = local.dims.reduce((a, b) => a * b, 1);
     let worst = 0;
     for (let i = 0; i < examples.length * size; i++) {
         const a = Number(local.data[local.offset + i]);
         const b = Number(clean.data[clean.offset + i]);
-        if (a === b) continue;
+        if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
         const diff = Math.abs(a - b);
-        if (!(diff <= tol.absolute + tol.relative * Math.abs(b))) {
-            throw mismatch(tensor, `on dataset example ${examples[Math.floor(i / size)]}, element ${i % size} is ${a} from its local function but ${b} in the model`);
+        if (exact || !(diff <= tol.absolute + tol.relative * Math.abs(b))) {
+            throw mismatch(tensor, `on dataset example ${examples[Math.floor(i / size)]}, element ${i % size} is ${a} from its local function but ${b} in the model`, g);
         }
         worst = Math.max(worst, diff);
     }
     return worst;
 }
 
-function mismatch(tensor: string, detail: string): HypError {
-    return new HypError(`self-check failed for "${tensor}": ${detail}`, 'self-check', undefined,
+/** The G node a computed tensor belongs to, as a user declared it: the hook point (not its part), or `output`. */
+function hookOf(tensor: string, g: GraphG | undefined): string | undefined {
+    const node = g?.nodesOfTensor(tensor)[0];
+    if (node === undefined) return undefined;
+    return g!.nodes.get(node)?.kind === 'output' ? 'output' : node.split('.')[0];
+}
+
+function mismatch(tensor: string, detail: string, g?: GraphG): HypError {
+    const hook = hookOf(tensor, g);
+    const what = hook === undefined ? `"${tensor}"` : hook === 'output' ? `the output "${tensor}"` : `hook point ${hook} ("${tensor}")`;
+    return new HypError(`self-check failed for ${what}: ${detail}`, 'self-check', undefined,
         'the sub-graph from its hook-point parents does not reproduce it: look for random or stateful ops, or report the model');
 }

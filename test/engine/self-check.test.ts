@@ -3,7 +3,7 @@ import type { ModelProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { HypError } from '../../engine/errors.js';
 import type { ModelInputs } from '../../engine/execute/model-inputs.js';
-import { OrtModelRunner, type ModelRunner } from '../../engine/execute/model-runner.js';
+import { OrtModelRunner, type Activation, type ModelRunner } from '../../engine/execute/model-runner.js';
 import { deriveG } from '../../engine/graph/derive-g.js';
 import { modelGraphFromProto } from '../../engine/graph/model-graph.js';
 import { readModelFile } from '../../engine/onnx/read.js';
@@ -62,7 +62,7 @@ describe('the local-function self-check', () => {
         for (const d of diffs.values()) expect(d).toBeLessThanOrEqual(1e-6);
     });
 
-    it('fails, naming the tensor, when a local function does not reproduce it, and tolerates float rounding', async () => {
+    it('fails, naming the hook point and its tensor, when a local function does not reproduce it, and tolerates float rounding', async () => {
         const model = residualModel();
         const spec: GraphSpec = { hooks: [{ name: 'h1', tensor: 'h1' }, { name: 'h2', tensor: 'h2' }] };
         const { g } = deriveG(modelGraphFromProto(model, 'model.onnx'), spec);
@@ -82,12 +82,39 @@ describe('the local-function self-check', () => {
             const error = await selfCheckLocalFunctions(skewed(1e-2), g, Int32Array.of(0, 3)).catch((e: unknown) => e);
             expect(error).toBeInstanceOf(HypError);
             expect((error as HypError).code).toBe('self-check');
-            expect((error as HypError).message).toMatch(/^self-check failed for "h2": on dataset example 3, element 1 is /);
+            expect((error as HypError).message).toMatch(/^self-check failed for hook point h2 \("h2"\): on dataset example 3, element 1 is /);
             const diffs = await selfCheckLocalFunctions(skewed(2e-6), g, Int32Array.of(0, 3));
             expect(diffs.get('h2')).toBeGreaterThan(1e-6);
             expect(diffs.get('h2')).toBeLessThan(3e-6);
         } finally {
             await runner.dispose();
         }
+    });
+
+    // A runner whose clean activations and local functions are given arrays, one example of 3 elements.
+    function fixedRunner(clean: Activation['data'], local: Activation['data']): Pick<ModelRunner, 'clean' | 'local'> {
+        return {
+            clean: async (_examples, tensors) => new Map(tensors.map(t => [t, { data: clean, offset: 0, dims: [3] }])),
+            local: async () => ({ data: local, offset: 0, dims: [3] }),
+        };
+    }
+    const h1Only = () => deriveG(modelGraphFromProto(residualModel(), 'model.onnx'), { hooks: [{ name: 'h1', tensor: 'h1' }] }).g;
+
+    it('counts NaN from the local function where the model has NaN as agreement (a masked score is NaN in both)', async () => {
+        const nan = Float32Array.of(NaN, 1, 2);
+        const diffs = await selfCheckLocalFunctions(fixedRunner(nan, Float32Array.of(NaN, 1, 2)), h1Only(), Int32Array.of(0));
+        expect(diffs.get('h1')).toBe(0);
+        const error = await selfCheckLocalFunctions(fixedRunner(nan, Float32Array.of(0, 1, 2)), h1Only(), Int32Array.of(0)).catch((e: unknown) => e);
+        expect((error as HypError).message).toMatch(/^self-check failed for hook point h1 \("h1"\): on dataset example 0, element 0 is 0 from its local function but NaN in the model/);
+    });
+
+    it('requires integer and boolean tensors to agree exactly, where floats get a rounding tolerance', async () => {
+        const error = await selfCheckLocalFunctions(fixedRunner(Int32Array.of(1_000_000, 0, 0), Int32Array.of(1_000_001, 0, 0)), h1Only(), Int32Array.of(0))
+            .catch((e: unknown) => e);
+        expect((error as HypError).message).toMatch(/element 0 is 1000001 from its local function but 1000000 in the model/);
+        const bool = await selfCheckLocalFunctions(fixedRunner(Uint8Array.of(1, 0, 1), Uint8Array.of(1, 1, 1)), h1Only(), Int32Array.of(0)).catch((e: unknown) => e);
+        expect((bool as HypError).code).toBe('self-check');
+        const floats = await selfCheckLocalFunctions(fixedRunner(Float32Array.of(1_000_000, 0, 0), Float32Array.of(1_000_001, 0, 0)), h1Only(), Int32Array.of(0));
+        expect(floats.get('h1')).toBe(1);
     });
 });
