@@ -75,8 +75,38 @@ describe('examples/RESULTS.md', () => {
         for (const r of stored.examples.paren.results) expect(r.ci95[1] - r.ci95[0]).toBeLessThan(0.05);
     });
 
-    it('a stored row is what the CLI prints for its seed (toy, cheap)', async () => {
+    it('the stored toy only_a row is the value derived from the toy dataset, and what the CLI prints for its seed', async () => {
+        // Derivation (examples/toy): the model is right on every clean row, with cross-entropy
+        // RIGHT = softplus(−4), and a wrong output costs exactly 4 more. only_a claims A (z1 > 3)
+        // and resamples B and C from one x_o: the output is (z1(x) > 3) or (z2(x_o) > 3), wrong
+        // exactly when z1(x) ≤ 3 and [z2(x_o) > 3] ≠ [z2(x) > 3]. With pb the share of rows with
+        // z2 > 3: P_s = mean over x of [z1 ≤ 3]·(b(x) ? 1 − pb : pb). The baseline runs the model on
+        // a uniform x': wrong when y(x') ≠ y(x); with py the share of y = 1, P_r = mean over x of
+        // (y(x) ? 1 − py : py). Loss recovered = 1 − P_s / P_r. These are expectations over the
+        // whole dataset; the row's 2,000 roots are half of it, so each is within 4 binomial σ.
+        const rows = readFileSync(join(root, 'examples/toy/toy_or.jsonl'), 'utf8').trim().split('\n').map(l => JSON.parse(l) as { z: number[]; y: number });
+        const share = (f: (r: { z: number[]; y: number }) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+        const pb = share(r => Number(r.z[1] > 3));
+        const py = share(r => r.y);
+        const ps = share(r => (r.z[0] <= 3 ? (r.z[1] > 3 ? 1 - pb : pb) : 0));
+        const pr = share(r => (r.y === 1 ? 1 - py : py));
+        const RIGHT = Math.log1p(Math.exp(-4));
         const row = stored.examples.toy.results.find(r => r.hypothesis === 'only_a')!;
+        const n = row.samples;
+        const sd = (p: number) => Math.sqrt((p * (1 - p)) / n);
+        expect(row.clean).toBeCloseTo(RIGHT, 6);
+        // worse = the share of roots made wrong; random = RIGHT + 4 · (share of baseline roots wrong).
+        expect(Math.abs(row.worse - ps) / sd(ps)).toBeLessThanOrEqual(4);
+        const randomWrong = (row.random - RIGHT) / 4;
+        expect(Math.abs(randomWrong - pr) / sd(pr)).toBeLessThanOrEqual(4);
+        expect(row.scrubbed).toBeCloseTo(RIGHT + 4 * row.worse, 9);
+        // Loss recovered 1 − S/R for shares S, R (delta method; leaving out their positive
+        // covariance under common random numbers overstates σ).
+        const sigma = Math.sqrt(sd(ps) ** 2 / pr ** 2 + (ps ** 2 * sd(pr) ** 2) / pr ** 4);
+        expect(Math.abs(row.lossRecovered - (1 - ps / pr)) / sigma).toBeLessThanOrEqual(4);
+        expect(row.ci95[0]).toBeLessThan(row.lossRecovered);
+        expect(row.ci95[1]).toBeGreaterThan(row.lossRecovered);
+        // The stored row is the CLI's own output for its seed (RESULTS.md is current).
         const { stdout } = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'only_a', '--samples', String(row.samples), '--seed', String(row.seed), '--json');
         const [r] = (JSON.parse(stdout) as { results: ScrubResult[] }).results;
         expect({ lossRecovered: r.lossRecovered, ci95: r.ci95, clean: r.clean, scrubbed: r.scrubbed, random: r.random })
