@@ -2,6 +2,7 @@
 // line (hypotheses, errors, warnings); exit 1 on errors.
 import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
+import { probeModelFile } from '../engine/runtime/probe-model.js';
 
 export function formatDiagnostic(d: FileDiagnostic): string {
     return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
@@ -9,14 +10,14 @@ export function formatDiagnostic(d: FileDiagnostic): string {
 
 /** Checks a file and prints its diagnostics; returns the spec when there is no error. */
 export async function checkAndReport(file: string, out: (line: string) => void): Promise<{ ok: boolean; spec?: ScrubSpec }> {
-    const { diagnostics, spec } = await checkHypFile(file);
+    const { diagnostics, spec } = await checkHypFile(file, { prober: probeModelFile });
     for (const d of diagnostics) out(formatDiagnostic(d));
     const ok = !diagnostics.some(d => d.severity === 'error');
     return { ok, spec: ok ? spec : undefined };
 }
 
 export async function checkCommand(file: string): Promise<number> {
-    const { diagnostics, hypotheses } = await checkHypFile(file);
+    const { diagnostics, hypotheses } = await checkHypFile(file, { prober: probeModelFile });
     for (const d of diagnostics) console.log(formatDiagnostic(d));
     const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
     const errors = diagnostics.filter(d => d.severity === 'error').length;

@@ -9,6 +9,7 @@ import { deriveG } from './graph/derive-g.js';
 import { modelGraphFromProto } from './graph/model-graph.js';
 import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
+import type { ModelProto } from 'onnx-buf';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
 import { inputPartValue } from './execute/input-parts.js';
 import { OrtModelRunner, exampleSize, type ActivationType } from './execute/model-runner.js';
@@ -16,6 +17,8 @@ import { CleanCache } from './execute/clean-cache.js';
 import { ScrubPool } from './parallel/scrub-pool.js';
 import type { PlanNode } from './plan/planner.js';
 import { probeTensorTypes, resolveProviders, type ProviderChoice } from './runtime/session.js';
+import { cachedProbe } from './runtime/probe-model.js';
+import { probeFeeds, refineModelGraph } from './graph/probe.js';
 import { selfCheckLocalFunctions, verifiedCuts } from './runtime/self-check.js';
 import { findCleanCuts } from './runtime/clean-cuts.js';
 import type { CleanCut } from './graph/clean-cut.js';
@@ -99,18 +102,21 @@ export interface PreparedScrub {
 /** Loads and checks everything the spec refers to; every failure is a located HypError. */
 export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): Promise<PreparedScrub> {
     const model = readModelFile(spec.modelPath);
-    const graph = modelGraphFromProto(model, spec.modelPath);
-    const { g, problems } = deriveG(graph, spec.graph);
-    const error = problems.find(p => p.severity === 'error');
-    if (error) throw new HypError(error.message, error.code, { file: spec.modelPath }, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
+    const declaredGraph = modelGraphFromProto(model, spec.modelPath);
     const dataset = loadDataset(spec.dataset.path);
     const functions = await loadFeatureFunctions(spec.featuresModule);
     const compiled = new Map<Expr, CompiledExpr>();
-    const inputs = buildModelInputs(graph, dataset, spec.dataset, (expr, row) => {
+    const inputs = buildModelInputs(declaredGraph, dataset, spec.dataset, (expr, row) => {
         let f = compiled.get(expr);
         if (!f) compiled.set(expr, f = compileExpr(expr));
         return f({ lookup: name => (Object.hasOwn(row, name) ? row[name] as FeatureValue : undefined), functions });
     });
+    // Real shapes where the file declares none, and which tensors carry the batch axis: G (its
+    // `.rest` parts, its hook checks) is the one the language derived from the same probe.
+    const graph = await refinedModelGraph(model, declaredGraph, spec.modelPath, inputs);
+    const { g, problems } = deriveG(graph, spec.graph);
+    const error = problems.find(p => p.severity === 'error');
+    if (error) throw new HypError(error.message, error.code, { file: spec.modelPath }, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');
@@ -187,6 +193,16 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
             pool = undefined;
         },
     };
+}
+
+/** The model graph refined by a probe run on the first two examples; the declared one when the probe cannot run. */
+async function refinedModelGraph(model: ModelProto, graph: ModelGraph, path: string, inputs: ModelInputs): Promise<ModelGraph> {
+    try {
+        return refineModelGraph(graph, await cachedProbe(model, graph, path, probeFeeds(inputs)));
+    } catch {
+        // A model that cannot run at all fails below with its own located error.
+        return graph;
+    }
 }
 
 /** Feature values per node and example, then classes (value → examples) for resampling. */

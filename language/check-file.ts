@@ -10,6 +10,7 @@ import { isHypothesis, type HypFile } from './generated/ast.js';
 import { createHypServices, type HypServices } from './hyp-module.js';
 import { checkUserFeatures } from './check-user-features.js';
 import type { LangiumSharedServices } from 'langium/lsp';
+import type { ModelProber } from './workspace/hyp-workspace-data.js';
 
 export interface FileDiagnostic {
     file: string;
@@ -33,9 +34,10 @@ export interface CheckResult {
 let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
 
 /** Checks a .hyp file and, when it has no errors, lowers it; never throws for problems in the file. */
-export async function checkHypFile(path: string): Promise<CheckResult> {
+export async function checkHypFile(path: string, options: { prober?: ModelProber } = {}): Promise<CheckResult> {
     services ??= createHypServices(NodeFileSystem);
     const { shared, Hyp } = services;
+    if (options.prober !== undefined) Hyp.workspace.HypWorkspaceData.useProber(options.prober);
     const file = resolve(path);
     const uri = URI.file(file);
     const documents = shared.workspace.LangiumDocuments;
@@ -47,6 +49,12 @@ export async function checkHypFile(path: string): Promise<CheckResult> {
         return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', code: 'file-unreadable', message: `cannot read ${file}: ${(e as Error).message}` }], hypotheses: 0 };
     }
     await shared.workspace.DocumentBuilder.build([document], { validation: true });
+    // The probe for real shapes ran while that validation saw it pending: validate again with it.
+    if (await Hyp.workspace.HypWorkspaceData.settled()) {
+        await shared.workspace.DocumentBuilder.update([uri], []);
+        document = await documents.getOrCreateDocument(uri);
+        await shared.workspace.DocumentBuilder.build([document], { validation: true });
+    }
     const diagnostics: FileDiagnostic[] = (document.diagnostics ?? []).map(d => ({
         file,
         line: d.range.start.line + 1,

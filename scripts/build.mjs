@@ -24,7 +24,7 @@ export async function buildCli() {
 // extension's CommonJS bundle is `serverBuildOptions('cjs', <its outdir>)` with packages bundled.
 export function serverBuildOptions(format, outdir) {
     return {
-        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts', 'hyp-scrub-worker': 'engine/worker/scrub-worker.ts', 'hyp-scrub-thread': 'engine/parallel/scrub-thread.ts' },
+        entryPoints: { 'hyp-language-server': 'server/main.ts', 'hyp-load-worker': 'server/load-worker.ts', 'hyp-scrub-worker': 'engine/worker/scrub-worker.ts', 'hyp-scrub-thread': 'engine/parallel/scrub-thread.ts', 'hyp-probe-worker': 'engine/worker/probe-worker.ts' },
         outdir,
         outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
         bundle: true,

@@ -102,7 +102,7 @@ export async function packageVsix() {
     const listing = listZip(archive);
     // What the extension host, the client (client/language-client.ts) and the server load by path.
     const required = [pkg.main.replace(/^\.\//, ''), `${EXTENSION_OUT}/hyp-language-server.cjs`, `${EXTENSION_OUT}/hyp-scrub-worker.cjs`,
-        `${EXTENSION_OUT}/hyp-scrub-thread.cjs`, `${EXTENSION_OUT}/hyp-load-worker.mjs`, `node_modules/onnxruntime-node/${native}onnxruntime_binding.node`,
+        `${EXTENSION_OUT}/hyp-scrub-thread.cjs`, `${EXTENSION_OUT}/hyp-probe-worker.cjs`, `${EXTENSION_OUT}/hyp-load-worker.mjs`, `node_modules/onnxruntime-node/${native}onnxruntime_binding.node`,
         `node_modules/onnxruntime-node/${native}libonnxruntime.so.1`];
     for (const path of required) {
         if (!listing.some(e => e.path === `extension/${path}`)) throw new Error(`${out} lacks ${path}`);

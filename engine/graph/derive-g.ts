@@ -4,8 +4,9 @@
 // problems a user must see while typing.
 import type { GraphSpec, HookSpec, SplitSpec } from '../spec.js';
 import { closestName } from './did-you-mean.js';
+import { firstPerExampleDownstream } from './probe.js';
 import { checkSplit } from './split.js';
-import type { GNode, GraphG, GraphProblem, ModelGraph } from './types.js';
+import type { GNode, GraphG, GraphProblem, ModelGraph, TensorInfo } from './types.js';
 
 /** G for a model and its hook declarations; hooks with errors are left out of G, and reported. */
 export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; problems: GraphProblem[] } {
@@ -147,7 +148,23 @@ function hookProblem(graph: ModelGraph, hook: HookSpec, hookOfTensor: ReadonlyMa
     if (other !== undefined) {
         return { code: 'duplicate-tensor', severity: 'error', message: `tensor "${hook.tensor}" is already the hook point "${other}"` };
     }
+    if (info.perExample === false) return notPerExample(graph, info);
     return undefined;
+}
+
+/**
+ * A hook on a tensor without the batch axis (a constant, a weight, a shape value, a position
+ * table the model broadcasts later): it is the same for every example, so there is nothing to
+ * resample, and the engine stacks activations along the batch axis it does not have.
+ */
+function notPerExample(graph: ModelGraph, info: TensorInfo): Omit<GraphProblem, 'hook'> {
+    const shape = info.shape === null ? '' : ` (shape [${info.shape.join(', ')}])`;
+    const downstream = firstPerExampleDownstream(graph, info.name);
+    return {
+        code: 'not-per-example', severity: 'error', suggestion: downstream,
+        message: `"${info.name}"${shape} does not carry the batch axis: it is the same for every example (a constant, weight, shape value or table the model broadcasts later), so it cannot be a hook point`
+            + (downstream !== undefined ? `; the first per-example tensor downstream is "${downstream}"` : ''),
+    };
 }
 
 /**

@@ -14,6 +14,11 @@ export interface TensorInfo {
      */
     producer: { op: string; node: string; inputs: readonly string[] } | null;
     kind: 'input' | 'initializer' | 'intermediate' | 'output';
+    /**
+     * Whether the tensor carries the batch axis (one slice per example), as a run of the model on
+     * one and on two examples showed (graph/probe.ts); undefined when the model was not run.
+     */
+    perExample?: boolean;
 }
 
 export interface ModelGraph {
@@ -61,7 +66,7 @@ export interface GraphG {
 
 /** A problem found while deriving G from the hook declarations (the language locates it). */
 export interface GraphProblem {
-    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'bad-split';
+    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'not-per-example' | 'bad-split';
     severity: 'error' | 'warning';
     message: string;
     /** The hook's name, or 'input' for the input split. */

@@ -20,7 +20,8 @@ export function tensorDetail(t: TensorInfo): string {
 /** A tensor's name, type, producer and kind, as Markdown lines. */
 export function describeTensor(t: TensorInfo): string[] {
     const producer = t.producer ? `produced by \`${t.producer.op}\`${t.producer.node ? ` (node \`${t.producer.node}\`)` : ''}` : `a graph ${t.kind}`;
-    return [`tensor \`"${t.name}"\` · \`${tensorType(t)}\` · ${producer}`];
+    const batch = t.perExample === false ? ' · no batch axis (the same for every example: not a hook point)' : '';
+    return [`tensor \`"${t.name}"\` · \`${tensorType(t)}\` · ${producer}${batch}`];
 }
 
 /** A G node: what it covers, its tensor and its G-parents. */

@@ -65,8 +65,8 @@ export class HypCompletionProvider extends DefaultCompletionProvider {
             case 'tensor': return tensors(analysis);
             case 'onnx-input': {
                 if (!at.site.quoted && !AstUtils.getContainerOfType(node, ast.isDatasetDecl)) return undefined;
-                const model = analysis.model?.loaded;
-                return model?.ok ? model.value.inputs.map(name => ({ label: name, kind: CompletionItemKind.Variable, detail: tensorDetail(model.value.tensors.get(name)!) })) : [];
+                const model = analysis.modelGraph;
+                return model ? model.inputs.map(name => ({ label: name, kind: CompletionItemKind.Variable, detail: tensorDetail(model.tensors.get(name)!) })) : [];
             }
             case 'graph-node': return graphNodes(analysis);
             case 'parent': {
@@ -89,16 +89,17 @@ export class HypCompletionProvider extends DefaultCompletionProvider {
 }
 
 function tensors(analysis: DocumentAnalysis): Candidate[] {
-    const model = analysis.model?.loaded;
-    if (!model?.ok) return [];
-    // Only computed tensors can be hook points: weights, inputs and the output are errors there.
-    return [...model.value.tensors.values()].filter(t => t.kind === 'intermediate')
+    const model = analysis.modelGraph;
+    if (!model) return [];
+    // Only computed tensors can be hook points: weights, inputs, the output and (once the probe has
+    // run) tensors without the batch axis are errors there.
+    return [...model.tensors.values()].filter(t => t.kind === 'intermediate' && t.perExample !== false)
         .map(t => ({ label: t.name, kind: CompletionItemKind.Value, detail: tensorDetail(t) }));
 }
 
 function graphNodes(analysis: DocumentAnalysis): Candidate[] {
     const g = analysis.derived?.g;
-    const tensors = analysis.model?.loaded?.ok ? analysis.model.loaded.value.tensors : undefined;
+    const tensors = analysis.modelGraph?.tensors;
     return [...analysis.graphNodes].filter(n => n !== 'output' && n !== 'input' && !n.startsWith('input.')).map(name => {
         const tensor = g?.nodes.get(name)?.tensors[0]?.tensor;
         const info = tensor !== undefined ? tensors?.get(tensor) : undefined;

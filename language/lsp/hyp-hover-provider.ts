@@ -39,8 +39,7 @@ export class HypHoverProvider implements HoverProvider {
         const leaf = root && CstUtils.findLeafNodeAtOffset(root, offset);
         const hook = leaf?.astNode;
         if (!leaf || !ast.isHookPoint(hook) || leaf.tokenType.name !== 'STRING') return undefined;
-        const model = analysis.model?.loaded;
-        const info = model?.ok ? model.value.tensors.get(hook.tensor) : undefined;
+        const info = analysis.modelGraph?.tensors.get(hook.tensor);
         if (!info) return undefined;
         return { contents: { kind: 'markdown', value: describeTensor(info).join('\n\n') }, range: leaf.range };
     }
@@ -50,9 +49,9 @@ export class HypHoverProvider implements HoverProvider {
             case 'graph': {
                 const g = analysis.derived?.g;
                 const node = g?.nodes.get(symbol.name);
-                const model = analysis.model?.loaded;
-                if (!g || !node || !model?.ok) return [`**G node \`${symbol.name}\`**${analysis.model?.loaded?.ok === false ? ' (the model is not loaded)' : ''}`];
-                return describeGraphNode(node, g, model.value.tensors);
+                const model = analysis.modelGraph;
+                if (!g || !node || !model) return [`**G node \`${symbol.name}\`**${analysis.model?.loaded?.ok === false ? ' (the model is not loaded)' : ''}`];
+                return describeGraphNode(node, g, model.tensors);
             }
             case 'interp':
                 return symbol.declaration && this.describeInterpNode(symbol.declaration, analysis, token);

@@ -56,7 +56,7 @@ function checkMeanAblation(analysis: DocumentAnalysis, accept: ValidationAccepto
             for (const parent of g.parents(node.graphNode)) {
                 if (claimed.has(parent)) continue;
                 for (const { tensor } of g.nodes.get(parent)?.tensors ?? []) {
-                    const dtype = model.value.tensors.get(tensor)?.dtype;
+                    const dtype = (analysis.modelGraph ?? model.value).tensors.get(tensor)?.dtype;
                     if (dtype && dtype !== 'float32' && dtype !== 'float64' && !offending.has(tensor)) offending.set(tensor, { dtype, node: parent });
                 }
             }

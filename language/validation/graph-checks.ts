@@ -12,6 +12,7 @@ const PROBLEM_CODES: Record<GraphProblem['code'], string> = {
     'unknown-input': IssueCodes.InputSplitUnknown,
     'duplicate-tensor': IssueCodes.TensorDuplicate,
     'unreachable-tensor': IssueCodes.TensorUnreachable,
+    'not-per-example': IssueCodes.TensorNotPerExample,
     'bad-split': IssueCodes.SplitInvalid,
 };
 

@@ -39,6 +39,11 @@ export function checkTarget(node: ast.InterpNode, analysis: DocumentAnalysis, ac
         return;
     }
     if (analysis.graphNodes.has(node.target)) return;
+    const empty = emptyRest(node.target, analysis);
+    if (empty !== undefined) {
+        accept('error', empty, { node, property: 'target', code: IssueCodes.SplitInvalid });
+        return;
+    }
     const parts = [...analysis.graphNodes].filter(n => n.startsWith(`${node.target}.`));
     if (parts.length > 0) {
         accept('error', `${node.target} is split: map the node to one of its parts (${parts.join(', ')})`,
@@ -48,6 +53,21 @@ export function checkTarget(node: ast.InterpNode, analysis: DocumentAnalysis, ac
     const suggestion = closestName(node.target, [...analysis.graphNodes].filter(n => n !== 'output'));
     accept('error', `unknown G node "${node.target}"${suggestion ? `; did you mean "${suggestion}"?` : ''}: declare it in the graph block (\`node ${node.target} = "<tensor>"\`)`,
         { node, property: 'target', code: IssueCodes.GraphNodeUnknown, ...(suggestion && { data: { suggestion } }) });
+}
+
+/**
+ * Why `X.rest` is not a G node when X is split and its parts cover every element (known once the
+ * shape is: declared, or from the probe run); undefined for any other name.
+ */
+function emptyRest(name: string, analysis: DocumentAnalysis): string | undefined {
+    if (!name.endsWith('.rest')) return undefined;
+    const owner = name.slice(0, -'.rest'.length);
+    const g = analysis.derived?.g;
+    const parts = g ? [...g.nodes.keys()].filter(n => n.startsWith(`${owner}.`)) : [];
+    if (!g || parts.length === 0) return undefined;
+    const tensor = g.nodes.get(parts[0])!.tensors[0]?.tensor;
+    const shape = tensor === undefined ? undefined : analysis.modelGraph?.tensors.get(tensor)?.shape;
+    return `${name} is empty: the parts of ${owner} (${parts.join(', ')}) cover every element of "${tensor}"${shape ? ` [${shape.join(', ')}]` : ''}, so there is no rest to claim (claim the parts)`;
 }
 
 /** c is injective: two I nodes of one hypothesis never correspond to the same G node. */
@@ -131,6 +151,11 @@ export function checkEdges(owner: ast.InterpNode | ast.OutputStatement, analysis
         if (ast.isInputParentRef(p)) {
             parent = name;
             if (!analysis.graphNodes.has(name)) {
+                const empty = emptyRest(name, analysis);
+                if (empty !== undefined) {
+                    accept('error', empty, { ...at, code: IssueCodes.SplitInvalid });
+                    return;
+                }
                 const parts = [...analysis.graphNodes].filter(n => n === 'input' || n.startsWith('input.'));
                 accept('error', `unknown input part "${name}" (the input's G nodes: ${parts.join(', ')})`, { ...at, code: IssueCodes.GraphNodeUnknown });
                 return;

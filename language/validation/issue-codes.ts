@@ -30,6 +30,7 @@ export namespace IssueCodes {
     export const TensorUnknown = 'tensor-unknown';
     export const TensorDuplicate = 'tensor-duplicate';
     export const TensorUnreachable = 'tensor-unreachable';
+    export const TensorNotPerExample = 'tensor-not-per-example';
     export const InputSplitUnknown = 'input-split-unknown';
     export const SplitInvalid = 'split-invalid';
     export const HookUnused = 'hook-unused';

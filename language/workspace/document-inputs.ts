@@ -81,7 +81,8 @@ function build(analysis: DocumentAnalysis): DocumentInputs | undefined {
     };
 }
 
-function bindingHasProblems(b: ast.InputBinding, analysis: DocumentAnalysis): boolean {
+/** Whether a binding has a problem a fast check reports, or calls the features module (not run here). */
+export function bindingHasProblems(b: ast.InputBinding, analysis: Pick<DocumentAnalysis, 'fieldTypes' | 'functionNames'>): boolean {
     const lowered = lowerIfComplete(b.value);
     if (lowered === undefined || callsUserFunction(lowered)) return true;
     let failed = false;

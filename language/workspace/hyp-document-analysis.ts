@@ -11,6 +11,8 @@ import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import { declaredGraphNodes, lowerGraph } from '../lowering/lower-graph.js';
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
+import { refineModelGraph, type ModelProbe } from '../../engine/graph/probe.js';
+import { documentProbeFeeds } from './probe-inputs.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
 export interface DeclaredFile<D, T> {
@@ -37,6 +39,11 @@ export interface DocumentAnalysis {
     fieldTypes?: ReadonlyMap<string, FeatureType>;
     /** Functions of the features module (empty without one). */
     functionNames: ReadonlySet<string>;
+    /**
+     * The model graph G was derived from: the file's, refined by the probe run (real shapes,
+     * per-example tensors) once a prober has run it; undefined when the model did not load.
+     */
+    modelGraph?: ModelGraph;
 }
 
 interface Entry {
@@ -59,7 +66,12 @@ export class HypDocumentAnalysis {
         const model = this.declared(document, file.elements.find(ast.isModelDecl), p => this.data.model(p));
         const dataset = this.declared(document, file.elements.find(ast.isDatasetDecl), p => this.data.dataset(p));
         const features = this.declared(document, file.elements.find(ast.isFeaturesDecl), p => this.data.featureExports(p));
-        const loaded = [model?.loaded, dataset?.loaded, features?.loaded];
+        const fieldTypes = dataset?.loaded?.ok
+            ? new Map(dataset.loaded.value.fields.map(f => [f.name, fromFieldType(f.type)]))
+            : undefined;
+        const functionNames = new Set(features?.loaded?.ok ? features.loaded.value : []);
+        const probe = this.probe(model?.loaded, dataset, { fieldTypes, functionNames });
+        const loaded = [model?.loaded, dataset?.loaded, features?.loaded, probe];
         const text = document.textDocument.getText();
         const hit = this.cache.get(document);
         if (hit && hit.text === text && hit.loaded.every((l, i) => l === loaded[i])) return hit.analysis;
@@ -67,24 +79,34 @@ export class HypDocumentAnalysis {
         const graphSpec = lowerGraph(file);
         let derived: DocumentAnalysis['derived'];
         let deriveError: string | undefined;
-        if (model?.loaded?.ok) {
+        // Real shapes, and which tensors are per example, once the probe has run.
+        const modelGraph = model?.loaded?.ok ? (probe?.ok ? refineModelGraph(model.loaded.value, probe.value) : model.loaded.value) : undefined;
+        if (modelGraph !== undefined) {
             try {
-                derived = deriveG(model.loaded.value, graphSpec);
+                derived = deriveG(modelGraph, graphSpec);
             } catch (e) {
                 // Reported on the model declaration; the model itself stays usable (completion, hovers).
                 deriveError = `cannot derive the graph: ${(e as Error).message}`;
             }
         }
         // G decides the input's parts (whether `input.rest` exists); the graph block names the hooks.
-        const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.')));
+        // G also decides whether a split hook has a `.rest` (not when its parts cover the tensor).
+        const derivedNames = derived ? [...derived.g.nodes.keys()] : [];
+        const emptyRest = (n: string) => n.endsWith('.rest') && !derived!.g.nodes.has(n)
+            && derivedNames.some(d => d.startsWith(n.slice(0, -'rest'.length)));
+        const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.') && !emptyRest(n)));
         const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
-        const fieldTypes = dataset?.loaded?.ok
-            ? new Map(dataset.loaded.value.fields.map(f => [f.name, fromFieldType(f.type)]))
-            : undefined;
-        const functionNames = new Set(features?.loaded?.ok ? features.loaded.value : []);
-        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames };
+        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph };
         this.cache.set(document, { text, loaded, analysis });
         return analysis;
+    }
+
+    /** The probe of the document's model on its dataset's first rows, when a prober runs them (see HypWorkspaceData.probe). */
+    private probe(model: Loaded<ModelGraph> | undefined, dataset: DeclaredFile<ast.DatasetDecl, Dataset> | undefined,
+        types: Pick<DocumentAnalysis, 'fieldTypes' | 'functionNames'>): Loaded<ModelProbe> | undefined {
+        if (!model?.ok || !dataset?.loaded?.ok) return undefined;
+        const feeds = documentProbeFeeds(model.value, dataset.loaded.value, dataset.decl, types);
+        return feeds === undefined ? undefined : this.data.probe(model.path, model.value, feeds);
     }
 
     private declared<D extends { path: string }, T>(document: LangiumDocument, decl: D | undefined,

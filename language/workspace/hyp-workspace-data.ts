@@ -12,6 +12,7 @@ import { Emitter, type Event, type LangiumDocument } from 'langium';
 import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
+import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
 
@@ -23,6 +24,15 @@ export type Loaded<T> =
 
 /** The kinds of file a document declares. */
 export type FileKind = 'model' | 'dataset' | 'features';
+
+/**
+ * Runs the probe of a model (engine/graph/probe.ts) where onnxruntime may run: in-process for the
+ * CLI and tests, a child process for the language server (server/probe-process.ts).
+ */
+export type ModelProber = (modelPath: string, tensors: readonly string[], feeds: readonly ProbeFeed[]) => Promise<ModelProbe>;
+
+/** Probes kept per workspace: one per (model, dataset head) seen recently. */
+const MAX_PROBES = 16;
 
 /** Reads and decodes a file off the typing path (the server's is a worker thread); rejects with the reason it cannot. */
 export type BackgroundReader = (kind: 'model' | 'dataset', path: string) => Promise<ModelGraph | Dataset>;
@@ -38,6 +48,9 @@ export class HypWorkspaceData {
     private readonly inFlight = new Map<string, { stamp: string; pending: Loaded<never> }>();
     private readonly onDidLoadEmitter = new Emitter<string>();
     private background?: { read: BackgroundReader; minBytes: number };
+    private prober?: ModelProber;
+    private readonly probes = new Map<string, Loaded<ModelProbe>>();
+    private readonly probesInFlight = new Map<string, Promise<void>>();
 
     /** Fires with a file's absolute path when a background read of it finished (loaded or failed). */
     get onDidLoad(): Event<string> {
@@ -47,6 +60,53 @@ export class HypWorkspaceData {
     /** Reads model and dataset files of at least `minBytes` with `read`, off the typing path. */
     useBackgroundReader(read: BackgroundReader, minBytes: number): void {
         this.background = { read, minBytes };
+    }
+
+    /** Runs model probes with `prober`: G then gets real shapes and knows which tensors are per example. */
+    useProber(prober: ModelProber): void {
+        this.prober = prober;
+    }
+
+    /**
+     * The probe of the model at `path` on `feeds`, keyed by the file's stamp and the feeds' values:
+     * undefined without a prober, pending (and `onDidLoad(path)` fires when it ends) while it runs.
+     */
+    probe(path: string, graph: ModelGraph, feeds: readonly ProbeFeed[]): Loaded<ModelProbe> | undefined {
+        if (this.prober === undefined) return undefined;
+        let stamp: string;
+        try {
+            const s = statSync(path);
+            stamp = `${path}:${s.mtimeMs}:${s.size}`;
+        } catch {
+            return undefined;
+        }
+        const key = probeKey(stamp, feeds);
+        const hit = this.probes.get(key);
+        if (hit !== undefined) return hit;
+        const pending: Loaded<never> = { ok: false, pending: true, error: `running ${path} once for its shapes…`, path };
+        if (!this.probesInFlight.has(key)) {
+            const run = this.prober(path, probedTensorNames(graph), feeds).then(
+                value => ({ ok: true, value, path }) as Loaded<ModelProbe>,
+                e => failure(e, path),
+            ).then(result => {
+                this.probesInFlight.delete(key);
+                if (this.probes.size >= MAX_PROBES) this.probes.delete(this.probes.keys().next().value!);
+                this.probes.set(key, result);
+                this.onDidLoadEmitter.fire(path);
+            });
+            this.probesInFlight.set(key, run);
+        }
+        return pending;
+    }
+
+    /** Resolves when no probe is running; true when one was (what was validated meanwhile saw it pending). */
+    async settled(): Promise<boolean> {
+        let waited = false;
+        while (this.probesInFlight.size > 0) {
+            waited = true;
+            await Promise.all(this.probesInFlight.values());
+        }
+        return waited;
     }
 
     /** Forgets what is cached for a path (a watched file changed: its modification time may not have). */

@@ -15,7 +15,7 @@ export function graphView(Hyp: HypServices, document: LangiumDocument, hypothesi
     if (!model?.ok || !derived) return { modelPath, nodes: [], problem: model && !model.ok ? model.error : 'the file declares no model, or it has not loaded yet' };
     const nodes = [...derived.g.nodes.values()].map(n => {
         const t = n.tensors[0];
-        const info = t ? model.value.tensors.get(t.tensor) : undefined;
+        const info = t ? (analysis.modelGraph ?? model.value).tensors.get(t.tensor) : undefined;
         return {
             name: n.name,
             tensor: n.tensors.map(x => x.tensor).join(', '),

@@ -78,6 +78,21 @@ describe('hyp-language-server over stdio', () => {
         expect(text).toContain('resampled as unimportant: `input.z2`, `input.z3`');
     });
 
+    it('a raw torch export gets real shapes from a run in a child process: a hook without the batch axis is an error, a hover shows the shape', async () => {
+        const dir = resolve(ROOT, 'examples/torch-export');
+        const text = readFileSync(join(dir, 'tiny_gpt.hyp'), 'utf8').replace('graph {', 'graph {\n    node P = "/pos/Gather_output_0"');
+        const uri = URI.file(join(dir, 'probe.hyp')).toString();
+        const published = client.diagnostics(uri, d => d.some(x => x.code === 'tensor-not-per-example'));
+        client.open(uri, text);
+        const error = (await published).find(x => x.code === 'tensor-not-per-example')!;
+        expect(error.range.start.line).toBe(text.split('\n').findIndex(l => l.includes('node P =')));
+        expect(error.message).toMatch(/the first per-example tensor downstream is "\/Add_output_0"$/);
+        const line = text.split('\n').findIndex(l => l.includes('node Z0 ='));
+        const character = text.split('\n')[line].indexOf('/blocks');
+        const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
+        expect((hover!.contents as MarkupContent).value).toContain('`float32 [batch, 4, 16, 8]`');
+    });
+
     it('completion inside a tensor-name string lists the model tensors', async () => {
         const uri = URI.file(join(TOY, 'completion.hyp')).toString();
         const text = toyText.replace('node C = "C"', 'node C = ""');
