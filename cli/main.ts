@@ -33,6 +33,7 @@ const OPTIONS = {
     shard: { type: 'string' },
     'memory-budget': { type: 'string' },
     out: { type: 'string' },
+    grep: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'V', default: false },
@@ -151,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
         case 'check':
             return checkCommand(fileArgument(command, file, '.hyp'));
         case 'graph':
-            return graphCommand(fileArgument(command, file, '.onnx'), values.json);
+            return graphCommand(fileArgument(command, file, '.onnx'), { json: values.json, grep: values.grep });
         case 'scrub': {
             const ep = values.ep as ProviderChoice;
             if ((values.shard === undefined) !== (values.out === undefined)) throw new UsageError('--shard and --out go together', command);

@@ -43,8 +43,8 @@ its 95% CI; --json prints one object.
         details: 'Combines the shard files written by `hyp scrub --shard K/N --out PART.json` into the unsharded result.',
     },
     graph: {
-        usage: ['hyp graph MODEL.onnx [--json]'],
-        details: "Lists a model's inputs, outputs and tensors with dtype, shape and producing op: the names a hypothesis can use.",
+        usage: ['hyp graph MODEL.onnx [--grep TEXT] [--json]'],
+        details: "Lists a model's inputs, outputs and tensors with dtype, shape, producing op and the module path torch encodes in the name: the names a hypothesis can use. Shapes the file does not declare come from running the model once on zero inputs; `no batch` marks tensors that are the same for every example (they cannot be hook points). `--grep attn` keeps the tensors whose name, op or module contains `attn`.",
     },
     help: {
         usage: ['hyp help [COMMAND]'],
