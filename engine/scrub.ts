@@ -4,6 +4,7 @@
 import { HypError, isHypError } from './errors.js';
 import type { PhaseSeconds, ScrubResult } from './result.js';
 import type { HypothesisSpec, ScrubSpec } from './spec.js';
+import type { GraphG } from './graph/types.js';
 import { countUses, executePlan } from './execute/executor.js';
 import type { CleanCache } from './execute/clean-cache.js';
 import type { Activation } from './execute/model-runner.js';
@@ -160,6 +161,7 @@ export async function forEachHypothesis<T>(spec: ScrubSpec, opts: ScrubOptions,
         const results: T[] = [];
         for (const [index, hypothesis] of selected.entries()) {
             try {
+                checkGraphNodes(prepared.g, hypothesis);
                 results.push(await fn(prepared, hypothesis, index, selected.length));
             } catch (e) {
                 throw inHypothesis(e, hypothesis);
@@ -168,6 +170,26 @@ export async function forEachHypothesis<T>(spec: ScrubSpec, opts: ScrubOptions,
         return results;
     } finally {
         await prepared.dispose();
+    }
+}
+
+/**
+ * Every G node the hypothesis names exists in the G the engine derived. They differ only where the
+ * checker saw other shapes than the run did (the editor lowered a file before its model's probe
+ * ended): a `.rest` the probe found empty is named as such.
+ */
+export function checkGraphNodes(g: GraphG, h: HypothesisSpec): void {
+    const own = new Set(h.nodes.map(n => n.name));
+    const named = h.nodes.flatMap(n => [n.graphNode, ...n.parents.filter(p => !own.has(p))]);
+    for (const name of named) {
+        if (g.nodes.has(name)) continue;
+        const owner = name.endsWith('.rest') ? name.slice(0, -'.rest'.length) : undefined;
+        const parts = owner === undefined ? [] : [...g.nodes.keys()].filter(n => n.startsWith(`${owner}.`));
+        if (parts.length > 0) {
+            throw new HypError(`${name} is empty: the parts of ${owner} (${parts.join(', ')}) cover every element of its tensor, so there is no rest to claim`,
+                'split-invalid', undefined, 'claim the parts instead (hyp check says so once it has run the model for its shapes)');
+        }
+        throw new HypError(`G has no node ${name}`, 'graph-node-unknown', undefined, 'run hyp check on the file');
     }
 }
 

@@ -37,7 +37,8 @@ let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
 export async function checkHypFile(path: string, options: { prober?: ModelProber } = {}): Promise<CheckResult> {
     services ??= createHypServices(NodeFileSystem);
     const { shared, Hyp } = services;
-    if (options.prober !== undefined) Hyp.workspace.HypWorkspaceData.useProber(options.prober);
+    // Without one, G has the shapes the file declares (the services are shared by every call).
+    Hyp.workspace.HypWorkspaceData.useProber(options.prober);
     const file = resolve(path);
     const uri = URI.file(file);
     const documents = shared.workspace.LangiumDocuments;

@@ -62,8 +62,8 @@ export class HypWorkspaceData {
         this.background = { read, minBytes };
     }
 
-    /** Runs model probes with `prober`: G then gets real shapes and knows which tensors are per example. */
-    useProber(prober: ModelProber): void {
+    /** Runs model probes with `prober` (none: undefined): G then gets real shapes and knows which tensors are per example. */
+    useProber(prober: ModelProber | undefined): void {
         this.prober = prober;
     }
 

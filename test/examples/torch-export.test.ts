@@ -1,10 +1,12 @@
 // The raw PyTorch export (examples/torch-export): a model hyp did not build, with no value_info and
 // torch's own tensor names. graph, check and scrub work on it as a user runs them.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isHypError } from '../../engine/errors.js';
+import { isHypError, type HypError } from '../../engine/errors.js';
 import { prepareScrub } from '../../engine/prepare.js';
+import { scrub } from '../../engine/scrub.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { hyp, root } from '../fixtures/cli.js';
@@ -54,5 +56,27 @@ describe('a raw torch.onnx.export (examples/torch-export)', () => {
         const error = await prepareScrub(bad, { threads: 1 }).catch((e: unknown) => e);
         expect(isHypError(error) && error.code).toBe('not-per-example');
         expect((error as Error).message).toMatch(/^"\/pos\/Gather_output_0" \(shape \[16, 32\]\) does not carry the batch axis: .*the first per-example tensor downstream is "\/Add_output_0"$/);
+    });
+
+    it('a .rest claimed where the checker had no shapes (the editor before its probe ended) is a located error from the engine, not an internal one', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-rest-'));
+        const file = join(dir, 'rest.hyp');
+        writeFileSync(file, `model "${join(root, MODEL)}"
+dataset "${join(root, 'examples/torch-export/tiny_gpt.jsonl')}" { input tokens = tokens  label prev }
+metric cross_entropy at position pos
+graph { node Z0 = "/blocks.0/attn/MatMul_1_output_0" split axis 1 { h0: 0, h1: 1, h2: 2, h3: 3 } }
+hypothesis r { node r -> Z0.rest <- input  output <- input, r }
+`);
+        // Without a prober the file's declared shapes are all there is: Z0.rest may be non-empty.
+        const { spec, diagnostics } = await checkHypFile(file);
+        expect(diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+        const error = await scrub(spec!, { samples: 20, threads: 1 }).catch((e: unknown) => e);
+        expect(isHypError(error) && error.code).toBe('split-invalid');
+        expect((error as Error).message).toBe('hypothesis r: Z0.rest is empty: the parts of Z0 (Z0.h0, Z0.h1, Z0.h2, Z0.h3) cover every element of its tensor, so there is no rest to claim');
+        expect((error as HypError).location).toEqual({ file, line: 5 });
+        // With the probe, hyp check says so first.
+        const probed = await checkHypFile(file, { prober: probeModelFile });
+        expect(probed.diagnostics.filter(d => d.severity === 'error').map(d => `${d.line}: ${d.code}`)).toEqual(['5: split-invalid']);
+        rmSync(dir, { recursive: true, force: true });
     });
 });
