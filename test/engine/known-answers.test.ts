@@ -15,7 +15,8 @@ import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
 import type { ScrubResult } from '../../engine/result.js';
 import type { HypothesisSpec, MetricSpec } from '../../engine/spec.js';
-import { ANY, L, RIGHT, WRONG, bit, hypothesis, softplus, writeCase, type CaseName } from '../fixtures/correlated-models.js';
+import { nodeEffectVariants } from '../../server/scrub/node-effects.js';
+import { ANY, L, RIGHT, WRONG, bit, hypothesis, removeCases, softplus, writeCase, type CaseName } from '../fixtures/correlated-models.js';
 import { expectNear, lossRecoveredEstimate, mean, sigmaOfMean } from '../fixtures/estimates.js';
 
 const prepared = new Map<string, PreparedScrub>();
@@ -27,6 +28,7 @@ async function scrubCase(name: CaseName, h: HypothesisSpec, metric: MetricSpec =
 }
 afterAll(async () => {
     for (const p of prepared.values()) await p.dispose();
+    removeCases();
 });
 
 /** Asserts E_scrubbed, E_random and loss recovered against P_s and P_r (cross-entropy). */
@@ -198,6 +200,14 @@ describe('known answers: where a node\'s example comes from (chain model)', () =
     });
 });
 
+const sharedParent = hypothesis('shared_parent', [
+    { name: 'c', graphNode: 'C', feature: ANY, parents: ['input.u'] },
+    { name: 'a', graphNode: 'A', feature: null, parents: ['c'] },
+    { name: 'b', graphNode: 'B', feature: null, parents: ['c'] },
+    { name: 'e', graphNode: 'E', feature: bit(1), parents: ['input.w'] },
+    { name: 'out', graphNode: 'output', feature: null, parents: ['a', 'b', 'e'] },
+]);
+
 describe('known answers: one draw per path of the treeified hypothesis (tree model)', () => {
     it('a node read by two children is drawn separately on each path: 0%, where one draw per node gives 100%', async () => {
         // tree: x = (u, w) uniform and independent; C = u read by A = C and B = C; E = w;
@@ -207,14 +217,39 @@ describe('known answers: one draw per path of the treeified hypothesis (tree mod
         // draws x1, x2: A = u(x1), B = u(x2), equal with probability ½; E = w(x). So t = w(x) with
         // probability ½: P_s = ½; P_r = P(w' ≠ w) = ½; loss recovered 0.
         // One draw of c per root (the hypothesis as a DAG, not a tree) gives A = B: 100% exactly.
-        const r = await scrubCase('tree', hypothesis('shared_parent', [
-            { name: 'c', graphNode: 'C', feature: ANY, parents: ['input.u'] },
-            { name: 'a', graphNode: 'A', feature: null, parents: ['c'] },
-            { name: 'b', graphNode: 'B', feature: null, parents: ['c'] },
-            { name: 'e', graphNode: 'E', feature: bit(1), parents: ['input.w'] },
-            { name: 'out', graphNode: 'output', feature: null, parents: ['a', 'b', 'e'] },
-        ]));
+        const r = await scrubCase('tree', sharedParent);
         expectCrossEntropy(r, 0.5, 0.5);
         expect(mean(r.perExample!.scrubbed)).toBeGreaterThan(RIGHT + 0.4 * L);
+    });
+});
+
+describe('known answers: node effects (one claim scrubbed alone, every other claim pinned to its example)', () => {
+    // nodeEffectVariants (the editor's per-node inlay hints) pins every other featured node to the
+    // pair (its feature, the model inputs): it can only be resampled to a row with the same x.
+    it('tree: c alone breaks A = B as the whole hypothesis does (0%); e alone keeps everything (100%)', async () => {
+        const [aloneC, aloneE] = nodeEffectVariants(sharedParent, writeCase('tree').dataset);
+        expect([aloneC.name, aloneE.name]).toEqual(['shared_parent#alone:c', 'shared_parent#alone:e']);
+        // alone:c: E is pinned (E = w(x)); c is still drawn uniformly on each of its two paths:
+        // P_s = ½ = P_r, 0%.
+        expectCrossEntropy(await scrubCase('tree', aloneC), 0.5, 0.5);
+        // alone:e: c is pinned, so on both paths it is a row with x's own input: A = B = u(x); e is
+        // drawn with w = w(x). Every root is right: 100% exactly.
+        const e = await scrubCase('tree', aloneE);
+        expect(e.lossRecovered).toBe(1);
+        expect(e.perExample!.scrubbed).toEqual(e.perExample!.clean);
+    });
+
+    it('chain: a alone is harmless (100%); d alone carries the whole loss (0%)', async () => {
+        const classAtChild = hypothesis('class_at_child', [
+            { name: 'a', graphNode: 'A', feature: bit(0), parents: ['input.u'] },
+            { name: 'd', graphNode: 'D', feature: ANY, parents: ['a'] },
+            { name: 'out', graphNode: 'output', feature: null, parents: ['d'] },
+        ]);
+        const [aloneA, aloneD] = nodeEffectVariants(classAtChild, writeCase('chain').dataset);
+        // alone:a: d pinned to rows with x's input, then a drawn with u = u(x_d) = u(x): 100%.
+        const a = await scrubCase('chain', aloneA);
+        expect(a.lossRecovered).toBe(1);
+        // alone:d: d drawn uniformly, a pinned to x_d's input: t = u(x_d), P_s = 0.42 = P_r: 0%.
+        expectCrossEntropy(await scrubCase('chain', aloneD), CHAIN_PR, CHAIN_PR);
     });
 });
