@@ -26,13 +26,17 @@ export interface Read {
     indices?: number[];
 }
 
-/** One computed tensor: act(W · concat(reads) + b). `w` is [inputs][outputs]. */
+/**
+ * One computed tensor: act(W · concat(reads) + b), `w` being [inputs][outputs]; or, with op `mul`,
+ * the element-wise product of its two reads (no W, b or act), whose element i reads element i of each.
+ */
 export interface Layer {
     name: string;
     reads: Read[];
     w: number[][];
     b: number[];
     act: 'tanh' | 'relu' | 'none';
+    op?: 'mul';
 }
 
 /** The model: input x [batch, inputSize]; layers in order, the last is the output (logits). */
@@ -69,6 +73,10 @@ const CLASSES = 3;
 
 /** Evaluates one layer on its gathered inputs (float64). */
 export function evalLayer(layer: Layer, input: number[]): number[] {
+    if (layer.op === 'mul') {
+        const m = input.length / 2;
+        return input.slice(0, m).map((v, i) => v * input[m + i]);
+    }
     return layer.b.map((bias, j) => {
         let s = bias;
         for (let i = 0; i < input.length; i++) s += input[i] * layer.w[i][j];
@@ -135,9 +143,33 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
         }
         hooks.push(hook);
     }
-    // The output reads the last hook and, sometimes, others.
-    const outSources = hooks.filter((_h, k) => k === hooks.length - 1 || rnd() < 0.5).map(h => readOf(h.tensor));
+    // Half the cases get a hook M = r1 ⊙ r2, an element-wise product of two reads of one length (its
+    // parts depend on parts, not on whole tensors). Drawn from a second generator, so that a case
+    // without M is what it was before M existed.
+    const rnd2 = mulberry32(choices.seed * 40503 + 7);
+    const product = rnd2() < 0.5;
+    if (product) {
+        const candidates: Read[] = [{ tensor: 'x' }, ...inputParts.map(q => ({ tensor: 'x', indices: q.indices }))];
+        for (const h of hooks) candidates.push({ tensor: h.tensor }, ...(h.parts ?? []).map(q => ({ tensor: h.tensor, indices: q.indices })));
+        const length = (r: Read) => r.indices?.length ?? sizes.get(r.tensor)!;
+        const first = candidates[Math.floor(rnd2() * candidates.length)];
+        const same = candidates.filter(r => length(r) === length(first));
+        const second = same[Math.floor(rnd2() * same.length)];
+        const m = length(first);
+        layers.push({ name: 'M', reads: [first, second], w: [], b: [], act: 'none', op: 'mul' });
+        sizes.set('M', m);
+        const hook: RandomCase['hooks'][number] = { tensor: 'M' };
+        if ((m === 2 || m === 3) && rnd2() < 0.7) hook.parts = m === 2 ? [{ name: 'p0', indices: [0] }, { name: 'p1', indices: [1] }] : [{ name: 'p0', indices: [0] }, { name: 'p12', indices: [1, 2] }];
+        hooks.push(hook);
+    }
+    // The output reads the last hook H and, sometimes, others (and M when there is one).
+    const plain = hooks.filter(h => h.tensor !== 'M');
+    const outSources = plain.filter((_h, k) => k === plain.length - 1 || rnd() < 0.5).map(h => readOf(h.tensor));
     const logits = layer('logits', outSources, CLASSES, 'none');
+    if (product) {
+        logits.reads.push({ tensor: 'M' });
+        for (let i = 0; i < sizes.get('M')!; i++) logits.w.push(Array.from({ length: CLASSES }, () => Math.sqrt(-2 * Math.log(1 - rnd2())) * Math.cos(2 * Math.PI * rnd2()) * 1.5));
+    }
     for (const row of logits.w) for (let j = 0; j < row.length; j++) row[j] *= 2;
     const model: LayerModel = { inputSize, layers };
 
@@ -178,7 +210,7 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
         metric,
         hypotheses: [],
     };
-    const hypothesis = randomHypothesis(choices, model, hooks, inputParts, rnd);
+    const hypothesis = randomHypothesis(choices, model, hooks, inputParts, rnd, rnd2);
     spec.hypotheses.push(hypothesis);
     return { seed: choices.seed, model, hooks, inputParts, rows, spec, hypothesis };
 }
@@ -190,13 +222,20 @@ function gNodesOf(tensor: string, hooks: RandomCase['hooks'], inputParts: Part[]
     return hook.parts ? hook.parts.map(p => ({ name: `${tensor}.${p.name}`, indices: p.indices })) : [{ name: tensor }];
 }
 
-/** The G-parents of a layer: the G nodes (parts) whose elements its reads take. */
-export function layerGParents(layer: Layer, hooks: RandomCase['hooks'], inputParts: Part[]): string[] {
+/**
+ * The G-parents of a layer's elements `outputs` (all when absent): the G nodes (parts) holding an
+ * element they read. A linear layer's every element reads every element of its reads; a product's
+ * element i reads element i of each read.
+ */
+export function layerGParents(layer: Layer, hooks: RandomCase['hooks'], inputParts: Part[], outputs?: readonly number[]): string[] {
     const out: string[] = [];
     for (const r of layer.reads) {
+        // The source elements read; undefined: the whole source.
+        let read: number[] | undefined = r.indices;
+        if (layer.op === 'mul' && outputs !== undefined) read = outputs.map(i => (r.indices === undefined ? i : r.indices[i]));
         for (const n of gNodesOf(r.tensor, hooks, inputParts)) {
-            const read = r.indices === undefined || n.indices === undefined || n.indices.some(i => r.indices!.includes(i));
-            if (read && !out.includes(n.name)) out.push(n.name);
+            const reads = read === undefined || n.indices === undefined || n.indices.some(i => read!.includes(i));
+            if (reads && !out.includes(n.name)) out.push(n.name);
         }
     }
     return out;
@@ -207,10 +246,12 @@ export function layerGParents(layer: Layer, hooks: RandomCase['hooks'], inputPar
  * are a random subset of its G-parents that are claimed (or input parts); features of the fields
  * or of the I-parents' features, sometimes none.
  */
-function randomHypothesis(choices: CaseChoices, model: LayerModel, hooks: RandomCase['hooks'], inputParts: Part[], rnd: () => number): HypothesisSpec {
+function randomHypothesis(choices: CaseChoices, model: LayerModel, hooks: RandomCase['hooks'], inputParts: Part[], mainRnd: () => number, productRnd: () => number): HypothesisSpec {
+    // Choices about the product hook M come from its own generator (see randomCase).
+    let rnd = mainRnd;
     const int = (n: number) => Math.floor(rnd() * n);
     const gNodes = hooks.flatMap(h => gNodesOf(h.tensor, hooks, inputParts).map(n => ({ ...n, tensor: h.tensor })));
-    const claimed = new Set(gNodes.filter(() => rnd() < 0.65).map(n => n.name));
+    const claimed = new Set(gNodes.filter(n => (n.tensor === 'M' ? productRnd : mainRnd)() < 0.65).map(n => n.name));
     const layerOf = (tensor: string) => model.layers.find(l => l.name === tensor)!;
     const iName = (gNode: string) => gNode.replace('.', '_').toLowerCase();
     const nodes: InterpNodeSpec[] = [];
@@ -230,7 +271,8 @@ function randomHypothesis(choices: CaseChoices, model: LayerModel, hooks: Random
     const parentsOf = (gParents: string[]) => gParents.filter(p => (p.startsWith('input.') ? rnd() < 0.5 : claimed.has(p) && rnd() < 0.7));
     for (const n of gNodes) {
         if (!claimed.has(n.name)) continue;
-        const parents = parentsOf(layerGParents(layerOf(n.tensor), hooks, inputParts));
+        rnd = n.tensor === 'M' ? productRnd : mainRnd;
+        const parents = parentsOf(layerGParents(layerOf(n.tensor), hooks, inputParts, n.indices));
         let feature: Expr | null = null;
         const r = rnd();
         const featuredParents = parents.filter(p => featured.has(iName(p)));
@@ -244,7 +286,11 @@ function randomHypothesis(choices: CaseChoices, model: LayerModel, hooks: Random
         if (feature !== null) featured.add(name);
         nodes.push({ name, graphNode: n.name, feature, parents: parents.map(p => (p.startsWith('input.') ? p : iName(p))) });
     }
-    const outputParents = parentsOf(layerGParents(model.layers[model.layers.length - 1], hooks, inputParts));
+    const readout = layerGParents(model.layers[model.layers.length - 1], hooks, inputParts);
+    rnd = mainRnd;
+    const outputParents = parentsOf(readout.filter(p => !p.startsWith('M')));
+    rnd = productRnd;
+    outputParents.push(...parentsOf(readout.filter(p => p.startsWith('M'))));
     nodes.push({ name: 'out', graphNode: 'output', feature: null, parents: outputParents.map(p => (p.startsWith('input.') ? p : iName(p))) });
     return { name: `case${choices.seed}`, nodes, options: { samples: 1000, seed: choices.seed, ablation: choices.ablation, unimportant: choices.unimportant } };
 }
@@ -262,6 +308,11 @@ function toOnnx(model: LayerModel): ReturnType<GraphBuilder['build']> {
             return b.node('Gather', [r.tensor, `${l.name}_idx${k}`], [f(`${l.name}_read${k}`, r.indices.length)], { axis: 1 });
         });
         const inputs = l.w.length;
+        if (l.op === 'mul') {
+            b.node('Mul', pieces, [f(l.name, l.reads[0].indices?.length ?? sizes.get(l.reads[0].tensor)!)]);
+            sizes.set(l.name, l.reads[0].indices?.length ?? sizes.get(l.reads[0].tensor)!);
+            continue;
+        }
         const joined = pieces.length === 1 ? pieces[0] : b.node('Concat', pieces, [f(`${l.name}_in`, inputs)], { axis: 1 });
         const out = l.b.length;
         b.initializer(`${l.name}_w`, Float32Array.from(l.w.flat()), [inputs, out]);

@@ -127,7 +127,8 @@ export function referenceScrub(c: RandomCase, h: HypothesisSpec, metric: MetricS
             else source.set(byName.get(p)!.graphNode, scrub(p, drawAgreeing(p, x)));
         }
         let shared: number | undefined;
-        for (const gParent of layerGParents(layer, c.hooks, c.inputParts)) {
+        const own = partIndices(node.graphNode);
+        for (const gParent of layerGParents(layer, c.hooks, c.inputParts, own)) {
             if (source.has(gParent)) continue;
             const tensor = tensorOf(gParent);
             if (ablation === 'zero') source.set(gParent, new Array(clean[0].get(tensor)!.length).fill(0));
@@ -142,11 +143,12 @@ export function referenceScrub(c: RandomCase, h: HypothesisSpec, metric: MetricS
                 if (tensorOf(gNode) !== r.tensor) continue;
                 for (const i of partIndices(gNode) ?? [...Array(size).keys()]) assembled[i] = value[i];
             }
-            const read = gather(assembled, r);
-            if (read.some(Number.isNaN)) throw new Error(`reference: ${layer.name} reads an element of ${r.tensor} no G-parent gives`);
-            return read;
+            return gather(assembled, r);
         });
-        return evalLayer(layer, input);
+        // Elements no G-parent of this part gives stay NaN; only other parts' elements may read them.
+        const value = evalLayer(layer, input);
+        if ((own ?? value.map((_, i) => i)).some(i => Number.isNaN(value[i]))) throw new Error(`reference: ${node.graphNode} reads an element no G-parent gives`);
+        return value;
     };
 
     const out: ReferenceValues = { clean: [], scrubbed: [], random: [] };
