@@ -1,16 +1,34 @@
-// `npm run package`: hyp-<version>.vsix with the esbuild bundles, the grammar, language
-// configuration, snippets and icon, and onnxruntime-node's JavaScript with its linux-x64 native
-// files only (binding and shared library, read through any link; other platforms' binaries and
-// the CUDA provider left out). The package.json inside is the manifest without the development keys.
+// `npm run package`: one platform-specific .vsix per target that onnxruntime-node ships binaries for
+// (hyp-<version>-<target>.vsix), made by @vscode/vsce from a staged folder: the manifest without the
+// development keys, the esbuild bundles, the grammar, language configuration, snippets and icons,
+// the extension page (client/README.md), CHANGELOG.md and LICENSE, and onnxruntime-node's
+// JavaScript with the target's native files only (read through any link; the CUDA provider, which
+// is never installed, is not there). onnxruntime goes next to the bundles (dist/extension/
+// node_modules), where the worker's require finds it: vsce's own dependency handling would run
+// `npm list` on a tree we stage by hand.
 import { pathToFileURL } from 'node:url';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildExtension, EXTENSION_OUT } from './build-extension.mjs';
-import { listZip, zip } from './vsix/zip.mjs';
+import { listZip } from './vsix/read-zip.mjs';
 
-const MAX_BYTES = 40 * 1024 * 1024;
 const require = createRequire(import.meta.url);
+
+/** VS Code's platform targets and where onnxruntime-node keeps each one's native files. */
+export const TARGETS = {
+    'linux-x64': 'linux/x64',
+    'linux-arm64': 'linux/arm64',
+    'darwin-arm64': 'darwin/arm64',
+    'win32-x64': 'win32/x64',
+    'win32-arm64': 'win32/arm64',
+};
+
+/** Each package stays under this size (the largest, Windows with DirectML, is about 40 MiB). */
+const MAX_BYTES = 64 * 1024 * 1024;
+const STAGE = 'node_modules/.cache/hyp-vsix';
+/** Where the bundles find onnxruntime-node inside the package. */
+export const ORT_IN_PACKAGE = `${EXTENSION_OUT}/node_modules`;
 
 /** Files under `dir` (recursively) whose path matches `keep`, as [absolute, path inside dir]. */
 function filesUnder(dir, keep = () => true) {
@@ -36,82 +54,73 @@ function packageRoot(name, from = require) {
 
 /** The extension's manifest: the repository's package.json less what only development needs. */
 function manifest(pkg) {
-    const { scripts: _s, dependencies: _d, devDependencies: _dd, bin: _b, private: _p, type: _t, ...rest } = pkg;
-    return { ...rest, engines: { vscode: pkg.engines.vscode } };
+    const { scripts: _s, dependencies: _d, devDependencies: _dd, bin: _b, private: _p, type: _t, allowScripts: _a, ...rest } = pkg;
+    // `files` says what vsce packs: everything staged (it warns without a list).
+    return { ...rest, engines: { vscode: pkg.engines.vscode }, files: [`${EXTENSION_OUT}/**`, 'syntaxes/**', 'README.md', 'CHANGELOG.md', 'LICENSE'] };
 }
 
-function vsixManifest(pkg) {
-    const esc = s => String(s).replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`);
-    return `<?xml version="1.0" encoding="utf-8"?>
-<PackageManifest Version="2.0.0" xmlns="http://schemas.microsoft.com/developer/vsx-schema/2011" xmlns:d="http://schemas.microsoft.com/developer/vsx-schema-design/2011">
-  <Metadata>
-    <Identity Language="en-US" Id="${esc(pkg.name)}" Version="${esc(pkg.version)}" Publisher="${esc(pkg.publisher)}" TargetPlatform="linux-x64"/>
-    <DisplayName>${esc(pkg.displayName)}</DisplayName>
-    <Description xml:space="preserve">${esc(pkg.description)}</Description>
-    <Tags>hyp,causal scrubbing,interpretability,onnx</Tags>
-    <Categories>${esc(pkg.categories.join(','))}</Categories>
-    <GalleryFlags>Public</GalleryFlags>
-    <Properties>
-      <Property Id="Microsoft.VisualStudio.Code.Engine" Value="${esc(pkg.engines.vscode)}"/>
-      <Property Id="Microsoft.VisualStudio.Code.ExtensionDependencies" Value=""/>
-      <Property Id="Microsoft.VisualStudio.Code.ExtensionPack" Value=""/>
-      <Property Id="Microsoft.VisualStudio.Code.ExtensionKind" Value="workspace"/>
-      <Property Id="Microsoft.VisualStudio.Code.LocalizedLanguages" Value=""/>
-    </Properties>
-  </Metadata>
-  <Installation><InstallationTarget Id="Microsoft.VisualStudio.Code"/></Installation>
-  <Dependencies/>
-  <Assets>
-    <Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true"/>
-    <Asset Type="Microsoft.VisualStudio.Services.Content.Details" Path="extension/README.md" Addressable="true"/>
-  </Assets>
-</PackageManifest>
-`;
+/** Copies each [absolute, relative] file to `to`/relative. */
+function copyAll(files, to) {
+    for (const [abs, rel] of files) {
+        mkdirSync(dirname(join(to, rel)), { recursive: true });
+        copyFileSync(abs, join(to, rel));
+    }
 }
 
-function contentTypes(paths) {
-    const types = { '.json': 'application/json', '.vsixmanifest': 'text/xml', '.md': 'text/markdown', '.svg': 'image/svg+xml' };
-    const exts = [...new Set(paths.map(p => (/\.[^./]+$/.exec(p) ?? [''])[0]).filter(Boolean))].sort();
-    return `<?xml version="1.0" encoding="utf-8"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${exts.map(e => `<Default Extension="${e}" ContentType="${types[e] ?? 'application/octet-stream'}"/>`).join('')}</Types>
-`;
-}
-
-/** Builds the bundles and writes the .vsix; returns its path and listing. */
-export async function packageVsix() {
-    await buildExtension();
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-    const files = [];
-    const add = (path, data) => files.push({ path: `extension/${path}`, data });
-    add('package.json', Buffer.from(JSON.stringify(manifest(pkg), null, 2)));
-    add('README.md', readFileSync('README.md'));
-    for (const [abs, rel] of filesUnder(EXTENSION_OUT, p => !p.endsWith('.map'))) add(`${EXTENSION_OUT}/${rel}`, readFileSync(abs));
-    for (const name of ['hyp.tmLanguage.json', 'language-configuration.json', 'hyp.snippets.json', 'hyp-file-icon.svg']) add(`syntaxes/${name}`, readFileSync(`syntaxes/${name}`));
+/** The folder vsce packs for one target. */
+function stage(target, pkg) {
+    const dir = join(STAGE, target);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest(pkg), null, 2));
+    copyFileSync('client/README.md', join(dir, 'README.md'));
+    copyFileSync('CHANGELOG.md', join(dir, 'CHANGELOG.md'));
+    copyFileSync('LICENSE', join(dir, 'LICENSE'));
+    copyAll(filesUnder(EXTENSION_OUT, p => !p.endsWith('.map')).map(([a, r]) => [a, `${EXTENSION_OUT}/${r}`]), dir);
+    copyAll(['hyp.tmLanguage.json', 'language-configuration.json', 'hyp.snippets.json', 'hyp-file-icon.svg', 'hyp-icon.png']
+        .map(name => [`syntaxes/${name}`, `syntaxes/${name}`]), dir);
     const ort = packageRoot('onnxruntime-node');
-    const native = 'bin/napi-v6/linux/x64/';
-    for (const [abs, rel] of filesUnder(ort, p => p === 'package.json' || /^dist\/[^/]+\.js$/.test(p)
-        || p === `${native}onnxruntime_binding.node` || p === `${native}libonnxruntime.so.1`)) add(`node_modules/onnxruntime-node/${rel}`, readFileSync(abs));
+    const native = `bin/napi-v6/${TARGETS[target]}/`;
+    copyAll(filesUnder(ort, p => p === 'package.json' || /^dist\/[^/]+\.js$/.test(p) || (p.startsWith(native) && !p.slice(native.length).includes('/')))
+        .map(([a, r]) => [a, `${ORT_IN_PACKAGE}/onnxruntime-node/${r}`]), dir);
     // Resolved as onnxruntime-node resolves it.
     const common = packageRoot('onnxruntime-common', createRequire(join(ort, 'package.json')));
-    for (const [abs, rel] of filesUnder(common, p => p === 'package.json' || p === 'dist/cjs/package.json' || /^dist\/cjs\/.+\.js$/.test(p))) add(`node_modules/onnxruntime-common/${rel}`, readFileSync(abs));
-    files.push({ path: 'extension.vsixmanifest', data: Buffer.from(vsixManifest(pkg)) });
-    files.unshift({ path: '[Content_Types].xml', data: Buffer.from(contentTypes(files.map(f => f.path))) });
-    const archive = zip(files);
-    const out = `${pkg.name}-${pkg.version}.vsix`;
-    writeFileSync(out, archive);
-    const listing = listZip(archive);
-    // What the extension host, the client (client/language-client.ts) and the server load by path.
-    const required = [pkg.main.replace(/^\.\//, ''), `${EXTENSION_OUT}/hyp-language-server.cjs`, `${EXTENSION_OUT}/hyp-scrub-worker.cjs`,
-        `${EXTENSION_OUT}/hyp-scrub-thread.cjs`, `${EXTENSION_OUT}/hyp-probe-worker.cjs`, `${EXTENSION_OUT}/hyp-load-worker.mjs`, `node_modules/onnxruntime-node/${native}onnxruntime_binding.node`,
-        `node_modules/onnxruntime-node/${native}libonnxruntime.so.1`];
-    for (const path of required) {
-        if (!listing.some(e => e.path === `extension/${path}`)) throw new Error(`${out} lacks ${path}`);
+    copyAll(filesUnder(common, p => p === 'package.json' || p === 'dist/cjs/package.json' || /^dist\/cjs\/.+\.js$/.test(p))
+        .map(([a, r]) => [a, `${ORT_IN_PACKAGE}/onnxruntime-common/${r}`]), dir);
+    return dir;
+}
+
+/** Builds the bundles once and writes the .vsix of each target (all of TARGETS by default); returns each one's path, size and listing. */
+export async function packageVsix(targets = Object.keys(TARGETS)) {
+    await buildExtension();
+    const { createVSIX } = await import('@vscode/vsce');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    const packages = [];
+    for (const target of targets) {
+        if (!(target in TARGETS)) throw new Error(`unknown target ${target} (targets: ${Object.keys(TARGETS).join(', ')})`);
+        const dir = stage(target, pkg);
+        const out = `${pkg.name}-${pkg.version}-${target}.vsix`;
+        // No repository yet: the project has no public URL to give (the extension page's links are absolute).
+        await createVSIX({ cwd: dir, packagePath: join(process.cwd(), out), target, dependencies: false, allowMissingRepository: true });
+        const bytes = statSync(out).size;
+        const listing = listZip(readFileSync(out));
+        // What the extension host, the client (client/language-client.ts) and the server load by path.
+        const nativeDir = `${ORT_IN_PACKAGE}/onnxruntime-node/bin/napi-v6/${TARGETS[target]}`;
+        const required = [pkg.main.replace(/^\.\//, ''), `${EXTENSION_OUT}/hyp-language-server.cjs`, `${EXTENSION_OUT}/hyp-scrub-worker.cjs`,
+            `${EXTENSION_OUT}/hyp-scrub-thread.cjs`, `${EXTENSION_OUT}/hyp-probe-worker.cjs`, `${EXTENSION_OUT}/hyp-load-worker.mjs`, `${nativeDir}/onnxruntime_binding.node`];
+        for (const path of required) {
+            if (!listing.some(e => e.path === `extension/${path}`)) throw new Error(`${out} lacks ${path}`);
+        }
+        if (bytes > MAX_BYTES) throw new Error(`${out} is ${(bytes / 2 ** 20).toFixed(1)} MiB, over the ${MAX_BYTES / 2 ** 20} MiB budget`);
+        packages.push({ target, path: out, bytes, listing });
     }
-    if (archive.length > MAX_BYTES) throw new Error(`${out} is ${(archive.length / 2 ** 20).toFixed(1)} MiB, over the 40 MiB budget`);
-    return { path: out, bytes: archive.length, listing };
+    return packages;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-    const { path, bytes, listing } = await packageVsix();
-    console.log(`${path}: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${listing.length} files`);
+    // `npm run package -- linux-x64` packs one target.
+    const targets = process.argv.slice(2);
+    for (const { path, bytes, listing } of await packageVsix(targets.length > 0 ? targets : undefined)) {
+        console.log(`${path}: ${(bytes / 2 ** 20).toFixed(1)} MiB, ${listing.length} files`);
+    }
 }

@@ -1,8 +1,9 @@
-// `npm run package`: the .vsix holds the bundles and onnxruntime-node's linux-x64 files only, is
-// under 40 MB, and its scrub worker runs a real scrub when unpacked away from this repository's
-// node_modules (so it loads the onnxruntime it ships).
+// `npm run package`: one .vsix per platform onnxruntime-node ships binaries for, made by @vscode/vsce,
+// each holding the bundles and that platform's native files only; the linux-x64 one's scrub worker
+// runs a real scrub when unpacked away from this repository's node_modules (so it loads the
+// onnxruntime it ships).
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -12,43 +13,56 @@ import { spec as toySpec } from '../fixtures/toy-spec.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { scrub } from '../../engine/scrub.js';
 // @ts-expect-error: plain JavaScript build scripts without type declarations.
-import { packageVsix } from '../../scripts/package-vsix.mjs';
+import { ORT_IN_PACKAGE, packageVsix, TARGETS } from '../../scripts/package-vsix.mjs';
 // @ts-expect-error: as above.
-import { unzip } from '../../scripts/vsix/zip.mjs';
+import { unzip } from '../../scripts/vsix/read-zip.mjs';
 
 interface Listing { path: string; size: number }
+interface Package { target: string; path: string; bytes: number; listing: Listing[] }
 
-let vsix: { path: string; bytes: number; listing: Listing[] };
+let packages: Package[];
+let vsix: Package;
+const ORT = `extension/${ORT_IN_PACKAGE as string}/onnxruntime-node`;
 
 beforeAll(async () => {
-    vsix = await packageVsix();
-}, 180_000);
+    packages = await packageVsix();
+    vsix = packages.find(p => p.target === 'linux-x64')!;
+}, 240_000);
 
-describe('the .vsix', () => {
-    test('is named by version, under 40 MB, with the manifest, bundles and grammar', () => {
+describe('the platform packages', () => {
+    test('one per target onnxruntime-node ships binaries for, named by version and target, each under 64 MiB', () => {
         const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
-        expect(vsix.path).toBe(`${pkg.name}-${pkg.version}.vsix`);
-        expect(vsix.bytes).toBeLessThan(40 * 1024 * 1024);
+        expect(packages.map(p => p.target)).toEqual(['linux-x64', 'linux-arm64', 'darwin-arm64', 'win32-x64', 'win32-arm64']);
+        for (const p of packages) {
+            expect(p.path).toBe(`${pkg.name}-${pkg.version}-${p.target}.vsix`);
+            expect(p.bytes).toBeLessThan(64 * 1024 * 1024);
+        }
+    });
+
+    test('each holds exactly its own platform\'s native files from onnxruntime-node, and says its target', () => {
+        for (const p of packages) {
+            const folder = (TARGETS as Record<string, string>)[p.target];
+            const shipped = readdirSync(join('node_modules/onnxruntime-node/bin/napi-v6', folder)).map(f => `${ORT}/bin/napi-v6/${folder}/${f}`).sort();
+            const native = p.listing.filter(e => /\.(node|so(\.\d+)*|dll|dylib)$/.test(e.path)).map(e => e.path).sort();
+            expect(native).toEqual(shipped);
+            const files = unzip(readFileSync(p.path)) as { path: string; data: Buffer }[];
+            expect(files.find(f => f.path === 'extension.vsixmanifest')!.data.toString()).toContain(`TargetPlatform="${p.target}"`);
+        }
+    });
+
+    test('the linux-x64 package carries the bundles, grammar, icon, extension page, changelog and licence, no source maps', () => {
         const paths = vsix.listing.map(e => e.path);
         expect(paths).toEqual(expect.arrayContaining([
-            '[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json',
+            '[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt',
             'extension/dist/extension/extension.cjs', 'extension/dist/extension/hyp-language-server.cjs',
             'extension/dist/extension/hyp-scrub-worker.cjs', 'extension/dist/extension/hyp-scrub-thread.cjs',
             'extension/dist/extension/hyp-load-worker.mjs',
             'extension/syntaxes/hyp.tmLanguage.json', 'extension/syntaxes/language-configuration.json',
-            'extension/syntaxes/hyp.snippets.json', 'extension/syntaxes/hyp-file-icon.svg',
+            'extension/syntaxes/hyp.snippets.json', 'extension/syntaxes/hyp-file-icon.svg', 'extension/syntaxes/hyp-icon.png',
         ]));
         expect(paths.filter(p => p.endsWith('.map'))).toEqual([]);
-    });
-
-    test('carries onnxruntime-node\'s linux-x64 binding and library, dereferenced, and nothing for other platforms or CUDA', () => {
-        const native = vsix.listing.filter(e => /\.(node|so(\.\d+)*|dll|dylib)$/.test(e.path));
-        expect(native.map(e => e.path).sort()).toEqual([
-            'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
-            'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
-        ]);
         // Real files, not links: the library is tens of megabytes.
-        expect(native.find(e => e.path.endsWith('libonnxruntime.so.1'))!.size).toBeGreaterThan(10 * 1024 * 1024);
+        expect(vsix.listing.find(e => e.path.endsWith('linux/x64/libonnxruntime.so.1'))!.size).toBeGreaterThan(10 * 1024 * 1024);
     });
 
     test('its manifest is the extension\'s, without the development keys', () => {
@@ -59,6 +73,9 @@ describe('the .vsix', () => {
         expect(manifest.contributes.languages[0].id).toBe('hyp');
         expect(manifest.dependencies).toBeUndefined();
         expect(manifest.scripts).toBeUndefined();
+        expect(manifest.allowScripts).toBeUndefined();
+        expect(manifest.icon).toBe('syntaxes/hyp-icon.png');
+        expect(manifest.license).toBe('MIT');
         expect(files.find(f => f.path === 'extension.vsixmanifest')!.data.toString()).toContain('TargetPlatform="linux-x64"');
     });
 

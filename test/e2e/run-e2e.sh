@@ -28,8 +28,10 @@ if [ ! -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "^$CODE_SERVER_VE
     (cd "$TOOLS" && npm install --no-audit --no-fund --no-save --dangerously-allow-all-scripts "code-server@$CODE_SERVER_VERSION")
 fi
 
-npm run package --silent
-vsix="$PWD/$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}.vsix`')"
+# The package of this machine's platform (code-server runs here).
+target="$(node -p 'process.platform + "-" + process.arch')"
+npm run package --silent -- "$target" > /dev/null
+vsix="$PWD/$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}-'"$target"'.vsix`')"
 out=node_modules/.cache/hyp-e2e
 node_modules/.bin/esbuild test/e2e/e2e.ts --bundle --platform=node --format=esm --packages=external \
     --outfile="$out/e2e.mjs" --log-level=warning
