@@ -5,6 +5,7 @@
 import type { GraphSpec, HookSpec, SplitSpec } from '../spec.js';
 import { closestName } from './did-you-mean.js';
 import { firstPerExampleDownstream } from './probe.js';
+import { partDependencies } from './part-deps.js';
 import { checkSplit } from './split.js';
 import type { GNode, GraphG, GraphProblem, ModelGraph, TensorInfo } from './types.js';
 
@@ -40,6 +41,9 @@ export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; proble
     add({ name: 'output', kind: 'output', tensors: [{ tensor: outputTensor, coverage: { kind: 'all' } }] });
 
     const inputSet = new Set(graph.inputs);
+    const badSplitTensors = new Set(problems.filter(p => p.code === 'bad-split' || p.code === 'unknown-input')
+        .map(p => (p.hook === 'input' ? spec.inputSplit?.tensor ?? graph.inputs[0] : spec.hooks.find(h => h.name === p.hook)?.tensor))
+        .filter((t): t is string => t !== undefined));
     const parentMemo = new Map<string, readonly string[]>();
     const tensorParents = (tensor: string): readonly string[] => {
         let ps = parentMemo.get(tensor);
@@ -56,6 +60,22 @@ export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; proble
         nodeParents.set(node.name, [...new Set(ps)]);
     }
     const parents = (node: string): readonly string[] => nodeParents.get(node) ?? [];
+    // Part-level parents, per computed tensor, worked out on first use (the editor's hovers and
+    // edge checks ask for a few; a file with no split never needs them).
+    const partMemo = new Map<string, Map<string, string[]> | undefined>();
+    const partParents = (node: string): readonly string[] => {
+        const n = nodes.get(node);
+        if (n === undefined || n.kind === 'input' || n.tensors.length !== 1) return parents(node);
+        const tensor = n.tensors[0].tensor;
+        const ps = tensorParents(tensor);
+        // Whole tensors on both ends: the tensor-level edge is the part-level one. A split with
+        // errors of its own keeps the tensor-level edges.
+        if (nodesOfTensor(tensor).length === 1 && ps.every(p => nodesOfTensor(p).length === 1)) return parents(node);
+        if ([tensor, ...ps].some(t => badSplitTensors.has(t))) return parents(node);
+        if (!partMemo.has(tensor)) partMemo.set(tensor, cachedPartDependencies(graph, tensor, ps, nodesOfTensor, nodes));
+        const real = partMemo.get(tensor)?.get(node);
+        return real === undefined ? parents(node) : parents(node).filter(p => real.includes(p));
+    };
 
     const computedTensors = topologicalOrder([...hookOrder, outputTensor], t => tensorParents(t).filter(p => !inputSet.has(p)));
     const ancestorMemo = new Map<string, ReadonlySet<string>>();
@@ -77,9 +97,25 @@ export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; proble
     };
 
     return {
-        g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, between, isAncestor },
+        g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, partParents, between, isAncestor },
         problems,
     };
+}
+
+/** Part dependencies per model graph, by tensor and the splits of it and its parents: the editor derives G on every edit. */
+const partCache = new WeakMap<ModelGraph, Map<string, Map<string, string[]> | undefined>>();
+const PART_CACHE_ENTRIES = 256;
+
+function cachedPartDependencies(graph: ModelGraph, tensor: string, ps: readonly string[],
+    nodesOfTensor: (t: string) => readonly string[], nodes: ReadonlyMap<string, GNode>): Map<string, string[]> | undefined {
+    let cache = partCache.get(graph);
+    if (cache === undefined) partCache.set(graph, cache = new Map());
+    const key = JSON.stringify([tensor, ...[tensor, ...ps].map(t => nodesOfTensor(t).map(n => [n, nodes.get(n)?.tensors]))]);
+    if (cache.has(key)) return cache.get(key);
+    const result = partDependencies(graph, tensor, ps, nodesOfTensor, nodes);
+    if (cache.size >= PART_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(key, result);
+    return result;
 }
 
 /** The `input` node, or with a split the parts `input.<part>` and `input.rest`. */

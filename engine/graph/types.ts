@@ -12,7 +12,17 @@ export interface TensorInfo {
      * The ONNX node producing it; null for graph inputs and initializers. `inputs` are the tensors
      * the node reads (including outer-scope names its subgraphs capture): the edges G is walked on.
      */
-    producer: { op: string; node: string; inputs: readonly string[] } | null;
+    producer: {
+        op: string;
+        node: string;
+        inputs: readonly string[];
+        /** The node's inputs by position ('' for an omitted optional one), for per-element rules (graph/part-deps.ts). */
+        args?: readonly string[];
+        /** Which of the node's outputs this tensor is. */
+        outputIndex?: number;
+        /** The node's int, float, string and int-list attributes. */
+        attributes?: Readonly<Record<string, number | string | readonly number[]>>;
+    } | null;
     kind: 'input' | 'initializer' | 'intermediate' | 'output';
     /**
      * Whether the tensor carries the batch axis (one slice per example), as a run of the model on
@@ -28,6 +38,8 @@ export interface ModelGraph {
     /** Graph inputs that are not initializers, in file order. */
     inputs: readonly string[];
     outputs: readonly string[];
+    /** Small integer initializers and Constant outputs (indices, axes, slice bounds), by name. */
+    constants?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Which elements of a tensor a G node covers. */
@@ -55,6 +67,12 @@ export interface GraphG {
     nodesOfTensor(tensor: string): readonly string[];
     /** G-parents of a G node: every G node covering one of its tensor's parent tensors. */
     parents(node: string): readonly string[];
+    /**
+     * The G-parents of a node at the level of parts: those some element of the node depends on
+     * (graph/part-deps.ts), in the order of `parents`; `parents` itself where that cannot be
+     * worked out (a shape unknown). The edge check, hovers, completion and the graph view use it.
+     */
+    partParents(node: string): readonly string[];
     /**
      * Hook G nodes that lie on a path from `from` to `to` (so `from -> to` is not a direct G-edge);
      * empty when `from` is a G-parent of `to` or not an ancestor at all.

@@ -32,7 +32,7 @@ export function describeGraphNode(node: GNode, g: GraphG, tensors: ReadonlyMap<s
         const info = tensors.get(tensor);
         if (info) lines.push(...describeTensor(info));
     }
-    const parents = g.parents(node.name);
+    const parents = g.partParents(node.name);
     lines.push(node.kind === 'input' ? 'G-parents: none (an input)' : `G-parents: ${parents.length > 0 ? parents.map(p => `\`${p}\``).join(', ') : 'none (computed from weights and constants)'}`);
     return lines;
 }

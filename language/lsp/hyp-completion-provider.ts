@@ -93,7 +93,8 @@ function tensors(analysis: DocumentAnalysis): Candidate[] {
     if (!model) return [];
     // Only computed tensors can be hook points: weights, inputs, the output and (once the probe has
     // run) tensors without the batch axis are errors there.
-    return [...model.tensors.values()].filter(t => t.kind === 'intermediate' && t.perExample !== false)
+    // Graph outputs after the first are intermediates a user exported by name: hook points too.
+    return [...model.tensors.values()].filter(t => (t.kind === 'intermediate' || (t.kind === 'output' && t.name !== model.outputs[0])) && t.perExample !== false)
         .map(t => ({ label: t.name, kind: CompletionItemKind.Value, detail: tensorDetail(t) }));
 }
 
@@ -113,7 +114,7 @@ function parents(owner: ast.InterpNode | ast.OutputStatement, analysis: Document
     const child = ast.isInterpNode(owner) ? owner.target : 'output';
     const g = analysis.derived?.g;
     const listed = new Set(owner.parents.map(parentName));
-    const rank = (target: string) => (g?.nodes.has(child) && g.nodes.has(target) ? (g.parents(child).includes(target) ? 0 : 1) : 0);
+    const rank = (target: string) => (g?.nodes.has(child) && g.nodes.has(target) ? (g.partParents(child).includes(target) ? 0 : 1) : 0);
     const edge = (target: string) => (rank(target) === 0 ? `${target} -> ${child}` : `${target} -> ${child} is not a G-edge`);
     const nodes = [...resolveHypothesis(h).nodes.values()].filter(n => n !== owner && !listed.has(n.name))
         .map(n => ({ label: n.name, kind: CompletionItemKind.Variable, detail: `I node · ${edge(n.target)}`, rank: rank(n.target) }));

@@ -103,7 +103,7 @@ export class HypHoverProvider implements HoverProvider {
         const nodes = resolveHypothesis(AstUtils.getContainerOfType(node, ast.isHypothesis)!).nodes;
         const claimed = new Set(node.parents.map(p => ast.isInputParentRef(p) ? parentName(p) : nodes.get(parentName(p))?.target)
             .filter((t): t is string => t !== undefined));
-        const parents = g.parents(node.target);
+        const parents = g.partParents(node.target);
         const list = (xs: readonly string[]) => (xs.length > 0 ? xs.map(x => `\`${x}\``).join(', ') : 'none');
         return [
             `G-parents of \`${node.target}\` claimed: ${list(parents.filter(p => claimed.has(p)))}; resampled as unimportant: ${list(parents.filter(p => !claimed.has(p)))}`,

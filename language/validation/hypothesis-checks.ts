@@ -165,7 +165,14 @@ export function checkEdges(owner: ast.InterpNode | ast.OutputStatement, analysis
         }
         const g = analysis.derived?.g;
         if (!g || parent === undefined || !g.nodes.has(parent) || !g.nodes.has(child)) return;
-        if (g.parents(child).includes(parent)) return;
+        if (g.parents(child).includes(parent)) {
+            const real = g.partParents(child);
+            if (real.includes(parent)) return;
+            // The tensors are connected, but no element of this part reads an element of that one.
+            accept('error', `${name} cannot be an I-parent here: no element of ${child} depends on ${parent} in the model (${child}'s G-parents: ${real.length > 0 ? real.join(', ') : 'none'})`,
+                { ...at, code: IssueCodes.EdgeNotInGraph, data: { between: [] } });
+            return;
+        }
         const between = g.between(parent, child);
         const edge = `${parent} -> ${child}`;
         if (between.length > 0) {

@@ -46,6 +46,16 @@ export interface DocumentAnalysis {
     modelGraph?: ModelGraph;
 }
 
+/** The refined graph of a loaded model and a probe, made once (G's part-level edges are cached per graph object). */
+const refinedGraphs = new WeakMap<ModelProbe, { graph: ModelGraph; refined: ModelGraph }>();
+function refined(graph: ModelGraph, probe: ModelProbe): ModelGraph {
+    const hit = refinedGraphs.get(probe);
+    if (hit?.graph === graph) return hit.refined;
+    const made = refineModelGraph(graph, probe);
+    refinedGraphs.set(probe, { graph, refined: made });
+    return made;
+}
+
 interface Entry {
     text: string;
     loaded: unknown[];
@@ -80,7 +90,7 @@ export class HypDocumentAnalysis {
         let derived: DocumentAnalysis['derived'];
         let deriveError: string | undefined;
         // Real shapes, and which tensors are per example, once the probe has run.
-        const modelGraph = model?.loaded?.ok ? (probe?.ok ? refineModelGraph(model.loaded.value, probe.value) : model.loaded.value) : undefined;
+        const modelGraph = model?.loaded?.ok ? (probe?.ok ? refined(model.loaded.value, probe.value) : model.loaded.value) : undefined;
         if (modelGraph !== undefined) {
             try {
                 derived = deriveG(modelGraph, graphSpec);

@@ -21,7 +21,7 @@ export function graphView(Hyp: HypServices, document: LangiumDocument, hypothesi
             tensor: n.tensors.map(x => x.tensor).join(', '),
             shape: info?.shape ? `[${info.shape.join(', ')}]` : '?',
             op: info?.producer?.op ?? (n.kind === 'input' ? 'graph input' : ''),
-            parents: n.kind === 'input' ? [] : [...derived.g.parents(n.name)],
+            parents: n.kind === 'input' ? [] : [...derived.g.partParents(n.name)],
         };
     });
     const view: GraphView = { modelPath, nodes };

@@ -89,7 +89,7 @@ async function main(): Promise<number> {
             await hover.waitFor({ timeout: 30_000 });
             const content = (await hover.textContent()) ?? '';
             check(/Feature agreement over \d+ examples: 2 classes/.test(content), `hover text: ${content}`);
-            check(content.includes('resampled as unimportant: input.z2, input.z3'), `hover text: ${content}`);
+            check(content.includes('claimed: input.z1; resampled as unimportant: none'), `hover text: ${content}`);
         });
 
         await step('▶ Scrub shows the loss recovered in the code lens', 'scrub-loss-recovered', async () => {

@@ -20,7 +20,7 @@ describe('the model graph read from an ONNX file', () => {
         expect(graph.tensors.get('x')).toEqual({ name: 'x', dtype: 'float32', shape: ['batch', 3], producer: null, kind: 'input' });
         expect(graph.tensors.get('A')).toEqual({
             name: 'A', dtype: 'float32', shape: ['batch', 1], kind: 'intermediate',
-            producer: { op: 'Cast', node: 'Cast_4', inputs: ['A_gt'] },
+            producer: { op: 'Cast', node: 'Cast_4', inputs: ['A_gt'], args: ['A_gt'], outputIndex: 0, attributes: { to: 1 } },
         });
         expect(graph.tensors.get('A_gt')?.dtype).toBe('bool');
         expect(graph.tensors.get('D')?.producer?.inputs).toEqual(['A_or_B', 'C_times_zero']);

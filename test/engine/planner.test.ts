@@ -19,6 +19,7 @@ function toyG(): GraphG {
         tensorParents: t => tensorParents[t] ?? [],
         nodesOfTensor,
         parents: n => tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
+        partParents: n => tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
         between: () => [],
         isAncestor: () => false,
     };

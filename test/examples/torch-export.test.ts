@@ -33,6 +33,17 @@ describe('a raw torch.onnx.export (examples/torch-export)', () => {
         expect(pos.tensors.find(t => t.name === '/pos/Gather_output_0')).toMatchObject({ shape: [16, 32], perExample: false, module: 'pos' });
     });
 
+    it('docs/export.md shows what hyp graph --grep prints on this model, line for line', async () => {
+        const doc = readFileSync(join(root, 'docs/export.md'), 'utf8');
+        const block = /\$ hyp graph (\S+) --grep (\S+)\n([\s\S]*?)```/.exec(doc)!;
+        expect(block[1]).toBe(MODEL);
+        const r = await hyp('graph', block[1], '--grep', block[2]);
+        const printed = r.stdout.split('\n');
+        const shown = block[3].split('\n').filter(l => l !== '' && l !== '...');
+        expect(shown.length).toBeGreaterThan(4);
+        for (const line of shown) expect(printed).toContain(line);
+    });
+
     it('hyp check accepts the file, and identity scrubs to 100% and nothing to 0% exactly; the per-head claims in between', async () => {
         const check = await hyp('check', HYP);
         expect(check.stdout).toBe('');

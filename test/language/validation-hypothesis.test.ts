@@ -93,6 +93,16 @@ hypothesis h {
         expectErrorAt(m, 0, IssueCodes.EdgeNotInGraph, 'd cannot be an I-parent here: A does not depend on D in the model');
     });
 
+    it('an input part that the hook point reads no element of is an error, though the tensors are connected (part-level G)', async () => {
+        const m = await validateMarked(`${TOY_HEADER}
+hypothesis h {
+    node a -> A = z[1] > 3 <- <|input.z2|>
+    node d -> D = a <- a
+    output <- d
+}`);
+        expectErrorAt(m, 0, IssueCodes.EdgeNotInGraph, 'input.z2 cannot be an I-parent here: no element of A depends on input.z2 in the model (A\'s G-parents: input.z1)');
+    });
+
     it('a missing output statement and a second one are errors', async () => {
         const m = await validateMarked(`${TOY_HEADER}
 hypothesis <|none|> { node a -> A = z[0] > 3 <- input.z1 }

@@ -75,7 +75,8 @@ describe('hyp-language-server over stdio', () => {
         const text = (hover!.contents as MarkupContent).value;
         expect(text).toMatch(/Feature agreement over \d+ examples: \*\*2 classes\*\*/);
         expect(text).toMatch(/Top values: `false` × \d+, `true` × \d+/);
-        expect(text).toContain('resampled as unimportant: `input.z2`, `input.z3`');
+        // A reads z1 alone (part-level G): z2 and z3 are not its G-parents, so nothing is left to resample.
+        expect(text).toContain('G-parents of `A` claimed: `input.z1`; resampled as unimportant: none');
     });
 
     it('a raw torch export gets real shapes from a run in a child process: a hook without the batch axis is an error, a hover shows the shape', async () => {

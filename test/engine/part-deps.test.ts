@@ -1,0 +1,68 @@
+// Part-level G edges (graph/part-deps.ts): a part of a parent is a G-parent of a part of a child
+// only when some element of the child part depends on some element of the parent part.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deriveG } from '../../engine/graph/derive-g.js';
+import { loadModelGraph } from '../../engine/graph/model-graph.js';
+import { refineModelGraph } from '../../engine/graph/probe.js';
+import { probeModelFile } from '../../engine/runtime/probe-model.js';
+import { probedTensorNames } from '../../engine/graph/probe.js';
+import type { GraphSpec } from '../../engine/spec.js';
+import { TOY_MODEL } from './graph-fixtures.js';
+
+const TINY = join(import.meta.dirname, '../../examples/torch-export/tiny_gpt.onnx');
+const byPosition = (name: string, tensor: string) => ({ name, tensor, split: { axis: 1, parts: [{ name: 'p0', indices: [0] }, { name: 'p15', indices: [15] }] } });
+
+/** The raw torch export's graph with the shapes of one run on two token rows. */
+async function tinyGraph() {
+    const graph = loadModelGraph(TINY);
+    const tokens = BigInt64Array.from({ length: 32 }, (_, i) => BigInt((i * 7) % 12));
+    return refineModelGraph(graph, await probeModelFile(TINY, probedTensorNames(graph), [{ name: 'tokens', dtype: 'int64', dims: [16], data: tokens }]));
+}
+
+describe('part-level G edges', () => {
+    it('on the toy model, A reads input.z1 alone and B input.z2 alone, though all three are parents at tensor level', () => {
+        const spec: GraphSpec = {
+            inputSplit: { axis: 1, parts: [{ name: 'z1', indices: [0] }, { name: 'z2', indices: [1] }, { name: 'z3', indices: [2] }] },
+            hooks: ['A', 'B', 'C', 'D'].map(n => ({ name: n, tensor: n })),
+        };
+        const { g } = deriveG(loadModelGraph(TOY_MODEL), spec);
+        expect(g.parents('A')).toEqual(['input.z1', 'input.z2', 'input.z3']);
+        expect(g.partParents('A')).toEqual(['input.z1']);
+        expect(g.partParents('B')).toEqual(['input.z2']);
+        expect(g.partParents('C')).toEqual(['input.z3']);
+        // C is multiplied by zero, but an element-wise product depends on both factors: still a parent.
+        expect(g.partParents('D')).toEqual(g.parents('D'));
+    });
+
+    it('on a raw torch export, a position of the embeddings, LayerNorm and the fused qkv Linear reads that position of the tokens alone', async () => {
+        const graph = await tinyGraph();
+        const spec: GraphSpec = {
+            inputSplit: { axis: 1, parts: [{ name: 't0', indices: [0] }, { name: 't15', indices: [15] }] },
+            hooks: [byPosition('LN', '/blocks.0/ln1/LayerNormalization_output_0'), byPosition('QKV', '/blocks.0/attn/qkv/Add_output_0')],
+        };
+        const { g, problems } = deriveG(graph, spec);
+        expect(problems).toEqual([]);
+        expect(g.partParents('LN.p0')).toEqual(['input.t0']);
+        expect(g.partParents('LN.p15')).toEqual(['input.t15']);
+        expect(g.partParents('LN.rest')).toEqual(['input.rest']);
+        expect(g.partParents('QKV.p0')).toEqual(['LN.p0']);
+        expect(g.partParents('QKV.rest')).toEqual(['LN.rest']);
+    });
+
+    it('through Split, the head reshape and transpose, q @ kᵀ and att @ v, head h of layer 0 reads head h of its q, k and v alone', async () => {
+        const graph = await tinyGraph();
+        const heads = { axis: 1, parts: [0, 1, 2, 3].map(h => ({ name: `h${h}`, indices: [h] })) };
+        const spec: GraphSpec = {
+            hooks: [
+                { name: 'Q', tensor: '/blocks.0/attn/Transpose_output_0', split: heads },
+                { name: 'Z', tensor: '/blocks.0/attn/MatMul_1_output_0', split: heads },
+            ],
+        };
+        const { g, problems } = deriveG(graph, spec);
+        expect(problems).toEqual([]);
+        // k and v are recomputed from the input inside Z's local function; q comes from the hook Q.
+        expect(g.partParents('Z.h2')).toEqual(['input', 'Q.h2']);
+        expect(g.parents('Z.h2')).toEqual(['input', 'Q.h0', 'Q.h1', 'Q.h2', 'Q.h3']);
+    });
+});
