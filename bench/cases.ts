@@ -22,6 +22,7 @@ export interface BenchCase {
 const TOY = 'examples/toy/toy.hyp';
 const PAREN = 'examples/paren/paren.hyp';
 const INDUCTION = 'examples/induction/induction.hyp';
+const TORCH = 'examples/torch-export/tiny_gpt.hyp';
 
 // Naive roots are picked so that each reference takes about a minute at most on the 2-core
 // development container under load: 0.1–0.25 s per root on the induction hypotheses (after a
@@ -49,6 +50,10 @@ export const CASES: BenchCase[] = [
         ({ name: `paren/${h}@2k`, file: PAREN, hypothesis: h, roots: 2_000, naiveRoots: 5 })),
     ...['prev_head_only', 'keys_current_token'].map((h): BenchCase =>
         ({ name: `induction/${h}@2k`, file: INDUCTION, hypothesis: h, roots: 2_000, naiveRoots: 100 })),
+    // A raw torch.onnx.export (examples/torch-export): a graph the project did not build, whose
+    // engine rules (cuts, slicing) must fire without special cases (issue 12 asks ≤ 3× its forward pass).
+    ...['identity', 'nothing', 'l0_head0', 'l1_head1'].map((h): BenchCase =>
+        ({ name: `torch-export/${h}@2k`, file: TORCH, hypothesis: h, roots: 2_000, naiveRoots: 20 })),
     ...SYNTHETIC_FAMILY.map((shape): BenchCase => ({
         name: `synthetic/${syntheticName(shape)}`,
         file: syntheticFile(shape),
