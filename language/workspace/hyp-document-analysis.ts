@@ -11,7 +11,7 @@ import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import { declaredGraphNodes, lowerGraph } from '../lowering/lower-graph.js';
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
-import { refineModelGraph, type ModelProbe } from '../../engine/graph/probe.js';
+import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
@@ -65,6 +65,7 @@ interface Entry {
 export class HypDocumentAnalysis {
     private readonly data: HypWorkspaceData;
     private readonly cache = new WeakMap<LangiumDocument, Entry>();
+    private readonly feeds = new WeakMap<Dataset, { model: ModelGraph; text: string; functions: number; feeds: ProbeFeed[] | undefined }>();
 
     constructor(services: HypServices) {
         this.data = services.workspace.HypWorkspaceData;
@@ -115,7 +116,15 @@ export class HypDocumentAnalysis {
     private probe(model: Loaded<ModelGraph> | undefined, dataset: DeclaredFile<ast.DatasetDecl, Dataset> | undefined,
         types: Pick<DocumentAnalysis, 'fieldTypes' | 'functionNames'>): Loaded<ModelProbe> | undefined {
         if (!model?.ok || !dataset?.loaded?.ok) return undefined;
-        const feeds = documentProbeFeeds(model.value, dataset.loaded.value, dataset.decl, types);
+        // Built once per dataset block text and loaded files: every check of a validation asks.
+        const text = dataset.decl.$cstNode?.text ?? '';
+        const hit = this.feeds.get(dataset.loaded.value);
+        let feeds: ProbeFeed[] | undefined;
+        if (hit && hit.model === model.value && hit.text === text && hit.functions === types.functionNames.size) feeds = hit.feeds;
+        else {
+            feeds = documentProbeFeeds(model.value, dataset.loaded.value, dataset.decl, types);
+            this.feeds.set(dataset.loaded.value, { model: model.value, text, functions: types.functionNames.size, feeds });
+        }
         return feeds === undefined ? undefined : this.data.probe(model.path, model.value, feeds);
     }
 

@@ -50,7 +50,8 @@ export class HypWorkspaceData {
     private background?: { read: BackgroundReader; minBytes: number };
     private prober?: ModelProber;
     private readonly probes = new Map<string, Loaded<ModelProbe>>();
-    private readonly probesInFlight = new Map<string, Promise<void>>();
+    private readonly probesInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
+    private readonly probeKeys = new WeakMap<readonly ProbeFeed[], { stamp: string; key: string }>();
 
     /** Fires with a file's absolute path when a background read of it finished (loaded or failed). */
     get onDidLoad(): Event<string> {
@@ -80,22 +81,28 @@ export class HypWorkspaceData {
         } catch {
             return undefined;
         }
-        const key = probeKey(stamp, feeds);
+        let key = this.probeKeys.get(feeds);
+        if (key?.stamp !== stamp) this.probeKeys.set(feeds, key = { stamp, key: probeKey(stamp, feeds) });
+        return this.probeOf(path, graph, feeds, key.key);
+    }
+
+    private probeOf(path: string, graph: ModelGraph, feeds: readonly ProbeFeed[], key: string): Loaded<ModelProbe> {
         const hit = this.probes.get(key);
         if (hit !== undefined) return hit;
+        const running = this.probesInFlight.get(key);
+        if (running !== undefined) return running.pending;
+        // One pending value per run, so that analyses made meanwhile stay cached.
         const pending: Loaded<never> = { ok: false, pending: true, error: `running ${path} once for its shapes…`, path };
-        if (!this.probesInFlight.has(key)) {
-            const run = this.prober(path, probedTensorNames(graph), feeds).then(
-                value => ({ ok: true, value, path }) as Loaded<ModelProbe>,
-                e => failure(e, path),
-            ).then(result => {
-                this.probesInFlight.delete(key);
-                if (this.probes.size >= MAX_PROBES) this.probes.delete(this.probes.keys().next().value!);
-                this.probes.set(key, result);
-                this.onDidLoadEmitter.fire(path);
-            });
-            this.probesInFlight.set(key, run);
-        }
+        const run = this.prober!(path, probedTensorNames(graph), feeds).then(
+            value => ({ ok: true, value, path }) as Loaded<ModelProbe>,
+            e => failure(e, path),
+        ).then(result => {
+            this.probesInFlight.delete(key);
+            if (this.probes.size >= MAX_PROBES) this.probes.delete(this.probes.keys().next().value!);
+            this.probes.set(key, result);
+            this.onDidLoadEmitter.fire(path);
+        });
+        this.probesInFlight.set(key, { run, pending });
         return pending;
     }
 
@@ -104,7 +111,7 @@ export class HypWorkspaceData {
         let waited = false;
         while (this.probesInFlight.size > 0) {
             waited = true;
-            await Promise.all(this.probesInFlight.values());
+            await Promise.all([...this.probesInFlight.values()].map(r => r.run));
         }
         return waited;
     }

@@ -10,6 +10,8 @@ import { createHypServices } from '../../language/hyp-module.js';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { expectErrorAt, summary } from './helpers.js';
+import type { ModelGraph } from '../../engine/graph/types.js';
+import type { ModelProbe } from '../../engine/graph/probe.js';
 
 const DIR = resolve(import.meta.dirname, '../../examples/torch-export');
 const HEADER = `model "tiny_gpt.onnx"
@@ -34,6 +36,30 @@ async function validateProbed(text: string) {
     await probed.workspace.HypWorkspaceData.settled();
     return { result: await validate(output, { documentUri: uri() }), ranges };
 }
+
+describe('the probe in the workspace data', () => {
+    it('hands out one pending value while the probe runs (so analyses made meanwhile stay cached), then its result, and probes once', async () => {
+        const data = createHypServices(EmptyFileSystem).Hyp.workspace.HypWorkspaceData;
+        let runs = 0;
+        data.useProber(async (path, tensors, feeds) => {
+            runs++;
+            return probeModelFile(path, tensors, feeds);
+        });
+        const path = resolve(DIR, 'tiny_gpt.onnx');
+        const graph = data.model(path);
+        expect(graph.ok).toBe(true);
+        const feeds = [{ name: 'tokens', dtype: 'int64', dims: [16], data: new BigInt64Array(32) }];
+        const first = data.probe(path, (graph as { value: ModelGraph }).value, feeds);
+        expect(first).toMatchObject({ ok: false, pending: true });
+        expect(data.probe(path, (graph as { value: ModelGraph }).value, feeds)).toBe(first);
+        expect(await data.settled()).toBe(true);
+        const done = data.probe(path, (graph as { value: ModelGraph }).value, [{ ...feeds[0], data: new BigInt64Array(32) }]);
+        expect(done).toMatchObject({ ok: true });
+        expect((done as { value: ModelProbe }).value['/pos/Gather_output_0']).toEqual({ dtype: 'float32', dims: [16, 32], perExample: false });
+        expect(runs).toBe(1);
+        expect(await data.settled()).toBe(false);
+    });
+});
 
 describe('real shapes from one run of the model', () => {
     beforeAll(async () => {
