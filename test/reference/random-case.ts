@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphBuilder } from '../../engine/onnx/builder.js';
 import { writeModel } from '../../engine/onnx/read.js';
-import type { AblationMode, Expr, HypothesisSpec, InterpNodeSpec, MetricSpec, ScrubSpec, UnimportantMode } from '../../engine/spec.js';
+import type { AblationMode, Expr, HypothesisSpec, InterpNodeSpec, MetricSpec, ScrubSpec, SplitSpec, UnimportantMode } from '../../engine/spec.js';
 
 /** mulberry32: the generator of cases and of the reference's draws (unrelated to the engine's xoshiro128**). */
 export function mulberry32(seed: number): () => number {
@@ -54,7 +54,11 @@ export interface RandomCase {
     seed: number;
     model: LayerModel;
     /** Hook tensors and their splits (index sets along axis 1, covering the tensor). */
-    hooks: { tensor: string; parts?: Part[] }[];
+    /**
+     * `predicate`: the split is written as the index predicate `i == 0` (part `first`), its other
+     * elements forming the implicit part `rest`; `parts` lists both with their indices.
+     */
+    hooks: { tensor: string; parts?: Part[]; predicate?: boolean }[];
     inputParts: Part[];
     rows: { x: number[]; g: number; y: number }[];
     spec: ScrubSpec;
@@ -104,6 +108,7 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
     const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 
     // Input and its parts: each element alone, or the first two together.
+    const predicateRnd = mulberry32(choices.seed * 69069 + 3);
     const inputSize = 2 + int(3);
     const inputParts: Part[] = rnd() < 0.7
         ? Array.from({ length: inputSize }, (_, i) => ({ name: `i${i}`, indices: [i] }))
@@ -139,6 +144,12 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
         const hook: RandomCase['hooks'][number] = { tensor: `H${k}` };
         if (out >= 2 && rnd() < 0.5) {
             hook.parts = out === 2 ? [{ name: 'p0', indices: [0] }, { name: 'p1', indices: [1] }] : [{ name: 'p0', indices: [0] }, { name: 'p12', indices: [1, 2] }];
+            // The same partition, sometimes written as a predicate with its implicit rest (a third
+            // generator: the case is otherwise unchanged).
+            if (predicateRnd() < 0.4) {
+                hook.predicate = true;
+                hook.parts = [{ name: 'first', indices: [0] }, { name: 'rest', indices: out === 2 ? [1] : [1, 2] }];
+            }
             partsOf.set(hook.tensor, hook.parts);
         }
         hooks.push(hook);
@@ -204,7 +215,7 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
         modelPath: join(dir, 'case.onnx'),
         dataset: { path: join(dir, 'case.jsonl'), inputs: [{ onnxName: 'x', value: { kind: 'ref', name: 'x' } }], label: 'y' },
         graph: {
-            hooks: hooks.map(h => ({ name: h.tensor, tensor: h.tensor, ...(h.parts && { split: { axis: 1, parts: h.parts } }) })),
+            hooks: hooks.map(h => ({ name: h.tensor, tensor: h.tensor, ...(h.parts && { split: h.predicate ? firstElement : { axis: 1, parts: h.parts } }) })),
             inputSplit: { axis: 1, parts: inputParts },
         },
         metric,
@@ -214,6 +225,9 @@ export function randomCase(choices: CaseChoices, dir: string): RandomCase {
     spec.hypotheses.push(hypothesis);
     return { seed: choices.seed, model, hooks, inputParts, rows, spec, hypothesis };
 }
+
+/** The split `first: i == 0` along axis 1; the rest of the tensor is the implicit part `rest`. */
+const firstElement: SplitSpec = { parts: [{ name: 'first', axes: [1], vars: ['i'], predicate: { kind: 'binary', op: '==', left: { kind: 'ref', name: 'i' }, right: { kind: 'number', value: 0 } } }] };
 
 /** The G nodes of a tensor: its parts, or the tensor itself. */
 function gNodesOf(tensor: string, hooks: RandomCase['hooks'], inputParts: Part[]): { name: string; indices?: number[] }[] {

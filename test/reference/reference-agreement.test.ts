@@ -1,5 +1,6 @@
 // The engine agrees with an independent reference scrubber (reference-scrubber.ts) on random small
-// cases (random-case.ts): random models with split hook points, tensors read by two consumers and
+// cases (random-case.ts): random models with hook points split by index sets or by a predicate with
+// its implicit rest, tensors read by two consumers and
 // matmul/element-wise layers; datasets with correlated fields; random hypotheses with features of
 // the fields and of I-parents, nodes without features, input-part parents, I nodes read by two
 // children; both unimportant modes, all three ablations, every metric. Agreement is statistical
