@@ -1,11 +1,11 @@
 // The engine agrees with an independent reference scrubber (reference-scrubber.ts) on random small
 // cases (random-case.ts): random models with hook points split by index sets or by a predicate with
-// its implicit rest, tensors read by two consumers and
-// matmul/element-wise layers; datasets with correlated fields; random hypotheses with features of
-// the fields and of I-parents, nodes without features, input-part parents, I nodes read by two
-// children; both unimportant modes, all three ablations, every metric. Agreement is statistical
-// (the two draw differently): each expectation and loss recovered within 3.5 combined standard
-// errors. Fixed fast-check seeds keep CI deterministic; bench/reference-agreement.ts runs many more.
+// its implicit rest, tensors read by two consumers, matmul and element-wise layers; datasets with
+// correlated fields; random hypotheses with features of the fields and of I-parents, nodes without
+// features, input-part parents, I nodes read by two children; both unimportant modes, all three
+// ablations, every metric. Agreement is statistical (the two draw differently): each expectation
+// and loss recovered within 3.5 combined standard errors. Fixed fast-check seeds keep CI
+// deterministic; bench/reference-agreement.ts runs many more.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agreement, describeAgreement } from './agreement.js';
