@@ -147,6 +147,12 @@ class Walk {
         const at = (name: string) => p.attributes?.[name];
         const axis = (a: number, rank: number) => perExampleAxis(a, rank);
         const op = p.op;
+        if (op === 'Where' && inputs[0] === null) {
+            // A known condition (a causal mask): each element reads the branch it takes.
+            const cond = this.graph.constants?.get(args[0]);
+            const condDims = this.graph.tensors.get(args[0])?.shape;
+            if (cond !== undefined && condDims?.every(d => typeof d === 'number')) return where(cond, condDims as number[], inputs[1], inputs[2], dims) ?? broadcast(inputs, dims);
+        }
         if (ELEMENTWISE.has(op)) return broadcast(inputs, dims);
         if (RESHAPES.has(op)) return inputs[0] !== null && inputs[0].bits.length === size ? { dims, bits: inputs[0].bits.slice() } : all(inputs, dims);
         const x = inputs[0];
@@ -305,6 +311,19 @@ function broadcast(inputs: readonly Mask[], dims: number[]): Mask {
             out[e] |= m.bits[src];
         }
     }
+    return { dims, bits: out };
+}
+
+/** Where with a condition of known values (dims without the batch axis, right-aligned to one example's). */
+function where(cond: readonly number[], condDims: number[], x: Mask, y: Mask, dims: number[]): Mask | undefined {
+    // Leading axes of size 1 (the batch axis a constant mask keeps) broadcast away.
+    let cd = condDims;
+    while (cd.length > dims.length && cd[0] === 1) cd = cd.slice(1);
+    if (cd.length > dims.length || cond.length !== cd.reduce((a, b) => a * b, 1)) return undefined;
+    const c = broadcast([{ dims: cd, bits: Uint32Array.from(cond, v => (v !== 0 ? 1 : 0)) }], dims)!.bits;
+    const bx = broadcast([x], dims)!.bits, by = broadcast([y], dims)!.bits;
+    const out = new Uint32Array(c.length);
+    for (let e = 0; e < c.length; e++) out[e] = c[e] ? bx[e] : by[e];
     return { dims, bits: out };
 }
 

@@ -15,7 +15,15 @@ export interface ProbedTensor {
     dims: number[];
     /** Whether it carries the batch axis: [1, …d] on one example, [2, …d] on two, the first slice the same. */
     perExample: boolean;
+    /**
+     * The values of a small tensor without the batch axis (a mask, a shape value, slice bounds):
+     * the same on every run, so the part-level edges can read them (graph/part-deps.ts).
+     */
+    values?: number[];
 }
+
+/** Tensors without the batch axis up to this many elements keep their values. */
+export const MAX_PROBED_VALUES = 4096;
 
 /** Tensor name → what the probe saw; plain data, so that it crosses to and from a worker process. */
 export type ModelProbe = Record<string, ProbedTensor>;
@@ -58,6 +66,7 @@ export function refineModelGraph(graph: ModelGraph, probe: ModelProbe): ModelGra
     const firstInput = graph.tensors.get(graph.inputs[0] ?? '')?.shape?.[0];
     const batchName = typeof firstInput === 'string' ? firstInput : 'batch';
     const tensors = new Map<string, TensorInfo>();
+    const constants = new Map(graph.constants ?? []);
     for (const [name, info] of graph.tensors) {
         const seen = Object.hasOwn(probe, name) ? probe[name] : undefined;
         if (info.kind === 'input') {
@@ -73,8 +82,9 @@ export function refineModelGraph(graph: ModelGraph, probe: ModelProbe): ModelGra
         // A declared shape is kept when every axis but the batch axis is a number and it agrees in rank.
         const keep = declared !== null && declared.length === probed.length && declared.every((d, i) => (seen.perExample && i === 0) || typeof d === 'number');
         tensors.set(name, { ...info, dtype: info.dtype ?? seen.dtype, shape: keep ? declared : probed, perExample: seen.perExample });
+        if (!seen.perExample && seen.values !== undefined && !constants.has(name)) constants.set(name, seen.values);
     }
-    return { ...graph, tensors };
+    return { ...graph, tensors, constants };
 }
 
 /** Every node output of the graph's own nodes (what a probe asks for). */

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { withExtraOutputs } from '../graph/local-function.js';
 import { statSync } from 'node:fs';
-import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../graph/probe.js';
+import { MAX_PROBED_VALUES, probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../graph/probe.js';
 import type { ModelGraph } from '../graph/types.js';
 import { readModelFile, writeModel } from '../onnx/read.js';
 import { createSession } from './session.js';
@@ -28,6 +28,12 @@ export async function probeModel(model: ModelProto, tensors: readonly string[], 
             const perExample = a.dims.length > 0 && a.dims[0] === 1 && b.dims[0] === 2 && a.dims.length === b.dims.length
                 && a.dims.every((d, i) => i === 0 || d === b.dims[i]) && firstSliceEqual(a.data as ArrayLike<number | bigint>, b.data as ArrayLike<number | bigint>);
             probe[name] = { dtype: b.type, dims: [...b.dims], perExample };
+            // Values that depend on the batch size (a Shape of the input) are not constants: kept only when both runs agree.
+            const data = b.data as ArrayLike<number | bigint>, dataOne = a.data as ArrayLike<number | bigint>;
+            if (!perExample && typeof data !== 'string' && data.length <= MAX_PROBED_VALUES && data.length === dataOne.length
+                && Array.from(data, Number).every((v, i) => v === Number(dataOne[i]) || (Number.isNaN(v) && Number.isNaN(Number(dataOne[i]))))) {
+                probe[name].values = Array.from(data, Number);
+            }
         }
         return probe;
     } finally {

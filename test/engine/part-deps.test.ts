@@ -50,6 +50,26 @@ describe('part-level G edges', () => {
         expect(g.partParents('QKV.rest')).toEqual(['LN.rest']);
     });
 
+    it('through the causal mask (a Where on a mask whose values the probe run read), the attention pattern of query position 0 reads token 0 alone', async () => {
+        const graph = await tinyGraph();
+        const spec: GraphSpec = {
+            inputSplit: { axis: 1, parts: [{ name: 't0', indices: [0] }, { name: 't15', indices: [15] }] },
+            hooks: [
+                { name: 'A', tensor: '/blocks.0/attn/Softmax_output_0', split: { axis: 2, parts: [{ name: 'q0', indices: [0] }, { name: 'q1', indices: [1] }] } },
+                { name: 'Z', tensor: '/blocks.1/attn/MatMul_1_output_0', split: { axis: 2, parts: [{ name: 'q0', indices: [0] }] } },
+            ],
+        };
+        const { g, problems } = deriveG(graph, spec);
+        expect(problems).toEqual([]);
+        expect(g.partParents('A.q0')).toEqual(['input.t0']);
+        // Position 1 reads tokens 0 and 1 (the latter in input.rest); position 15 only in A.rest.
+        expect(g.partParents('A.q1')).toEqual(['input.t0', 'input.rest']);
+        expect(g.partParents('A.rest')).toEqual(['input.t0', 'input.t15', 'input.rest']);
+        // att @ v is not exact: a zero weight (a masked key) times v still counts as reading v, so
+        // layer 1's query 0 reads every position of layer 0 (never fewer edges than the real ones).
+        expect(g.partParents('Z.q0')).toEqual(g.parents('Z.q0'));
+    });
+
     it('through Split, the head reshape and transpose, q @ kᵀ and att @ v, head h of layer 0 reads head h of its q, k and v alone', async () => {
         const graph = await tinyGraph();
         const heads = { axis: 1, parts: [0, 1, 2, 3].map(h => ({ name: `h${h}`, indices: [h] })) };
