@@ -10,17 +10,7 @@ import { prepareScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
 import { lossRecovered } from '../../engine/score/statistics.js';
 import { onlyA, spec } from '../fixtures/toy-spec.js';
-
-/** mulberry32: a generator unrelated to the engine's xoshiro128**. */
-function mulberry32(seed: number): () => number {
-    let a = seed | 0;
-    return () => {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { mulberry32 } from '../reference/random-case.js';
 
 const REPLICATES = 1000;
 const ROOTS = 150;
