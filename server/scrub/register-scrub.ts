@@ -61,8 +61,16 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
     });
     const client: ScrubClient = {
         async startProgress(title, onCancel) {
-            if (!progressSupported) return { report() {}, done() {} };
-            const reporter = await connection.window.createWorkDoneProgress();
+            const none: ProgressHandle = { report() {}, done() {} };
+            if (!progressSupported) return none;
+            let reporter;
+            try {
+                reporter = await connection.window.createWorkDoneProgress();
+            } catch (e) {
+                // A client that says it supports progress but refuses to create one: scrub without it.
+                log(`no progress report: the client refused window/workDoneProgress/create (${(e as Error).message})`);
+                return none;
+            }
             reporter.begin(title, 0, '0%', true);
             reporter.token.onCancellationRequested(onCancel);
             return {

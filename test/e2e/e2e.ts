@@ -153,6 +153,8 @@ async function main(): Promise<number> {
             await wb.command('Hyp: Scrub all in file');
             const identity = await wb.waitForLens('hypothesis identity {', /^loss recovered/);
             check(identity.startsWith('loss recovered 100.0% (95% CI 100.0–100.0)'), `identity: ${identity}`);
+            // Its lens sits above its line: bring it into view (the editor renders what is visible).
+            await wb.goTo(lineOf('hypothesis nothing {'), 1);
             const nothing = await wb.waitForLens('hypothesis nothing {', /^loss recovered/);
             check(nothing.startsWith('loss recovered 0.0% (95% CI 0.0–0.0)'), `nothing: ${nothing}`);
         });

@@ -87,6 +87,28 @@ describe('errors are error responses', () => {
     });
 });
 
+describe('a client that says it supports progress but does not create one', () => {
+    it('still scrubs: the lens shows the loss recovered (every scrub failed with "Unhandled method window/workDoneProgress/create")', async () => {
+        const { uri } = toyCopy();
+        // No handler for window/workDoneProgress/create: the request is answered with an error.
+        const client = await startServer({}, false, { ...MINIMAL_CAPABILITIES, window: { workDoneProgress: true, showMessage: {} } });
+        try {
+            const opened = client.diagnostics(uri);
+            client.open(uri, toyText);
+            await opened;
+            await client.connection.sendRequest(ExecuteCommandRequest.type, { command: HypCommands.scrub, arguments: [{ uri, hypothesis: 'identity' }] });
+            const title = await until(async () => {
+                const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
+                const own = lenses.find(l => (l.command?.arguments?.[0] as { hypothesis?: string } | undefined)?.hypothesis === 'identity');
+                return own && /^(loss recovered|scrub failed)/.test(own.command!.title) ? own.command!.title : undefined;
+            }, 'the identity lens to show an outcome', 60_000);
+            expect(title).toMatch(/^loss recovered 100\.0% \(95% CI 100\.0–100\.0\)/);
+        } finally {
+            await client.close();
+        }
+    });
+});
+
 describe('the workspace is the open documents', () => {
     it('a .hyp file in the workspace folder that is not open gets no diagnostics; opened, it does', async () => {
         const { dir } = toyCopy();
