@@ -41,6 +41,12 @@ function manyHypotheses(n: number): string {
     return Array.from({ length: n }, (_, i) => correct.replace('correct', `copy${i}`)).join('\n');
 }
 
+/** The code lens titles the server gives one hypothesis of a document. */
+async function lensTitles(client: TestClient, uri: string, hypothesis: string): Promise<string[]> {
+    const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
+    return lenses.filter(l => (l.command?.arguments?.[0] as { hypothesis?: string } | undefined)?.hypothesis === hypothesis).map(l => l.command!.title);
+}
+
 /** The error a request was answered with (fails the test when it was answered with a result). */
 async function errorOf(request: Promise<unknown>): Promise<ResponseError<unknown>> {
     try {
@@ -97,11 +103,8 @@ describe('a client that says it supports progress but does not create one', () =
             client.open(uri, toyText);
             await opened;
             await client.connection.sendRequest(ExecuteCommandRequest.type, { command: HypCommands.scrub, arguments: [{ uri, hypothesis: 'identity' }] });
-            const title = await until(async () => {
-                const lenses = await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
-                const own = lenses.find(l => (l.command?.arguments?.[0] as { hypothesis?: string } | undefined)?.hypothesis === 'identity');
-                return own && /^(loss recovered|scrub failed)/.test(own.command!.title) ? own.command!.title : undefined;
-            }, 'the identity lens to show an outcome', 60_000);
+            const title = await until(async () => (await lensTitles(client, uri, 'identity')).find(t => /^(loss recovered|scrub failed)/.test(t)),
+                'the identity lens to show an outcome', 60_000);
             expect(title).toMatch(/^loss recovered 100\.0% \(95% CI 100\.0–100\.0\)/);
         } finally {
             await client.close();
@@ -221,7 +224,7 @@ describe('a plain client with the capabilities of docs/editor-setup.md', () => {
     const lines = toyText.split('\n');
     const lenses = async () => (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[]);
     const lensesOf = async (hypothesis: string) => (await lenses()).filter(l => (l.command?.arguments?.[0] as { hypothesis?: string }).hypothesis === hypothesis);
-    const titles = async (hypothesis: string) => (await lensesOf(hypothesis)).map(l => l.command!.title);
+    const titles = (hypothesis: string) => lensTitles(client, uri, hypothesis);
     const execute = (command: string, args: unknown[] = []) => client.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
     const runLens = async (lens: CodeLens) => execute(lens.command!.command, lens.command!.arguments);
 
