@@ -94,6 +94,8 @@ export type MetricSpec =
     | { kind: 'cross_entropy'; position?: PositionSelector }
     | { kind: 'accuracy'; position?: PositionSelector }
     | { kind: 'logit_diff'; a: number; b: number; position?: PositionSelector }
+    /** `metric logit_diff` without classes: the logit of x's label minus the largest other logit. */
+    | { kind: 'logit_diff_label'; position?: PositionSelector }
     | { kind: 'kl'; position?: PositionSelector };
 
 export type AblationMode = 'resample' | 'mean' | 'zero';

@@ -6,6 +6,7 @@
 import { HypError } from '../errors.js';
 import type { MetricSpec } from '../spec.js';
 import type { Dataset } from './dataset.js';
+import { needsLabel } from '../score/behaviours.js';
 
 /** Each row's label as a class index; throws `label-type` at the first row that does not hold one. */
 export function readLabels(dataset: Dataset, field: string | undefined): Int32Array {
@@ -39,7 +40,10 @@ export function checkMetricRows(metric: MetricSpec, dataset: Dataset, labels: In
             }
         }
     }
-    if (classes !== undefined && labels !== null && (metric.kind === 'cross_entropy' || metric.kind === 'accuracy')) {
+    if (classes !== undefined && classes < 2 && metric.kind === 'logit_diff_label') {
+        throw new HypError(`logit_diff compares x's label with the other classes, and the model output has ${classes} class`, 'metric-label');
+    }
+    if (classes !== undefined && labels !== null && needsLabel(metric)) {
         for (let r = 0; r < labels.length; r++) {
             if (labels[r] >= classes) {
                 throw new HypError(`the label ${labels[r]} is not one of the model's ${classes} classes (0–${classes - 1})`, 'metric-label',

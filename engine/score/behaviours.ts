@@ -23,11 +23,11 @@ export interface BehaviourContext {
 
 /** Whether the metric is a score (higher is better) rather than a loss. */
 export function isScore(metric: MetricSpec): boolean {
-    return metric.kind === 'accuracy' || metric.kind === 'logit_diff';
+    return metric.kind === 'accuracy' || metric.kind === 'logit_diff' || metric.kind === 'logit_diff_label';
 }
 
 export function needsLabel(metric: MetricSpec): boolean {
-    return metric.kind === 'cross_entropy' || metric.kind === 'accuracy';
+    return metric.kind === 'cross_entropy' || metric.kind === 'accuracy' || metric.kind === 'logit_diff_label';
 }
 
 /** The behaviour as a loss: lower is better (scores are negated). */
@@ -40,6 +40,12 @@ export function behaviourLoss(metric: MetricSpec, out: OutputView, ctx: Behaviou
             return argmax(logits) === checkedClass(ctx.label, logits.length) ? -1 : 0;
         case 'logit_diff':
             return -(logits[checkedClass(metric.a, logits.length)] - logits[checkedClass(metric.b, logits.length)]);
+        case 'logit_diff_label': {
+            const y = checkedClass(ctx.label, logits.length);
+            let other = -Infinity;
+            for (let i = 0; i < logits.length; i++) if (i !== y && logits[i] > other) other = logits[i];
+            return -(logits[y] - other);
+        }
         case 'kl': {
             const p = selectLogits(ctx.clean, ctx.position);
             const lp = logSoftmax(p);

@@ -79,7 +79,7 @@ export function lowerMetric(decl: ast.MetricDecl | undefined): MetricSpec {
         : decl.field !== undefined ? { kind: 'field' as const, field: decl.field } : undefined;
     const at = position && { position };
     switch (decl.kind) {
-        case 'logit_diff': return { kind: 'logit_diff', a: decl.args[0] ?? 0, b: decl.args[1] ?? 1, ...at };
+        case 'logit_diff': return decl.args.length === 0 ? { kind: 'logit_diff_label', ...at } : { kind: 'logit_diff', a: decl.args[0] ?? 0, b: decl.args[1] ?? 1, ...at };
         case 'accuracy': return { kind: 'accuracy', ...at };
         case 'kl': return { kind: 'kl', ...at };
         default: return { kind: 'cross_entropy', ...at };

@@ -92,7 +92,7 @@ export function checkVocabulary(v: ast.VocabularyDecl, accept: ValidationAccepto
 export function checkLabelPresent(file: ast.HypFile, accept: ValidationAcceptor): void {
     const metric = file.elements.find(ast.isMetricDecl);
     const dataset = file.elements.find(ast.isDatasetDecl);
-    if (!metric || !dataset || !['cross_entropy', 'accuracy'].includes(metric.kind)) return;
+    if (!metric || !dataset || !(['cross_entropy', 'accuracy'].includes(metric.kind) || (metric.kind === 'logit_diff' && metric.args.length === 0))) return;
     if (!dataset.members.some(ast.isLabelDecl)) {
         accept('error', `the metric ${metric.kind} compares with a label: add \`label <field>\` to the dataset block`,
             { node: metric, property: 'kind', code: IssueCodes.LabelMissing });

@@ -24,6 +24,7 @@ export namespace IssueCodes {
     export const MetricUnknown = 'metric-unknown';
     export const MetricArguments = 'metric-arguments';
     export const MetricPosition = 'metric-position';
+    export const MetricLabelFree = 'metric-label-free';
     export const OptionInvalid = 'option-invalid';
     export const OptionDuplicate = 'option-duplicate';
     // Graph block (validation/graph-checks.ts)

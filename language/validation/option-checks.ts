@@ -5,14 +5,15 @@ import * as ast from '../generated/ast.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
 
-const METRIC_ARITY: Record<string, number> = { cross_entropy: 0, accuracy: 0, logit_diff: 2, kl: 0 };
+/** The argument counts each metric accepts: `logit_diff` alone scores x's label, `logit_diff(a, b)` two fixed classes. */
+const METRIC_ARITY: Record<string, readonly number[]> = { cross_entropy: [0], accuracy: [0], logit_diff: [0, 2], kl: [0] };
 export const UNIMPORTANT_MODES = ['shared', 'separate'];
 export const ABLATION_MODES = ['resample', 'mean', 'zero'];
 
 /** A file scrubs against one metric. */
 export function checkMetricPresent(file: ast.HypFile, accept: ValidationAcceptor): void {
     if (file.elements.some(ast.isHypothesis) && !file.elements.some(ast.isMetricDecl)) {
-        accept('error', 'declare the behaviour to scrub: `metric cross_entropy` (or accuracy, logit_diff(a, b), kl)',
+        accept('error', 'declare the behaviour to scrub: `metric cross_entropy` (or accuracy, logit_diff, kl)',
             { node: file.elements.find(ast.isHypothesis)!, keyword: 'hypothesis', code: IssueCodes.MetricMissing });
     }
 }
@@ -28,9 +29,15 @@ export function checkMetric(metric: ast.MetricDecl, analysis: DocumentAnalysis, 
             { node: metric, property: 'kind', code: IssueCodes.MetricUnknown });
         return;
     }
-    if (metric.args.length !== arity) {
-        accept('error', arity === 0 ? `${metric.kind} takes no arguments` : `${metric.kind} takes ${arity} class indices: ${metric.kind}(a, b)`,
-            { node: metric, property: 'kind', code: IssueCodes.MetricArguments });
+    if (!arity.includes(metric.args.length)) {
+        accept('error', metric.kind === 'logit_diff' ? 'logit_diff takes no arguments (x\'s label against the other classes) or two class indices: logit_diff(a, b)'
+            : `${metric.kind} takes no arguments`, { node: metric, property: 'kind', code: IssueCodes.MetricArguments });
+    } else if (metric.kind === 'logit_diff' && metric.args.length === 2) {
+        // A behaviour that reads no label has, on a random other input, the clean model's own
+        // expectation: E_random ≈ E_clean, so loss recovered divides by noise around zero.
+        accept('warning', `logit_diff(a, b) reads no label: the random baseline has the clean model's expectation, so loss recovered divides by noise around 0. `
+            + 'Use `metric logit_diff` (x\'s label against the largest other logit) or a loss, or read only the three expectations',
+            { node: metric, property: 'kind', code: IssueCodes.MetricLabelFree });
     }
     metric.args.forEach((a, index) => {
         if (!Number.isInteger(a) || a < 0) accept('error', 'a class index is a non-negative integer', { node: metric, property: 'args', index, code: IssueCodes.MetricArguments });

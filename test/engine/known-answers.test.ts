@@ -130,6 +130,20 @@ describe('known answers: each claimed node draws its own example (pair model)', 
         expectNear('logit_diff scrubbed', r.scrubbed, 0, sigmaOfMean(v.scrubbed));
         expectNear('logit_diff random', r.random, 0.8 * L, sigmaOfMean(v.random));
     });
+
+    it('logit_diff without classes scores x\'s label: clean L, scrubbed 0, random 0.64·L, loss recovered −16/9', async () => {
+        // logit_y − logit_{1−y} = +L when t = y, −L otherwise. Clean: always right, L. Scrubbed:
+        // P(t = y) = ½, 0. Random: P(t' = y) = 0.82, 0.64·L. Mirror for scores: (0 − 0.64·L) / (L − 0.64·L) = −16/9,
+        // as for accuracy (the same right/wrong events, scaled). The label-free logit_diff(1, 0) above
+        // has no such baseline.
+        const r = await scrubCase('pair', siblings, { kind: 'logit_diff_label' });
+        const v = r.perExample!;
+        expect(r.clean).toBeCloseTo(L, 6);
+        expect(v.scrubbed.every(s => Math.abs(Math.abs(s) - L) < 1e-5)).toBe(true);
+        expectNear('logit_diff scrubbed', r.scrubbed, 0, sigmaOfMean(v.scrubbed));
+        expectNear('logit_diff random', r.random, (1 - 2 * PAIR_PR) * L, sigmaOfMean(v.random));
+        expectNear('loss recovered', r.lossRecovered, -16 / 9, lossRecoveredEstimate(v).sigma);
+    });
 });
 
 // chain: x = (u, w), hooks A = u, D = A, t = D, y = u; P(u = 1) = 0.7 (w independent, unread).

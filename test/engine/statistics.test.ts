@@ -51,6 +51,13 @@ describe('behaviours', () => {
         expect(behaviourLoss({ kind: 'accuracy' }, out, { label: 1, position: undefined, clean })).toBe(0);
         expect(behaviourLoss({ kind: 'logit_diff', a: 0, b: 1 }, out, { label: undefined, position: undefined, clean })).toBe(-2);
     });
+    it('logit difference without classes is the label\'s logit minus the largest other one', () => {
+        const three = { data: Float32Array.of(1, 4, 2.5), offset: 0, dims: [3] };
+        expect(behaviourLoss({ kind: 'logit_diff_label' }, three, { label: 1, position: undefined, clean: three })).toBe(-1.5);
+        expect(behaviourLoss({ kind: 'logit_diff_label' }, three, { label: 2, position: undefined, clean: three })).toBe(1.5);
+        expect(behaviourLoss({ kind: 'logit_diff_label' }, three, { label: 0, position: undefined, clean: three })).toBe(3);
+        expect(() => behaviourLoss({ kind: 'logit_diff_label' }, three, { label: undefined, position: undefined, clean: three })).toThrow();
+    });
     it('kl is zero against itself and positive against another output', () => {
         expect(behaviourLoss({ kind: 'kl' }, out, { label: undefined, position: undefined, clean })).toBeCloseTo(0, 12);
         expect(behaviourLoss({ kind: 'kl' }, { ...out, offset: 2 }, { label: undefined, position: undefined, clean })).toBeGreaterThan(1);

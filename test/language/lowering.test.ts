@@ -23,6 +23,8 @@ features "f.mjs"`);
             inputSplit: { axis: 1, parts: [{ name: 'z1', indices: [0] }, { name: 'z2', indices: [1] }, { name: 'z3', indices: [2] }] },
         });
         expect(spec.metric).toEqual({ kind: 'logit_diff', a: 1, b: 0, position: { kind: 'index', index: -1 } });
+        const labelled = await lower(TOY_HEADER.replace('metric cross_entropy', 'metric logit_diff'));
+        expect(labelled.metric).toEqual({ kind: 'logit_diff_label' });
     });
 
     it('expands ranges end-exclusively and lowers predicate splits and vocabularies', async () => {

@@ -72,8 +72,22 @@ samples <|0|>  ablation <|average|>  unimportant <|shard|>`);
         expectErrorAt(m, 2, IssueCodes.OptionInvalid, 'ablation is resample, mean, zero');
         expectErrorAt(m, 3, IssueCodes.OptionInvalid, 'unimportant is shared or separate');
         const n = await validateMarked(`${TOY_HEADER.replace('metric cross_entropy', 'metric <|logit_diff|>(1) at position <|pos|>')}`);
-        expectErrorAt(n, 0, IssueCodes.MetricArguments, 'logit_diff takes 2 class indices: logit_diff(a, b)');
+        expectErrorAt(n, 0, IssueCodes.MetricArguments, "logit_diff takes no arguments (x's label against the other classes) or two class indices: logit_diff(a, b)");
         expectErrorAt(n, 1, IssueCodes.MetricPosition, 'the dataset has no field "pos" to read the position from');
+    });
+
+    it('logit_diff between two fixed classes is a warning: it reads no label, so its random baseline is the clean expectation', async () => {
+        const m = await validateMarked(TOY_HEADER.replace('metric cross_entropy', 'metric <|logit_diff|>(1, 0)'));
+        expectWarningAt(m, 0, IssueCodes.MetricLabelFree, /^logit_diff\(a, b\) reads no label: the random baseline has the clean model's expectation/);
+        expect(errors(m)).toEqual([]);
+        const labelled = await validateMarked(TOY_HEADER.replace('metric cross_entropy', 'metric logit_diff'));
+        expect(labelled.result.diagnostics.filter(d => d.code === IssueCodes.MetricLabelFree)).toEqual([]);
+        expect(errors(labelled)).toEqual([]);
+    });
+
+    it('logit_diff without classes compares with the label: a dataset without one is an error', async () => {
+        const m = await validateMarked(`${TOY_HEADER.replace('metric cross_entropy', 'metric <|logit_diff|>').replace(/label y\s*/, '')}`);
+        expectErrorAt(m, 0, IssueCodes.LabelMissing, 'the metric logit_diff compares with a label: add `label <field>` to the dataset block');
     });
 });
 

@@ -1,6 +1,7 @@
 // One random case scrubbed by the engine and by the reference, and how far apart they are in
 // standard errors (each side's σ from its own per-root values, combined). Shared by the property
 // test (fixed seeds) and bench/reference-agreement.ts (a longer run).
+import { isScore } from '../../engine/score/behaviours.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export async function agreement(choices: CaseChoices): Promise<Agreement> {
             await prepared.dispose();
         }
         // The engine's per-root values are in the metric's units: scores back to losses.
-        const sign = c.spec.metric.kind === 'accuracy' || c.spec.metric.kind === 'logit_diff' ? -1 : 1;
+        const sign = isScore(c.spec.metric) ? -1 : 1;
         const e = { clean: engine.clean.map(v => sign * v), scrubbed: engine.scrubbed.map(v => sign * v), random: engine.random.map(v => sign * v) };
         const ref = referenceScrub(c, c.hypothesis, c.spec.metric, ROOTS, choices.seed);
         const compared: Agreement['compared'] = [];

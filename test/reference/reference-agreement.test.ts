@@ -13,7 +13,7 @@ import type { CaseChoices } from './random-case.js';
 
 const choices: fc.Arbitrary<CaseChoices> = fc.record({
     seed: fc.integer({ min: 1, max: 1_000_000 }),
-    metric: fc.constantFrom('cross_entropy', 'accuracy', 'kl', 'logit_diff'),
+    metric: fc.constantFrom('cross_entropy', 'accuracy', 'kl', 'logit_diff', 'logit_diff_label'),
     ablation: fc.constantFrom('resample', 'resample', 'mean', 'zero'),
     unimportant: fc.constantFrom('shared', 'separate'),
 });

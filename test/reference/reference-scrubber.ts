@@ -64,6 +64,7 @@ function loss(metric: MetricSpec, logits: readonly number[], label: number, clea
         case 'cross_entropy': return -logSoftmax(logits)[label];
         case 'accuracy': return logits.indexOf(Math.max(...logits)) === label ? -1 : 0;
         case 'logit_diff': return -(logits[metric.a] - logits[metric.b]);
+        case 'logit_diff_label': return -(logits[label] - Math.max(...logits.filter((_, i) => i !== label)));
         case 'kl': {
             const p = logSoftmax(clean), q = logSoftmax(logits);
             return p.reduce((a, lp, i) => a + Math.exp(lp) * (lp - q[i]), 0);
