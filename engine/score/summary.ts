@@ -75,7 +75,9 @@ export function summarise(v: RootValues, meta: ResultMeta): ScrubResult {
         throw new HypError(`the model does no better than the random baseline on these ${meta.samples} roots, so loss recovered is undefined`,
             'degenerate-baseline', undefined, 'check the metric, the label field and the model');
     }
+    // Scores are negated back for display; `+ 0` turns the −0 of a negated 0 into 0.
     const sign = isScore(metric) ? -1 : 1;
+    const shown = (x: number) => sign * x + 0;
     let worse = 0, better = 0;
     const hurt: { example: number; clean: number; scrubbed: number; delta: number }[] = [];
     for (let i = 0; i < meta.samples; i++) {
@@ -83,16 +85,19 @@ export function summarise(v: RootValues, meta: ResultMeta): ScrubResult {
         const tol = 1e-6 * Math.max(1, Math.abs(v.clean[i]));
         if (delta > tol) worse++;
         else if (delta < -tol) better++;
-        hurt.push({ example: v.examples[i], clean: sign * v.clean[i], scrubbed: sign * v.scrubbed[i], delta });
+        hurt.push({ example: v.examples[i], clean: shown(v.clean[i]), scrubbed: shown(v.scrubbed[i]), delta });
     }
     hurt.sort((a, b) => b.delta - a.delta || a.example - b.example);
+    // An example drawn as a root more than once (more samples than rows) is listed once, at its worst.
+    const listed = new Set<number>();
+    const hurtMost = hurt.filter(h => h.delta > 0 && !listed.has(h.example) && listed.add(h.example)).slice(0, 10);
     const result: ScrubResult = {
         hypothesis: meta.hypothesis,
         lossRecovered: lr.lossRecovered,
         ci95: lr.ci95,
-        clean: sign * lr.clean,
-        scrubbed: sign * lr.scrubbed,
-        random: sign * lr.random,
+        clean: shown(lr.clean),
+        scrubbed: shown(lr.scrubbed),
+        random: shown(lr.random),
         samples: meta.samples,
         seed: meta.seed,
         metric: metric.kind,
@@ -103,15 +108,15 @@ export function summarise(v: RootValues, meta: ResultMeta): ScrubResult {
         seconds: v.seconds,
         worse: worse / meta.samples,
         better: better / meta.samples,
-        hurtMost: hurt.slice(0, 10).filter(h => h.delta > 0).map(({ example, clean, scrubbed }) => ({ example, clean, scrubbed })),
+        hurtMost: hurtMost.map(({ example, clean, scrubbed }) => ({ example, clean, scrubbed })),
         stats: v.stats,
     };
     if (meta.perExample) {
         result.perExample = {
             examples: [...v.examples],
-            clean: [...v.clean].map(x => sign * x),
-            scrubbed: [...v.scrubbed].map(x => sign * x),
-            random: [...v.random].map(x => sign * x),
+            clean: Array.from(v.clean, shown),
+            scrubbed: Array.from(v.scrubbed, shown),
+            random: Array.from(v.random, shown),
         };
     }
     return result;
