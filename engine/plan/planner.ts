@@ -36,6 +36,18 @@ export interface PlanOptions {
      * activations is fed as the sum of its parts' reductions.
      */
     sumCuts?: ReadonlyMap<string, readonly SumCut[]>;
+    /**
+     * Stop with PlanTooLarge once the table holds more requests than this: a plan that grows
+     * exponentially with depth cannot be planned even for one root, and an estimate must end.
+     */
+    maxRequests?: number;
+}
+
+/** Thrown by planScrub when the plan outgrows `maxRequests`. */
+export class PlanTooLarge extends Error {
+    constructor(readonly requests: number, readonly rootsPlanned: number) {
+        super(`the plan holds more than ${requests} requests after ${rootsPlanned} complete roots`);
+    }
 }
 
 /** The requests of one chunk of roots, and each root's three output requests. */
@@ -69,6 +81,8 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
         random: new Int32Array(n),
         randomExamples: new Int32Array(n),
     };
+    const maxRequests = opts.maxRequests ?? Infinity;
+    let planned = 0;
     for (let r = 0; r < n; r++) {
         const x = roots[r];
         const rng = new Prng(opts.seed, rootIds[r], Stream.scrub);
@@ -81,10 +95,12 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
         plan.clean[r] = table.clean(outputTensor, x);
         plan.randomExamples[r] = randomExample;
         plan.random[r] = table.clean(outputTensor, randomExample);
+        planned = r + 1;
     }
     return plan;
 
     function scrub(node: CompiledNode, x: number, rng: Prng): number {
+        if (table.size > maxRequests) throw new PlanTooLarge(table.size, planned);
         // A node whose subtree draws nothing and reads x's own inputs everywhere is x's clean activation.
         if (node.alwaysClean) return table.clean(node.tensor, x);
         // A node whose subtree draws nothing is a function of its example: plan it once per example.
