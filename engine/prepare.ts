@@ -9,6 +9,8 @@ import { deriveG } from './graph/derive-g.js';
 import { modelGraphFromProto } from './graph/model-graph.js';
 import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
+import { applyRewritesToModel } from './onnx/rewrite-model.js';
+import { rewriteInexactError, rewriteMismatches } from './runtime/rewrite-check.js';
 import type { ModelProto } from 'onnx-buf';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
 import { inputPartValue } from './execute/input-parts.js';
@@ -101,8 +103,8 @@ export interface PreparedScrub {
 
 /** Loads and checks everything the spec refers to; every failure is a located HypError. */
 export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): Promise<PreparedScrub> {
-    const model = readModelFile(spec.modelPath);
-    const declaredGraph = modelGraphFromProto(model, spec.modelPath);
+    const fileModel = readModelFile(spec.modelPath);
+    const declaredGraph = modelGraphFromProto(fileModel, spec.modelPath);
     const dataset = loadDataset(spec.dataset.path);
     const functions = await loadFeatureFunctions(spec.featuresModule);
     const compiled = new Map<Expr, CompiledExpr>();
@@ -113,14 +115,26 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     });
     // Real shapes where the file declares none, and which tensors carry the batch axis: G (its
     // `.rest` parts, its hook checks) is the one the language derived from the same probe.
-    const graph = await refinedModelGraph(model, declaredGraph, spec.modelPath, inputs);
-    const { g, problems } = deriveG(graph, spec.graph);
+    const refined = await refinedModelGraph(fileModel, declaredGraph, spec.modelPath, inputs);
+    // G is derived on the model with its hooks' rewrites into sums of parts made in it, and the
+    // engine runs that model (graph/rewrite.ts).
+    const { g, problems, graph, rewrites } = deriveG(refined, spec.graph);
     const error = problems.find(p => p.severity === 'error');
-    if (error) throw new HypError(error.message, error.code, { file: spec.modelPath }, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
+    if (error) {
+        const at = spec.graph.hooks.find(h => h.name === error.hook)?.source ?? { file: spec.modelPath };
+        throw new HypError(error.message, error.code, at, error.suggestion ? `did you mean "${error.suggestion}"?` : undefined);
+    }
+    const model = applyRewritesToModel(fileModel, rewrites);
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');
     const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads };
+    // A rewrite whose parts do not add up to its tensor on real rows is refused, not scrubbed.
+    const inexact = (await rewriteMismatches(model, rewrites, inputs, sessionOptions))[0];
+    if (inexact !== undefined) {
+        throw rewriteInexactError(inexact, spec.graph.hooks.find(h => h.name === inexact.hook), spec.modelPath,
+            e => ({ file: dataset.path, line: dataset.rowLines[e] }));
+    }
     const probeFeeds = Object.fromEntries(inputs.names.map(name => [name, inputs.batch(name, Int32Array.of(0))]));
     const types = await probeTensorTypes(model, g.computedTensors, probeFeeds, inputs, sessionOptions);
     // Every row's label and position, not only the roots a run draws.

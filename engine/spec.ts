@@ -70,6 +70,24 @@ export interface SplitSpec {
     parts: PartSpec[];
 }
 
+/**
+ * A rewrite of a hook point into a sum of parts (DESIGN.md §2.1, graph/rewrite.ts), instead of a
+ * partition of its elements: the parts are G nodes `<hook>.<part>` whose values add up to the
+ * tensor, and a consumer reads their sum.
+ */
+export type RewriteSpec =
+    /**
+     * Through a linear map: the tensor depends on the split hook `source` only through linear ops
+     * and constants; one part per part of the source (its contribution, the others zeroed), plus
+     * `bias`, the tensor's value when the source is zero.
+     */
+    | { kind: 'through'; source: string }
+    /**
+     * By subspaces of the last axis: one part per subspace (spanned by its vectors), the
+     * projection of the tensor onto it, plus `rest`, the projection onto their orthogonal complement.
+     */
+    | { kind: 'subspace'; parts: { name: string; vectors: number[][] }[] };
+
 /** A declared hook point: a named ONNX tensor, optionally split into parts. */
 export interface HookSpec {
     /** The G node's name in the hypothesis file. */
@@ -77,6 +95,10 @@ export interface HookSpec {
     /** The ONNX tensor name. */
     tensor: string;
     split?: SplitSpec;
+    /** A rewrite into a sum of parts (never together with `split`). */
+    rewrite?: RewriteSpec;
+    /** Where the hook is declared, for the errors its rewrite's checks on dataset rows raise. */
+    source?: { file: string; line?: number };
 }
 
 export interface GraphSpec {

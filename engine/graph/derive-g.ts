@@ -6,12 +6,19 @@ import type { GraphSpec, HookSpec, SplitSpec } from '../spec.js';
 import { closestName } from './did-you-mean.js';
 import { firstPerExampleDownstream } from './probe.js';
 import { partDependencies } from './part-deps.js';
+import { applyRewritesToGraph, planRewrites, type RewritePatch } from './rewrite.js';
 import { checkSplit } from './split.js';
 import type { GNode, GraphG, GraphProblem, ModelGraph, TensorInfo } from './types.js';
 
-/** G for a model and its hook declarations; hooks with errors are left out of G, and reported. */
-export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; problems: GraphProblem[] } {
-    const problems: GraphProblem[] = [];
+/**
+ * G for a model and its hook declarations; hooks with errors are left out of G, and reported.
+ * `graph` is the model graph G was derived on: the model's, with the rewrites of hooks into sums
+ * of parts made in it (graph/rewrite.ts; `rewrites` applies them to the ONNX model).
+ */
+export function deriveG(model: ModelGraph, spec: GraphSpec): { g: GraphG; problems: GraphProblem[]; graph: ModelGraph; rewrites: RewritePatch } {
+    const rewritten = cachedRewrites(model, spec);
+    const graph = rewritten.graph;
+    const problems: GraphProblem[] = [...rewritten.problems];
     const nodes = new Map<string, GNode>();
     const byTensor = new Map<string, string[]>();
     const add = (node: GNode) => {
@@ -33,6 +40,16 @@ export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; proble
         if (!reachable.has(hook.tensor)) {
             problems.push({ code: 'unreachable-tensor', severity: 'warning', hook: hook.name,
                 message: `tensor "${hook.tensor}" does not depend on the model input: it is computed from weights and constants only` });
+        }
+        if (hook.rewrite !== undefined) {
+            // A rewritten hook is its parts, each a whole tensor of its own; one whose rewrite has
+            // a problem (reported) is left out.
+            for (const part of rewritten.patch.hooks.get(hook.name)?.parts ?? []) {
+                hookOfTensor.set(part.tensor, hook.name);
+                hookOrder.push(part.tensor);
+                add({ name: `${hook.name}.${part.name}`, kind: 'hook', tensors: [{ tensor: part.tensor, coverage: { kind: 'all' } }], rewrite: part.describe });
+            }
+            continue;
         }
         hookOfTensor.set(hook.tensor, hook.name);
         hookOrder.push(hook.tensor);
@@ -98,8 +115,31 @@ export function deriveG(graph: ModelGraph, spec: GraphSpec): { g: GraphG; proble
 
     return {
         g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, partParents, between, isAncestor },
-        problems,
+        problems, graph, rewrites: rewritten.patch,
     };
+}
+
+/**
+ * The rewrites of a spec made in the model graph, per model graph and the declarations they read:
+ * the same graph object for an unchanged file, so that part-level edges stay cached while typing.
+ */
+const rewriteCache = new WeakMap<ModelGraph, Map<string, { graph: ModelGraph; patch: RewritePatch; problems: GraphProblem[] }>>();
+
+function cachedRewrites(model: ModelGraph, spec: GraphSpec): { graph: ModelGraph; patch: RewritePatch; problems: GraphProblem[] } {
+    const rewritten = spec.hooks.filter(h => h.rewrite !== undefined);
+    if (rewritten.length === 0) return { graph: model, patch: { nodes: [], constants: [], hooks: new Map() }, problems: [] };
+    let cache = rewriteCache.get(model);
+    if (cache === undefined) rewriteCache.set(model, cache = new Map());
+    const sources = spec.hooks.filter(h => rewritten.some(r => r.rewrite?.kind === 'through' && r.rewrite.source === h.name));
+    const key = JSON.stringify([rewritten, sources, spec.hooks.map(h => h.tensor)]);
+    let hit = cache.get(key);
+    if (hit === undefined) {
+        const { patch, problems } = planRewrites(model, spec);
+        hit = { graph: applyRewritesToGraph(model, patch), patch, problems };
+        if (cache.size >= 16) cache.delete(cache.keys().next().value!);
+        cache.set(key, hit);
+    }
+    return hit;
 }
 
 /** Part dependencies per model graph, by tensor and the splits of it and its parents: the editor derives G on every edit. */

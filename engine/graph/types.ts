@@ -55,6 +55,8 @@ export interface GNode {
     kind: 'input' | 'hook' | 'output';
     /** The tensors it covers, with which elements (one tensor, except an unsplit `input` over several graph inputs or `input.rest`). */
     tensors: { tensor: string; coverage: Coverage }[];
+    /** For a part of a rewritten hook (graph/rewrite.ts): what the part is, in words. */
+    rewrite?: string;
 }
 
 export interface GraphG {
@@ -84,7 +86,8 @@ export interface GraphG {
 
 /** A problem found while deriving G from the hook declarations (the language locates it). */
 export interface GraphProblem {
-    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'not-per-example' | 'bad-split';
+    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'not-per-example' | 'bad-split'
+        | 'rewrite-invalid' | 'rewrite-not-linear' | 'rewrite-not-orthogonal';
     severity: 'error' | 'warning';
     message: string;
     /** The hook's name, or 'input' for the input split. */

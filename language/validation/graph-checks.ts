@@ -14,6 +14,9 @@ const PROBLEM_CODES: Record<GraphProblem['code'], string> = {
     'unreachable-tensor': IssueCodes.TensorUnreachable,
     'not-per-example': IssueCodes.TensorNotPerExample,
     'bad-split': IssueCodes.SplitInvalid,
+    'rewrite-invalid': IssueCodes.RewriteInvalid,
+    'rewrite-not-linear': IssueCodes.RewriteNotLinear,
+    'rewrite-not-orthogonal': IssueCodes.RewriteNotOrthogonal,
 };
 
 /** Reports each problem of G's derivation on the hook point (or input split) it concerns. */
@@ -26,7 +29,7 @@ export function checkGraphProblems(analysis: DocumentAnalysis, accept: Validatio
             : members.find((m): m is ast.HookPoint => ast.isHookPoint(m) && m.name === problem.hook);
         if (!member) continue;
         const code = PROBLEM_CODES[problem.code];
-        const property = problem.code === 'bad-split' ? 'split' : ast.isHookPoint(member) ? 'tensor' : 'tensor';
+        const property = problem.code === 'bad-split' || problem.code.startsWith('rewrite-') ? 'split' : ast.isHookPoint(member) ? 'tensor' : 'tensor';
         const target = ast.isInputSplit(member) && member.tensor === undefined ? { node: member, keyword: 'input' } : { node: member, property };
         accept(problem.severity, problem.message, {
             ...target, code,

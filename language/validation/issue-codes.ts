@@ -34,6 +34,14 @@ export namespace IssueCodes {
     export const TensorNotPerExample = 'tensor-not-per-example';
     export const InputSplitUnknown = 'input-split-unknown';
     export const SplitInvalid = 'split-invalid';
+    /** A rewrite into a sum of parts that cannot be made: its source, shapes, vectors (graph/rewrite.ts). */
+    export const RewriteInvalid = 'rewrite-invalid';
+    /** A rewrite through a map whose chain holds an op that is not linear, or reads more than its source. */
+    export const RewriteNotLinear = 'rewrite-not-linear';
+    /** A decomposition by subspaces whose subspaces are not mutually orthogonal. */
+    export const RewriteNotOrthogonal = 'rewrite-not-orthogonal';
+    /** A rewrite whose parts do not add up to the tensor on dataset rows (hyp check, scrub). */
+    export const RewriteInexact = 'rewrite-inexact';
     export const HookUnused = 'hook-unused';
     // Names (validation/name-checks.ts)
     export const DuplicateName = 'duplicate-name';
