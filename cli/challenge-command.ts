@@ -1,0 +1,72 @@
+// `hyp challenge FILE.hyp --hypothesis H`: check, prepare once, scrub H and its refinements, print
+// the verdict and the top K refinements as hypothesis blocks on stdout; each scrub goes to stderr.
+import { prepareScrub } from '../engine/prepare.js';
+import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
+import type { ProviderChoice } from '../engine/runtime/session.js';
+import { challenge, FLAG_RULE, type ChallengeResult } from '../engine/explore/challenge.js';
+import { dropText, refinementToHyp } from '../engine/explore/challenge-text.js';
+import { scoreText } from '../engine/explore/discover-text.js';
+import { startHypothesis } from '../engine/explore/identity.js';
+import { checkAndReport } from './check-command.js';
+
+export interface ChallengeCommandOptions {
+    hypothesis: string;
+    budget?: number;
+    top: number;
+    samples?: number;
+    seed?: number;
+    ep: ProviderChoice;
+    threads?: number;
+    memoryBudget?: number;
+    json: boolean;
+}
+
+export async function challengeCommand(file: string, opts: ChallengeCommandOptions): Promise<number> {
+    const { ok, spec } = await checkAndReport(file, line => console.error(line));
+    if (!ok || !spec) return 1;
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    const prepared = await prepareScrub(spec, { ep: opts.ep, threads: opts.threads });
+    try {
+        const h = startHypothesis(spec, prepared.g, opts.hypothesis);
+        checkGraphNodes(prepared.g, h);
+        const result = await challenge(prepared, h, {
+            budget: opts.budget, samples: opts.samples, seed: opts.seed, memoryBudget: opts.memoryBudget, threads: opts.threads,
+            signal: controller.signal,
+            onRefinement: (r, done, planned) => console.error(`  [${done}/${planned}] ${r.description}: ${scoreText(r.score)}, ${dropText(r)}`),
+        }).catch(e => { throw inHypothesis(e, h); });
+        const top = result.refinements.slice(0, opts.top);
+        const blocks = top.map((r, i) => refinementToHyp(result, r, `${h.name}_refined${i + 1}`));
+        if (opts.json) {
+            const strip = (r: ChallengeResult['refinements'][number]) => ({ kind: r.kind, node: r.node, with: r.with, description: r.description, score: r.score, drop: r.drop, dropSe: r.dropSe });
+            console.log(JSON.stringify({
+                file, hypothesis: h.name, score: result.score, flagged: result.flagged, rule: FLAG_RULE,
+                counter: result.counter && strip(result.counter), refinements: result.refinements.map(strip), strongerClaims: result.strongerClaims.map(strip),
+                candidates: result.candidates, unscrubbed: result.unscrubbed, samples: result.samples, seed: result.seed,
+                scrubs: result.scrubs, seconds: result.seconds, top: blocks,
+            }, null, 2));
+        } else {
+            console.log(verdict(result));
+            for (const b of blocks) console.log(`\n${b}`);
+            if (result.strongerClaims.length > 0) {
+                console.log('\nStronger claims (not implied by the hypothesis: what each claimed edge carries; never a flag):');
+                for (const r of result.strongerClaims.slice(0, opts.top)) console.log(`  ${r.description}: ${scoreText(r.score)}, ${dropText(r)}`);
+            }
+        }
+        return 0;
+    } finally {
+        process.off('SIGINT', onSignal);
+        await prepared.dispose();
+    }
+}
+
+function verdict(r: ChallengeResult): string {
+    const head = `${r.hypothesis.name}: ${scoreText(r.score)}. ${r.refinements.length} implied refinements and ${r.strongerClaims.length} stronger claims scrubbed`
+        + `${r.unscrubbed > 0 ? ` (${r.unscrubbed} left by the budget)` : ''}: ${r.scrubs} scrubs, ${r.seconds.toFixed(1)} s, ${r.samples} samples, seed ${r.seed}.`;
+    const v = r.counter !== undefined
+        ? `FLAGGED: ${r.counter.description} gives ${scoreText(r.counter.score)}, ${dropText(r.counter)}.`
+        : r.refinements.length === 0 ? 'Not challenged: no node has a feature to refine.'
+            : `Not flagged: the best refinement, ${r.refinements[0].description}, gives ${scoreText(r.refinements[0].score)}, ${dropText(r.refinements[0])}.`;
+    return `${head}\n${v}\nRule: ${FLAG_RULE}.`;
+}

@@ -1,0 +1,62 @@
+// `hyp discover FILE.hyp`: check, prepare the spec once, search for a smaller hypothesis and print
+// it as a `hypothesis` block on stdout (append it to the file with `>>`); each tried removal and
+// the cost go to stderr. `--json` prints one object with the block's text and every trial.
+import { prepareScrub } from '../engine/prepare.js';
+import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
+import type { ProviderChoice } from '../engine/runtime/session.js';
+import { discover, edgeCount, type DecisionRule } from '../engine/explore/discover.js';
+import { discoverResultToHyp, ruleText, scoreText } from '../engine/explore/discover-text.js';
+import { startHypothesis } from '../engine/explore/identity.js';
+import { checkAndReport } from './check-command.js';
+
+export interface DiscoverCommandOptions {
+    from?: string;
+    name?: string;
+    threshold: number;
+    rule: DecisionRule;
+    samples?: number;
+    seed?: number;
+    ep: ProviderChoice;
+    threads?: number;
+    memoryBudget?: number;
+    json: boolean;
+}
+
+export async function discoverCommand(file: string, opts: DiscoverCommandOptions): Promise<number> {
+    const { ok, spec } = await checkAndReport(file, line => console.error(line));
+    if (!ok || !spec) return 1;
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    const prepared = await prepareScrub(spec, { ep: opts.ep, threads: opts.threads });
+    try {
+        const start = startHypothesis(spec, prepared.g, opts.from);
+        const name = opts.name ?? `${start.name}_discovered`;
+        if (spec.hypotheses.some(h => h.name === name)) console.error(`hyp: note: the file already has a hypothesis named ${name}; give --name to append this one`);
+        checkGraphNodes(prepared.g, start);
+        console.error(`discover from ${start.name} (${edgeCount(start)} I-edges, ${start.nodes.length - 1} nodes): ${ruleText(opts.threshold, opts.rule)}`);
+        const result = await discover(prepared, start, {
+            threshold: opts.threshold, rule: opts.rule, name, samples: opts.samples, seed: opts.seed,
+            memoryBudget: opts.memoryBudget, threads: opts.threads, signal: controller.signal,
+            onTrial: (t, done) => console.error(`  [${done}] ${t.parent} -> ${t.child}: ${scoreText(t.score)} ${t.removed ? 'removed' : 'kept'}`
+                + (t.dropped.length > 0 ? ` (drops ${t.dropped.join(', ')})` : '')),
+        }).catch(e => { throw inHypothesis(e, start); });
+        const text = discoverResultToHyp(result);
+        console.error(`found ${scoreText(result.foundScore)} with ${edgeCount(result.found)} of ${edgeCount(start)} I-edges: `
+            + `${result.scrubs} scrubs, ${result.seconds.toFixed(1)} s (${result.samples} samples, seed ${result.seed})`);
+        if (opts.json) {
+            console.log(JSON.stringify({
+                file, from: start.name, name, threshold: result.threshold, rule: result.rule, samples: result.samples, seed: result.seed,
+                start: result.startScore, found: result.foundScore, edges: { start: edgeCount(start), found: edgeCount(result.found) },
+                nodes: { start: start.nodes.length - 1, found: result.found.nodes.length - 1 },
+                scrubs: result.scrubs, seconds: result.seconds, trials: result.trials, readByFeature: result.readByFeature, text,
+            }, null, 2));
+        } else {
+            console.log(`\n${text}`);
+        }
+        return 0;
+    } finally {
+        process.off('SIGINT', onSignal);
+        await prepared.dispose();
+    }
+}
