@@ -10,7 +10,7 @@ import { planScrub, PlanTooLarge, type PlanNode, type PlanOptions } from './plan
 export const PLAN_PROBE_ROOTS = 8;
 /** The probe stops past this many requests: one root of an exponential plan can exceed any memory. */
 export const PLAN_PROBE_MAX_REQUESTS = 200_000;
-/** Requests grow exponentially with depth when at least this many consecutive levels each multiply by GROWTH_FACTOR. */
+/** Requests grow exponentially with depth when over at least this many levels they multiply by GROWTH_FACTOR a level. */
 const GROWTH_LEVELS = 3;
 const GROWTH_FACTOR = 2;
 /** Below this many requests per root a plan is cheap whatever its shape: no warning. */
@@ -21,7 +21,10 @@ export interface PlanSize {
     roots: number;
     /** Distinct computed requests per root (a lower bound when `capped`). */
     requestsPerRoot: number;
-    /** Per root, the distinct computed requests at each depth from the output (the output's own request is depth 0). */
+    /**
+     * Per root, the distinct computed requests at each depth from the output: a request's depth is
+     * its tensor's longest path to the output tensor in G (the output is depth 0).
+     */
     byDepth: number[];
     /** The probe stopped at PLAN_PROBE_MAX_REQUESTS before it had planned PLAN_PROBE_ROOTS roots. */
     capped: boolean;
@@ -54,44 +57,64 @@ export function estimatePlanSize(g: GraphG, nodes: readonly PlanNode[], opts: Pl
         const partial = estimatePlanSize(g, nodes, { ...opts, probeRoots: e.rootsPlanned, maxRequests: Infinity });
         return { ...partial, capped: true };
     }
-    // Depth of each computed request: its shortest distance from a root's scrubbed output.
-    const { table } = plan;
-    const depth = new Int32Array(table.size).fill(-1);
-    let frontier = [...new Set(plan.scrubbed)].filter(id => table.get(id).kind === 'computed');
-    for (const id of frontier) depth[id] = 0;
+    // A request's depth is its tensor's: the longest path from it to the output in G's tensors, so
+    // that every request of a tensor counts at one level whichever paths lead to it.
+    const level = tensorLevels(g);
     const byDepth: number[] = [];
-    for (let d = 0; frontier.length > 0; d++) {
-        byDepth.push(frontier.length / probe);
-        const next: number[] = [];
-        for (const id of frontier) {
-            const r = table.get(id);
-            if (r.kind !== 'computed') continue;
-            for (const a of r.inputs) {
-                for (const s of a.sources) {
-                    if (depth[s] >= 0 || table.get(s).kind !== 'computed') continue;
-                    depth[s] = d + 1;
-                    next.push(s);
-                }
-            }
-        }
-        frontier = next;
+    let requests = 0;
+    for (const r of plan.table.requests) {
+        if (r.kind !== 'computed') continue;
+        const d = level(r.tensor);
+        while (byDepth.length <= d) byDepth.push(0);
+        byDepth[d] += 1 / probe;
+        requests++;
     }
-    const requestsPerRoot = byDepth.reduce((a, b) => a + b, 0);
+    const requestsPerRoot = requests / probe;
     return { roots: probe, requestsPerRoot, byDepth, capped: false, growth: exponentialGrowth(byDepth, requestsPerRoot) };
 }
 
-/** The mean factor per level of the longest run of levels that each grow by GROWTH_FACTOR, when it is long enough to call exponential. */
+/** Each computed tensor's longest distance (in tensor-level G edges) to the output tensor. */
+function tensorLevels(g: GraphG): (tensor: string) => number {
+    const consumers = new Map<string, string[]>();
+    for (const t of g.computedTensors) {
+        for (const p of g.tensorParents(t)) {
+            let list = consumers.get(p);
+            if (list === undefined) consumers.set(p, list = []);
+            list.push(t);
+        }
+    }
+    const memo = new Map<string, number>();
+    const level = (t: string): number => {
+        let d = memo.get(t);
+        if (d === undefined) {
+            d = 0;
+            for (const c of consumers.get(t) ?? []) d = Math.max(d, level(c) + 1);
+            memo.set(t, d);
+        }
+        return d;
+    };
+    return level;
+}
+
+/**
+ * When requests grow exponentially with depth: the mean factor per level over the longest span of
+ * at least GROWTH_LEVELS levels whose requests grow by at least GROWTH_FACTOR a level on average
+ * (a model's hooks alternate: a layer's heads, then its residual parts, each multiplying by its own
+ * factor). Undefined for a plan too small to matter.
+ */
 function exponentialGrowth(byDepth: readonly number[], total: number): number | undefined {
     if (total < WARN_REQUESTS) return undefined;
-    let best: { from: number; to: number } | undefined;
-    let from = 0;
-    for (let d = 1; d <= byDepth.length; d++) {
-        if (d < byDepth.length && byDepth[d] >= GROWTH_FACTOR * byDepth[d - 1]) continue;
-        if (d - 1 - from >= GROWTH_LEVELS && (best === undefined || d - 1 - from > best.to - best.from)) best = { from, to: d - 1 };
-        from = d;
+    let best: { span: number; growth: number } | undefined;
+    for (let i = 0; i < byDepth.length; i++) {
+        if (byDepth[i] <= 0) continue;
+        for (let j = i + GROWTH_LEVELS; j < byDepth.length; j++) {
+            const growth = (byDepth[j] / byDepth[i]) ** (1 / (j - i));
+            if (growth < GROWTH_FACTOR) continue;
+            const span = j - i;
+            if (best === undefined || span > best.span || (span === best.span && growth > best.growth)) best = { span, growth };
+        }
     }
-    if (best === undefined) return undefined;
-    return (byDepth[best.to] / byDepth[best.from]) ** (1 / (best.to - best.from));
+    return best?.growth;
 }
 
 /** Whether the plan deserves a warning: it grows exponentially with depth, or the probe could not finish. */
@@ -101,10 +124,11 @@ export function isExponential(size: PlanSize): boolean {
 
 /** `≈ 1,234 distinct requests per root (probe plan of 8 roots)`, with the growth when exponential. */
 export function describePlanSize(size: PlanSize): string {
-    const count = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+    const count = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : Number.isInteger(x) ? String(x) : x.toFixed(1));
     if (size.capped && size.roots === 0) {
         return `more than ${count(size.requestsPerRoot)} distinct requests for one root (the probe plan stopped there): the plan grows exponentially with depth`;
     }
+    if (size.requestsPerRoot === 0) return `no computed requests (every activation is a clean one: a forward pass per example; probe plan of ${size.roots} roots)`;
     const levels = size.byDepth.map(count).join(', ');
     const base = `${size.capped ? 'at least ' : '≈ '}${count(size.requestsPerRoot)} distinct requests per root (probe plan of ${size.roots} root${size.roots === 1 ? '' : 's'}; by depth from the output: ${levels})`;
     if (size.growth !== undefined) return `${base}: they grow ×${size.growth.toFixed(1)} per level of depth, exponentially`;

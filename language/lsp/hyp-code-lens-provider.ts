@@ -3,19 +3,23 @@
 // whose inputs changed since is marked stale. The commands (HypCommands) are the VS Code
 // extension's there, and the server's (workspace/executeCommand) for any other client, whose
 // titles go without VS Code's `$(icon)` codicons.
-import type { LangiumDocument } from 'langium';
+import { DocumentState, type LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import { HypCommands } from '../communication/rpc.js';
 import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
 import { describeResult, type HypothesisScrubState, type HypScrubStatus } from './scrub-status.js';
+import type { HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
+import { cachedPlanSize, describePlanResult } from '../workspace/plan-size.js';
 
 export class HypCodeLensProvider implements CodeLensProvider {
     private readonly status: HypScrubStatus;
+    private readonly analysis: HypDocumentAnalysis;
 
     constructor(services: HypServices) {
         this.status = services.scrub.HypScrubStatus;
+        this.analysis = services.workspace.HypDocumentAnalysis;
     }
 
     async provideCodeLens(document: LangiumDocument, _params: CodeLensParams): Promise<CodeLens[]> {
@@ -23,14 +27,21 @@ export class HypCodeLensProvider implements CodeLensProvider {
         const hypotheses = file.elements.filter(ast.isHypothesis);
         if (hypotheses.length === 0) return [];
         const states = await this.status.states(document);
+        const analysis = document.state >= DocumentState.IndexedReferences ? this.analysis.analyze(document) : undefined;
         const uri = document.uri.toString();
         return hypotheses.flatMap(h => {
             const start = h.$cstNode?.range.start;
             if (!start || !h.name) return [];
             const range = { start, end: start };
+            // The plan's size on the lenses that start a scrub, when the slow checks have estimated it.
+            const plan = analysis && cachedPlanSize(analysis, h);
+            const tooltip = plan && describePlanResult(plan);
             return lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]) => ({
                 range,
-                command: { title: this.status.vscodeExtension ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }] },
+                command: {
+                    title: this.status.vscodeExtension ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }],
+                    ...(tooltip && command === HypCommands.scrub ? { tooltip } : {}),
+                },
             }));
         });
     }

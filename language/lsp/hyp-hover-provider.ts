@@ -11,6 +11,7 @@ import { parentName, resolveHypothesis } from '../lowering/resolve-hypothesis.js
 import type { HypSymbol, HypSymbols } from '../scoping/hyp-symbols.js';
 import type { DocumentAnalysis, HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { hypothesisFeatureValues } from '../workspace/feature-values.js';
+import { describePlanResult, hypothesisPlanSize } from '../workspace/plan-size.js';
 import { agreementCounts, describeAgreement, describeField, describeGraphNode, describeTensor } from './describe.js';
 
 export class HypHoverProvider implements HoverProvider {
@@ -71,7 +72,11 @@ export class HypHoverProvider implements HoverProvider {
                 if (!h) return undefined;
                 const resolved = resolveHypothesis(h);
                 const bases = resolved.chain.slice(1).map(b => b.name);
-                return [`**hypothesis \`${h.name}\`**${bases.length > 0 ? ` extends ${bases.join(' → ')}` : ''}: ${resolved.nodes.size} I node${resolved.nodes.size === 1 ? '' : 's'}`];
+                const plan = await hypothesisPlanSize(analysis, h, token);
+                return [
+                    `**hypothesis \`${h.name}\`**${bases.length > 0 ? ` extends ${bases.join(' → ')}` : ''}: ${resolved.nodes.size} I node${resolved.nodes.size === 1 ? '' : 's'}`,
+                    describePlanResult(plan),
+                ];
             }
         }
     }

@@ -10,6 +10,7 @@ import { checkDeclaredFiles, checkDuplicateDeclarations, checkRequiredDeclaratio
 import { checkFeature, checkInputRefContext, checkPredicatePart } from './feature-checks.js';
 import { checkDataAgainstModel } from './data-checks.js';
 import { checkFeatureUniqueness } from './feature-uniqueness.js';
+import { checkPlanSizes } from './plan-size-check.js';
 import { checkGraphProblems, checkIndexPart, checkPartName, checkUnusedHooks } from './graph-checks.js';
 import { checkEdges, checkExtendsCycle, checkInjective, checkInterpCycles, checkOutput, checkTarget, checkUnusedNodes } from './hypothesis-checks.js';
 import { checkFileNames, checkHypothesisNames, checkLambdaNames, checkSplitNames } from './name-checks.js';
@@ -81,10 +82,11 @@ export class HypValidator {
         checkDuplicateOptions(file.elements, accept);
     }
 
-    checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor, token: Cancellation.CancellationToken): Promise<void> {
+    async checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor, token: Cancellation.CancellationToken): Promise<void> {
         const analysis = this.analyze(file);
         checkDataAgainstModel(analysis, accept);
-        return checkFeatureUniqueness(analysis, accept, token);
+        await checkFeatureUniqueness(analysis, accept, token);
+        await checkPlanSizes(analysis, accept, token);
     }
 
     checkDataset(decl: ast.DatasetDecl, accept: ValidationAcceptor): void {

@@ -53,7 +53,7 @@ describe('plan size estimate', () => {
         expect(size.capped).toBe(false);
         expect(size.growth).toBeCloseTo(3, 5);
         expect(isExponential(size)).toBe(true);
-        expect(describePlanSize(size)).toBe('≈ 121 distinct requests per root (probe plan of 8 roots; by depth from the output: 1.0, 3.0, 9.0, 27.0, 81.0): they grow ×3.0 per level of depth, exponentially');
+        expect(describePlanSize(size)).toBe('≈ 121 distinct requests per root (probe plan of 8 roots; by depth from the output: 1, 3, 9, 27, 81): they grow ×3.0 per level of depth, exponentially');
     });
 
     it('finds the same hypothesis cheap when the heads cover their tensor (nothing is resampled: every request is clean)', () => {

@@ -43,6 +43,11 @@ describe('hovers', () => {
         await on(marker(HYPOTHESIS, 2), /^\*\*I node `a`\*\*/);
     });
 
+    it('a hypothesis shows its plan: distinct requests per root from a probe plan, by depth from the output', async () => {
+        await on(HYPOTHESIS.replace('hypothesis h {', 'hypothesis <|>h {').replace(/<\|>(?=a|A)/g, ''),
+            /^\*\*hypothesis `h`\*\*: 2 I nodes\n\nPlan: ≈ \d distinct requests per root \(probe plan of 8 roots; by depth from the output: 1, [\d, .]+\)\.$/);
+    });
+
     it('a builtin shows its signature and documentation', async () => {
         await on(marker(HYPOTHESIS, 3), '`len(xs) → int`\n\nNumber of elements of a list, or characters of a string.');
     });
