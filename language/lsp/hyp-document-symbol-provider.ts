@@ -1,6 +1,7 @@
 // The outline: the model and dataset (with its inputs), the graph's hook points with their parts,
 // the metric, and each hypothesis with its I nodes and output.
 import { GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
+import { namedParts } from '../lowering/lower-graph.js';
 import type { DocumentSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
@@ -36,7 +37,7 @@ export class HypDocumentSymbolProvider implements DocumentSymbolProvider {
 }
 
 function parts(owner: string, split: ast.Split | undefined): DocumentSymbol[] {
-    return split?.parts.flatMap(p => symbol(p, `${owner}.${p.name}`, SymbolKind.EnumMember, undefined, 'name')) ?? [];
+    return namedParts(split).flatMap(p => symbol(p, `${owner}.${p.name}`, SymbolKind.EnumMember, undefined, 'name'));
 }
 
 function symbol(node: AstNode, name: string, kind: SymbolKind, detail?: string, nameProperty?: string, children: DocumentSymbol[] = []): DocumentSymbol[] {

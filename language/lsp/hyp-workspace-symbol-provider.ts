@@ -3,6 +3,7 @@
 // is empty and its default provider finds nothing: we walk the documents instead. The kinds are
 // the outline's; the container says where a name lives (the graph, a hook point, a hypothesis).
 import { GrammarUtils, interruptAndCheck, type AstNode, type Cancellation, type LangiumDocuments } from 'langium';
+import { namedParts } from '../lowering/lower-graph.js';
 import type { FuzzyMatcher, LangiumSharedServices, WorkspaceSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type WorkspaceSymbol, type WorkspaceSymbolParams } from 'vscode-languageserver';
 import * as ast from '../generated/ast.js';
@@ -55,7 +56,7 @@ function fileSymbols(file: ast.HypFile): FileSymbol[] {
         if (ast.isGraphDecl(e)) {
             return e.members.flatMap(m => {
                 const owner = ast.isHookPoint(m) ? m.name : 'input';
-                const parts = (m.split?.parts ?? []).filter(p => p.name).map(p => ({ name: `${owner}.${p.name}`, kind: SymbolKind.EnumMember, container: owner, node: p }));
+                const parts = namedParts(m.split).filter(p => p.name).map(p => ({ name: `${owner}.${p.name}`, kind: SymbolKind.EnumMember, container: owner, node: p }));
                 return ast.isHookPoint(m) && m.name ? [{ name: m.name, kind: SymbolKind.Class, container: 'graph', node: m }, ...parts] : parts;
             });
         }

@@ -4,6 +4,7 @@
 // and a field only once the dataset is; this service finds which symbol a position denotes and
 // every occurrence of it, for definition, references, highlights and rename.
 import { AstUtils, CstUtils, GrammarUtils, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
+import { namedParts } from '../lowering/lower-graph.js';
 import type { Range } from 'vscode-languageserver-types';
 import * as ast from '../generated/ast.js';
 import { resolveHypothesis } from '../lowering/resolve-hypothesis.js';
@@ -133,11 +134,13 @@ export function graphNodeDeclaration(file: ast.HypFile, name: string): AstNode |
     const [head, part] = name.split('.', 2);
     if (head === 'input') {
         const split = members.find(ast.isInputSplit);
-        return part === undefined || part === 'rest' ? split : split?.split.parts.find(p => p.name === part);
+        return part === undefined || part === 'rest' ? split : namedParts(split?.split).find(p => p.name === part);
     }
     const hook = members.find((m): m is ast.HookPoint => ast.isHookPoint(m) && m.name === head);
     if (part === undefined || part === 'rest') return hook;
-    return hook?.split?.parts.find(p => p.name === part);
+    // A part of a rewrite through a map is its source's part: the hook declares it.
+    if (hook?.split !== undefined && ast.isThroughSplit(hook.split)) return hook;
+    return namedParts(hook?.split).find(p => p.name === part);
 }
 
 /** The symbol of a name inside an expression: a lambda parameter (none), an I-parent, else a dataset field. */

@@ -3,7 +3,7 @@
 import type { ValidationAcceptor } from 'langium';
 import type { GraphProblem } from '../../engine/graph/types.js';
 import * as ast from '../generated/ast.js';
-import { rangeProblem } from '../lowering/lower-graph.js';
+import { isRewrite, rangeProblem } from '../lowering/lower-graph.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
 
@@ -21,6 +21,7 @@ const PROBLEM_CODES: Record<GraphProblem['code'], string> = {
 
 /** Reports each problem of G's derivation on the hook point (or input split) it concerns. */
 export function checkGraphProblems(analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
+    checkRewriteDeclarations(analysis, accept);
     if (!analysis.derived) return;
     const members = analysis.file.elements.filter(ast.isGraphDecl).flatMap(g => g.members);
     for (const problem of analysis.derived.problems) {
@@ -35,6 +36,22 @@ export function checkGraphProblems(analysis: DocumentAnalysis, accept: Validatio
             ...target, code,
             ...(problem.suggestion !== undefined && { data: { suggestion: problem.suggestion } }),
         } as Parameters<ValidationAcceptor>[2]);
+    }
+}
+
+/**
+ * What a rewrite declaration gets wrong before any model is read: a rewrite of the input (which
+ * no local function computes), a subspace file that cannot be read or holds no vectors.
+ */
+export function checkRewriteDeclarations(analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
+    for (const member of analysis.file.elements.filter(ast.isGraphDecl).flatMap(g => g.members)) {
+        if (ast.isInputSplit(member) && member.split !== undefined && isRewrite(member.split)) {
+            accept('error', 'the model input is not computed, so it cannot be rewritten: split it by indices or by a predicate, and rewrite a hook point',
+                { node: member, property: 'split', code: IssueCodes.RewriteInvalid });
+        }
+    }
+    for (const { part, message } of analysis.vectorProblems) {
+        accept('error', message, { node: part, property: 'file', code: IssueCodes.RewriteInvalid });
     }
 }
 

@@ -1,6 +1,7 @@
 // Names that must be unique where they are declared: hypotheses, hook points, parts of a split,
 // I nodes of a hypothesis, input bindings, lambda parameters, index variables.
 import type { AstNode, ValidationAcceptor } from 'langium';
+import { namedParts } from '../lowering/lower-graph.js';
 import * as ast from '../generated/ast.js';
 import { IssueCodes } from './issue-codes.js';
 
@@ -36,7 +37,12 @@ export function checkFileNames(file: ast.HypFile, accept: ValidationAcceptor): v
 
 /** Parts of one split. */
 export function checkSplitNames(split: ast.Split, accept: ValidationAcceptor): void {
-    checkUniqueNames(split.parts, 'part', accept);
+    checkUniqueNames(namedParts(split), 'part', accept);
+    if (ast.isSubspaceSplit(split)) {
+        for (const p of split.parts.filter(p => p.name === 'rest')) {
+            accept('error', '`rest` names the orthogonal complement of the parts; choose another name', { node: p, property: 'name', code: IssueCodes.RewriteInvalid });
+        }
+    }
     if (ast.isPredicateSplit(split)) {
         checkUniqueNames(split.vars, 'index variable', accept);
         if (split.vars.length !== split.axes.length) {

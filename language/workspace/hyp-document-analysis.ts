@@ -9,7 +9,7 @@ import { fromFieldType, type FeatureType } from '../../engine/features/types.js'
 import type { GraphSpec } from '../../engine/spec.js';
 import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
-import { declaredGraphNodes, lowerGraph } from '../lowering/lower-graph.js';
+import { declaredGraphNodes, lowerGraph, vectorsOf, type VectorReader } from '../lowering/lower-graph.js';
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
 import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
@@ -44,6 +44,8 @@ export interface DocumentAnalysis {
      * per-example tensors) once a prober has run it; undefined when the model did not load.
      */
     modelGraph?: ModelGraph;
+    /** Subspace parts whose vector file cannot be read or holds no vectors (graph-checks.ts reports them). */
+    vectorProblems: { part: ast.SubspacePart; message: string }[];
 }
 
 /** The refined graph of a loaded model and a probe, made once (G's part-level edges are cached per graph object). */
@@ -82,12 +84,29 @@ export class HypDocumentAnalysis {
             : undefined;
         const functionNames = new Set(features?.loaded?.ok ? features.loaded.value : []);
         const probe = this.probe(model?.loaded, dataset, { fieldTypes, functionNames });
-        const loaded = [model?.loaded, dataset?.loaded, features?.loaded, probe];
+        // Subspace vectors read from files: their loads are part of what the analysis depends on.
+        const vectorLoads: unknown[] = [];
+        const vectorReader: VectorReader = (p, key) => {
+            const path = this.data.resolvePath(document, p);
+            if (path === undefined) return { error: `cannot resolve "${p}": the document is not on disk` };
+            const read = this.data.vectorFile(path);
+            vectorLoads.push(read);
+            return read.ok ? vectorsOf(read.value, key) : { error: read.error };
+        };
+        const vectorProblems: DocumentAnalysis['vectorProblems'] = [];
+        for (const part of file.elements.filter(ast.isGraphDecl).flatMap(g => g.members).filter(ast.isHookPoint)
+            .flatMap(h => (ast.isSubspaceSplit(h.split) ? h.split.parts : []))) {
+            if (part.file === undefined) continue;
+            const read = vectorReader(part.file, part.key);
+            if ('error' in read) vectorProblems.push({ part, message: `cannot read the vectors of part "${part.name}" from "${part.file}": ${read.error}` });
+        }
+        const loaded = [model?.loaded, dataset?.loaded, features?.loaded, probe, ...vectorLoads];
+        vectorLoads.length = 0;
         const text = document.textDocument.getText();
         const hit = this.cache.get(document);
         if (hit && hit.text === text && hit.loaded.every((l, i) => l === loaded[i])) return hit.analysis;
 
-        const graphSpec = lowerGraph(file);
+        const graphSpec = lowerGraph(file, vectorReader, document.uri.scheme === 'file' ? document.uri.fsPath : undefined);
         let derived: DocumentAnalysis['derived'];
         let deriveError: string | undefined;
         // Real shapes, and which tensors are per example, once the probe has run.
@@ -107,7 +126,7 @@ export class HypDocumentAnalysis {
             && derivedNames.some(d => d.startsWith(n.slice(0, -'rest'.length)));
         const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.') && !emptyRest(n)));
         const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
-        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph };
+        const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph, vectorProblems };
         this.cache.set(document, { text, loaded, analysis });
         return analysis;
     }

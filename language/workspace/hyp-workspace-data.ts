@@ -23,7 +23,7 @@ export type Loaded<T> =
     | { ok: false; error: string; path: string; pending: true };
 
 /** The kinds of file a document declares. */
-export type FileKind = 'model' | 'dataset' | 'features';
+export type FileKind = 'model' | 'dataset' | 'features' | 'vectors';
 
 /**
  * Runs the probe of a model (engine/graph/probe.ts) where onnxruntime may run: in-process for the
@@ -157,6 +157,11 @@ export class HypWorkspaceData {
         return this.load('features', path, () => exportedNames(readFileSync(path, 'utf8')));
     }
 
+    /** The parsed JSON of a file of subspace vectors (`split subspace { v: "dirs.json" }`). */
+    vectorFile(path: string): Loaded<unknown> {
+        return this.load('vectors', path, () => JSON.parse(readFileSync(path, 'utf8')) as unknown);
+    }
+
     private load<T>(kind: FileKind, path: string, read: () => T): Loaded<T> {
         let stamp: string;
         let size: number;
@@ -171,7 +176,7 @@ export class HypWorkspaceData {
         const key = `${kind}:${path}`;
         const hit = this.cache.get(key);
         if (hit && hit.stamp === stamp) return hit.result as Loaded<T>;
-        if (this.background && kind !== 'features' && size >= this.background.minBytes) {
+        if (this.background && (kind === 'model' || kind === 'dataset') && size >= this.background.minBytes) {
             return this.readInBackground(kind, path, key, stamp);
         }
         let result: Loaded<T>;
