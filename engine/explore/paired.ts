@@ -28,10 +28,14 @@ export function pairedDrop(a: PerRoot, b: PerRoot, seed: number): PairedDrop {
         let sa = 0, sb = 0, r = 0, c = 0;
         for (let i = 0; i < n; i++) {
             const j = idx(i);
-            sa += a.scrubbed[j]; sb += b.scrubbed[j]; r += a.random[j]; c += a.clean[j];
+            sa += a.scrubbed[j];
+            sb += b.scrubbed[j];
+            r += a.random[j];
+            c += a.clean[j];
         }
-        // Values as the result shows them (scores not negated): the ratio is the same either way.
-        return (sa - sb) / (r - c);
+        // LR_a − LR_b = ((R − S_a) − (R − S_b)) / (R − C); values as the result shows them (scores
+        // not negated into losses) give the same ratio.
+        return (sb - sa) / (r - c);
     };
     const drop = at(i => i);
     const rng = new Prng(seed, Stream.bootstrap, 0x5eed);
