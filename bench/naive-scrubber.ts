@@ -40,8 +40,14 @@ export async function naiveScrubRoot(g: GraphG, runner: ModelRunner, nodes: read
             sources.set(parent.graphNode, { act: await scrub(parent, xp, rng) });
         }
         let shared: number | undefined;
+        const real = g.partParents(node.graphNode);
         for (const gParent of g.parents(node.graphNode)) {
             if (sources.has(gParent)) continue;
+            // A part no element of the node reads is no G-parent: nothing is drawn for it.
+            if (!real.includes(gParent)) {
+                sources.set(gParent, { example });
+                continue;
+            }
             if (opts.ablation !== 'resample') sources.set(gParent, { constant: true });
             else if (opts.unimportant === 'separate') sources.set(gParent, { example: rng.nextInt(opts.datasetSize) });
             else sources.set(gParent, { example: shared ??= rng.nextInt(opts.datasetSize) });

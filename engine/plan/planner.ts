@@ -143,7 +143,8 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
             const sources = new Array<number>(slots.length);
             for (let i = 0; i < slots.length; i++) {
                 const slot = slots[i];
-                sources[i] = requests[slot] >= 0 ? requests[slot]
+                sources[i] = slot === NOT_READ ? table.clean(parentTensor, x)
+                    : requests[slot] >= 0 ? requests[slot]
                     : examples[slot] >= 0 ? table.clean(parentTensor, examples[slot])
                     : table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
             }
@@ -214,7 +215,7 @@ interface CompiledNode {
     sumCuts: readonly SumCut[] | undefined;
     /** I-parents in the file's order: a plan node, or an input part (no plan). */
     iParents: { plan?: CompiledNode }[];
-    /** Per parent tensor, per G node covering it: the slot its source is in. */
+    /** Per parent tensor, per G node covering it: the slot its source is in (NOT_READ: a part the node does not read). */
     slotsOf: Int32Array[];
     /** Scratch per slot, filled by one call of scrub. */
     slotRequests: Int32Array;
@@ -230,6 +231,9 @@ interface CompiledNode {
     alwaysClean: boolean;
 }
 
+/** The slot of a parent part the node does not read: fed the node's own example's clean activation. */
+const NOT_READ = -1;
+
 function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions): Map<string, CompiledNode> {
     const byName = new Map(nodes.map(n => [n.name, n]));
     const compiled = new Map<string, CompiledNode>();
@@ -243,14 +247,20 @@ function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions):
             slotOfGNode.set(parent === undefined ? name : parent.graphNode, j);
             return { plan: parent === undefined ? undefined : compile(parent) };
         });
-        // Unimportant G-parents take the next slots, in G's order (the order of their draws).
+        // Unimportant G-parents take the next slots, in G's order (the order of their draws). Only
+        // real parents, part by part (graph/part-deps.ts): a part of a parent tensor that no element
+        // of this node reads is not a G-parent, is drawn for nothing, and takes the node's own
+        // example's clean activation (slot NOT_READ), whatever its value the node is the same.
         let slots = iParents.length;
-        for (const gParent of g.parents(node.graphNode)) if (!slotOfGNode.has(gParent)) slotOfGNode.set(gParent, slots++);
+        const real = new Set(g.partParents(node.graphNode));
+        for (const gParent of g.parents(node.graphNode)) {
+            if (!slotOfGNode.has(gParent) && real.has(gParent)) slotOfGNode.set(gParent, slots++);
+        }
         const parents = g.tensorParents(tensor);
         const slotsOf = parents.map(t => Int32Array.from(g.nodesOfTensor(t), gNode => {
             const slot = slotOfGNode.get(gNode);
-            if (slot === undefined) throw new Error(`planner: no source for G node ${gNode} of ${tensor}`);
-            return slot;
+            if (slot === undefined && real.has(gNode)) throw new Error(`planner: no source for G node ${gNode} of ${tensor}`);
+            return slot ?? NOT_READ;
         }));
         const drawsNothing = iParents.every(p => p.plan === undefined || (p.plan.node.classes === null && p.plan.memo !== null))
             && (slots === iParents.length || opts.ablation !== 'resample');

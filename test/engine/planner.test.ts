@@ -4,7 +4,7 @@ import { planScrub, type PlanNode } from '../../engine/plan/planner.js';
 import type { RequestTable } from '../../engine/plan/requests.js';
 
 // A hand-made G for the toy model: x → A, B, C; A, B, C → D → logits; x split in z1, z2, z3.
-function toyG(): GraphG {
+function toyG(real: Record<string, string[]> = {}): GraphG {
     const tensorParents: Record<string, string[]> = { A: ['x'], B: ['x'], C: ['x'], D: ['A', 'B', 'C'], logits: ['D'] };
     const nodes = new Map<string, GNode>();
     for (const p of ['z1', 'z2', 'z3']) {
@@ -19,7 +19,7 @@ function toyG(): GraphG {
         tensorParents: t => tensorParents[t] ?? [],
         nodesOfTensor,
         parents: n => tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
-        partParents: n => tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
+        partParents: n => real[n] ?? tensorParents[nodes.get(n)!.tensors[0].tensor]?.flatMap(nodesOfTensor) ?? [],
         between: () => [],
         isAncestor: () => false,
     };
@@ -156,6 +156,37 @@ describe('planner', () => {
         for (let r = 12; r < roots.length; r++) {
             expect(describe_(tail.table, tail.scrubbed[r - 12])).toBe(describe_(all.table, all.scrubbed[r]));
             expect(describe_(tail.table, tail.random[r - 12])).toBe(describe_(all.table, all.random[r]));
+        }
+    });
+
+    it('resamples only the parts a node reads: the others take its own example and draw nothing', () => {
+        // A reads input.z1 alone (part-level G); B reads every part.
+        const g = toyG({ A: ['input.z1'] });
+        const onlyD: PlanNode[] = [
+            { name: 'a', graphNode: 'A', parents: [], classes: null },
+            { name: 'd', graphNode: 'D', parents: ['a'], classes: null },
+            { name: 'out', graphNode: 'output', parents: ['d'], classes: null },
+        ];
+        const plan = planScrub(g, onlyD, roots, rootIds, opts);
+        const before = planScrub(toyG(), onlyD, roots, rootIds, opts);
+        for (const [r, id] of [...plan.scrubbed].entries()) {
+            const x = roots[r];
+            const d = plan.table.get(plan.table.get(id).kind === 'computed' ? (plan.table.get(id) as { inputs: { sources: number[] }[] }).inputs[0].sources[0] : id);
+            expect(d.kind).toBe('computed');
+            const a = plan.table.get((d as { inputs: { sources: number[] }[] }).inputs[0].sources[0]);
+            // x's input.z2 and input.z3 are not drawn: A is computed from one drawn z1 and x's own
+            // z2 and z3 (the same value as any other example's there: A does not read them).
+            expect(a.kind).toBe('computed');
+            const [z1Source, z2Source, z3Source] = (a as { inputs: { sources: number[] }[] }).inputs[0].sources.map(s => plan.table.get(s) as { example: number });
+            expect(z2Source.example).toBe(x);
+            expect(z3Source.example).toBe(x);
+            expect(z1Source.example).not.toBe(-1);
+            // Tensor-level G drew one example for all three parts.
+            const old = before.table.get(before.table.get(before.scrubbed[r]).kind === 'computed' ? (before.table.get(before.scrubbed[r]) as { inputs: { sources: number[] }[] }).inputs[0].sources[0] : before.scrubbed[r]);
+            const oldA = before.table.get((old as { inputs: { sources: number[] }[] }).inputs[0].sources[0]);
+            if (oldA.kind === 'clean') continue;
+            const oldSources = (oldA as { inputs: { sources: number[] }[] }).inputs[0].sources;
+            expect(new Set(oldSources).size).toBe(1);
         }
     });
 
