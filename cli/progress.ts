@@ -1,12 +1,18 @@
-// A progress bar on stderr when it is a terminal; silent otherwise so logs and pipes stay clean.
+// Progress on stderr: a bar redrawn in place on a terminal; on anything else (a pipe, a log file, a
+// batch job's output) a plain line when a hypothesis starts and then every few seconds, so that a
+// long scrub whose output is piped still says it is alive and how far it got.
 
 export interface ProgressBar {
     update(fraction: number, label: string): void;
     done(): void;
 }
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-    if (!stream.isTTY) return { update() {}, done() {} };
+/** Seconds between progress lines when stderr is not a terminal. */
+export const PROGRESS_LINE_SECONDS = 5;
+
+export function progressBar(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write' | 'columns'> = process.stderr,
+    now: () => number = () => performance.now()): ProgressBar {
+    if (!stream.isTTY) return progressLines(stream, now);
     let last = '';
     return {
         update(fraction, label) {
@@ -20,6 +26,30 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
         done() {
             if (last !== '') stream.write('\r\x1b[K');
             last = '';
+        },
+    };
+}
+
+/** `hyp: claim1 (2/7) 40% after 12.3 s`: one line when the label changes, then one every PROGRESS_LINE_SECONDS. */
+function progressLines(stream: Pick<NodeJS.WriteStream, 'write'>, now: () => number): ProgressBar {
+    let label: string | undefined;
+    let started = 0;
+    let lastLine = 0;
+    return {
+        update(fraction, next) {
+            const t = now();
+            if (next !== label) {
+                label = next;
+                started = t;
+            } else if (t - lastLine < PROGRESS_LINE_SECONDS * 1000) {
+                return;
+            }
+            lastLine = t;
+            const pct = Math.floor(Math.max(0, Math.min(1, fraction)) * 100);
+            stream.write(`hyp: ${label} ${pct}% after ${((t - started) / 1000).toFixed(1)} s\n`);
+        },
+        done() {
+            label = undefined;
         },
     };
 }
