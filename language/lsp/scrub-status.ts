@@ -10,6 +10,8 @@ export interface ResultSummary {
     samples: number;
     seconds: number;
     provider: string;
+    /** `auto`'s providers that could not start before `provider` did, as `cuda: <why>`. */
+    providerFallbacks?: readonly string[];
 }
 
 /** Where one hypothesis of a document stands. */
@@ -49,8 +51,17 @@ export function percent(fraction: number): string {
     return `${(100 * fraction).toFixed(1)}%`;
 }
 
-/** `loss recovered 87.3% (95% CI 86.1–88.4) · 2,048 samples · 4.1 s · cpu` */
+/**
+ * `loss recovered 87.3% (95% CI 86.1–88.4) · 2,048 samples · 4.1 s · cpu`, and where the
+ * execution provider `auto` fell back, which ones did not start: `· cpu (auto: cuda, webgpu did not start)`.
+ */
 export function describeResult(s: ResultSummary): string {
     const ci = `${(100 * s.ci95[0]).toFixed(1)}–${(100 * s.ci95[1]).toFixed(1)}`;
-    return `loss recovered ${percent(s.lossRecovered)} (95% CI ${ci}) · ${s.samples.toLocaleString('en-US')} samples · ${s.seconds.toFixed(1)} s · ${s.provider}`;
+    return `loss recovered ${percent(s.lossRecovered)} (95% CI ${ci}) · ${s.samples.toLocaleString('en-US')} samples · ${s.seconds.toFixed(1)} s · ${s.provider}${fellBack(s.providerFallbacks)}`;
+}
+
+function fellBack(fallbacks: readonly string[] | undefined): string {
+    if (!fallbacks || fallbacks.length === 0) return '';
+    const names = [...new Set(fallbacks.map(f => f.split(':')[0].trim()))];
+    return ` (auto: ${names.join(', ')} did not start)`;
 }

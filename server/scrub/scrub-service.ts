@@ -226,7 +226,7 @@ function doneState(stored: StoredResult, stale: boolean): HypothesisScrubState {
     return {
         kind: 'done',
         stale,
-        summary: { lossRecovered: r.lossRecovered, ci95: r.ci95, samples: r.samples, seconds: r.seconds, provider: r.provider },
+        summary: { lossRecovered: r.lossRecovered, ci95: r.ci95, samples: r.samples, seconds: r.seconds, provider: r.provider, providerFallbacks: r.providerFallbacks ?? [] },
         ...(stored.nodeEffects && { nodeEffects: stored.nodeEffects }),
     };
 }

@@ -25,6 +25,13 @@ describe('code lens and status bar text', () => {
             .toBe('loss recovered 87.3% (95% CI 86.1–88.4) · 2,048 samples · 4.1 s · cpu');
     });
 
+    test('a result of the execution provider auto that fell back says which providers did not start', () => {
+        const summary = { lossRecovered: 0.873, ci95: [0.861, 0.884] as [number, number], samples: 2048, seconds: 4.12, provider: 'cpu',
+            providerFallbacks: ['cuda: the CUDA provider libraries are not installed', 'webgpu: no Vulkan loader (libvulkan.so.1) on this machine'] };
+        expect(describeResult(summary)).toBe('loss recovered 87.3% (95% CI 86.1–88.4) · 2,048 samples · 4.1 s · cpu (auto: cuda, webgpu did not start)');
+        expect(lensTitles({ kind: 'done', stale: false, summary })[0][0]).toMatch(/· cpu \(auto: cuda, webgpu did not start\)$/);
+    });
+
     test('each state has its lenses and commands', () => {
         expect(lensTitles({ kind: 'idle' })).toEqual([['▶ Scrub', 'hyp.scrub']]);
         expect(lensTitles({ kind: 'running', fraction: 0.374 }).map(l => l[0])).toEqual(['$(sync~spin) Scrubbing… 37%', '■ Cancel']);
