@@ -48,6 +48,18 @@ export const EXAMPLES = [
         file: 'examples/induction/induction.hyp',
         writeup: name => (/naive/i.test(name) ? '35% (naive)' : /refined/i.test(name) ? '86–89% (refined)' : null),
     },
+    {
+        id: 'torch-wo',
+        title: 'Rewrite through a linear map: heads after W_O of a raw PyTorch export',
+        file: 'examples/torch-export/per_head_wo.hyp',
+        writeup: () => null,
+    },
+    {
+        id: 'torch-readout',
+        title: 'Rewrite by subspaces: the readout directions of an MLP output',
+        file: 'examples/torch-export/mlp_readout.hyp',
+        writeup: () => null,
+    },
 ];
 
 /** Runs `hyp scrub FILE --json` with the file's own options; returns its results array. */
@@ -131,6 +143,23 @@ const NOTES = {
         'at each position besides the sign of the nesting depth (without it the claim falls far',
         'lower, see the README). A CI is a statement about sampling noise on this dataset only:',
         'the gap between a claim and 100% is what the claim leaves unexplained, not noise.',
+    ].join('\n'),
+    'torch-wo': [
+        'A raw `torch.onnx.export` computes the output projection for all heads at once, so no tensor',
+        'holds one head\'s output after W_O; `split through` rewrites each layer\'s projection output as',
+        'the sum of the heads\' contributions and the bias (checked exact on the dataset). Claiming one',
+        'head after W_O gives, to every digit, the number of the same claim on att @ v',
+        '(`examples/torch-export/tiny_gpt.hyp`: `l1_head1`, `l0_head0`), as linearity says it must.',
+        '`l1_head1_writes_prev` says what head 1.1 adds to the residual stream is a function of the',
+        'previous token; the rewrite lets it be said of the head\'s output where it is written, and',
+        'since a head\'s map to its output is linear, it scrubs as the same claim on att @ v would.',
+    ].join('\n'),
+    'torch-readout': [
+        '`split subspace` rewrites layer 1\'s MLP output as its projection onto the 12 directions the',
+        'final LayerNorm and unembedding read (`readout.json`) plus the orthogonal complement. The',
+        'complement resampled changes almost nothing (`readout_only`); keeping only the complement',
+        'loses much of the behaviour (`rest_only`). What the MLP writes there is not a function of',
+        'the previous token alone (`readout_is_prev`).',
     ].join('\n'),
     induction: [
         '**What the differences mean.** This synthetic model\'s circuit is much closer to the textbook',
