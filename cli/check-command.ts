@@ -2,6 +2,7 @@
 // line (hypotheses, errors, warnings); exit 1 on errors.
 import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
+import type { GraphG } from '../engine/graph/types.js';
 import { probeModelFile } from '../engine/runtime/probe-model.js';
 
 export function formatDiagnostic(d: FileDiagnostic): string {
@@ -9,16 +10,18 @@ export function formatDiagnostic(d: FileDiagnostic): string {
 }
 
 /** Checks a file and prints its diagnostics; returns the spec when there is no error. */
-export async function checkAndReport(file: string, out: (line: string) => void): Promise<{ ok: boolean; spec?: ScrubSpec }> {
-    const { diagnostics, spec } = await checkHypFile(file, { prober: probeModelFile });
+export async function checkAndReport(file: string, out: (line: string) => void): Promise<{ ok: boolean; spec?: ScrubSpec; g?: GraphG }> {
+    const { diagnostics, spec, g } = await checkHypFile(file, { prober: probeModelFile });
     for (const d of diagnostics) out(formatDiagnostic(d));
     const ok = !diagnostics.some(d => d.severity === 'error');
-    return { ok, spec: ok ? spec : undefined };
+    return ok ? { ok, spec, g } : { ok };
 }
 
 export async function checkCommand(file: string): Promise<number> {
-    const { diagnostics, hypotheses } = await checkHypFile(file, { prober: probeModelFile });
+    const { diagnostics, hypotheses, planSizes } = await checkHypFile(file, { prober: probeModelFile });
     for (const d of diagnostics) console.log(formatDiagnostic(d));
+    // What each scrub will plan, before anyone runs one: on stderr with the summary.
+    for (const p of planSizes ?? []) console.error(`${p.hypothesis}: ${p.text}`);
     const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
     const errors = diagnostics.filter(d => d.severity === 'error').length;
     // On stderr: stdout stays the diagnostics alone, one per line, for scripts that read them.

@@ -5,10 +5,13 @@ import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { resolve } from 'node:path';
 import type { ScrubSpec } from '../engine/spec.js';
+import type { GraphG } from '../engine/graph/types.js';
 import { isHypError } from '../engine/errors.js';
 import { isHypothesis, type HypFile } from './generated/ast.js';
 import { createHypServices, type HypServices } from './hyp-module.js';
 import { checkUserFeatures } from './check-user-features.js';
+import { describePlanResult, hypothesisPlanSize } from './workspace/plan-size.js';
+import { isExponential } from '../engine/plan/plan-size.js';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { ModelProber } from './workspace/hyp-workspace-data.js';
 
@@ -29,6 +32,10 @@ export interface CheckResult {
     hypotheses: number;
     /** Present only when no diagnostic is an error. */
     spec?: ScrubSpec;
+    /** Per hypothesis, its plan's size from a probe plan (language/workspace/plan-size.ts); present with `spec`. */
+    planSizes?: { hypothesis: string; text: string; exponential: boolean }[];
+    /** The G the checks ran on (with the probe's shapes when a prober was given); present with `spec`. */
+    g?: GraphG;
 }
 
 let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
@@ -77,7 +84,12 @@ export async function checkHypFile(path: string, options: { prober?: ModelProber
         return { diagnostics: [...diagnostics, { file, line: 1, column: 1, severity: 'error', code: e.code, message: e.message }], hypotheses };
     }
     // What the editor leaves out: features that call the features module, run as a scrub runs them.
-    const problems = await checkUserFeatures(document, Hyp.workspace.HypDocumentAnalysis.analyze(document), spec);
+    const analysis = Hyp.workspace.HypDocumentAnalysis.analyze(document);
+    const problems = await checkUserFeatures(document, analysis, spec);
     if (problems.length > 0) return { diagnostics: [...diagnostics, ...problems.map(p => ({ file, severity: 'error' as const, ...p }))], hypotheses };
-    return { diagnostics, hypotheses, spec };
+    const planSizes = await Promise.all((document.parseResult.value as HypFile).elements.filter(isHypothesis).map(async h => {
+        const result = await hypothesisPlanSize(analysis, h);
+        return { hypothesis: h.name, text: describePlanResult(result), exponential: 'size' in result && isExponential(result.size) };
+    }));
+    return { diagnostics, hypotheses, spec, planSizes, ...(analysis.derived && { g: analysis.derived.g }) };
 }
