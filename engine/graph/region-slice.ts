@@ -32,8 +32,14 @@ interface NodePlan {
     computed: Region;
     /** Per input (by position; '' inputs get none). */
     inputs: (Region | undefined)[];
-    /** Inputs replaced by a new constant (a Tile's repeats, a Gather's shifted indices). */
+    /** Inputs replaced by a new constant (a Tile's repeats, a Gather's shifted indices, a Reshape's shape). */
     replace?: Map<number, TensorProto>;
+    /**
+     * A Split asked for boxes of some of its outputs: per output, the box it computes (undefined:
+     * not computed) and the box of the input that box is (`computed` is then unused). Each output
+     * becomes a Slice of the input.
+     */
+    split?: { outputs: (Region | undefined)[]; fromInput: (Region | undefined)[] };
 }
 
 interface RuleContext {
@@ -95,7 +101,8 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
         const outputs = node.output.filter(o => o !== '');
         const demanded = outputs.map(o => demand.get(o));
         if (demanded.every(d => d === undefined)) continue;
-        const plan = outputs.length === 1 ? planNode(node, demanded[0]!, ctx) : wholePlan(node, ctx);
+        const plan = outputs.length === 1 ? planNode(node, demanded[0]!, ctx)
+            : splitPlan(node, node.output.map(o => (o === '' ? undefined : demand.get(o))), ctx) ?? wholePlan(node, ctx);
         plans.set(node, plan);
         node.input.forEach((x, k) => {
             if (x === '' || plan.replace?.has(k)) return;
@@ -118,12 +125,13 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
     const nodes: NodeProto[] = [];
     const added: TensorProto[] = [];
     const slices = new Map<string, string>();
-    const take = (x: string, need: Region): string => {
+    // `as`: the name to give the result, always a node of its own (a Split's output).
+    const take = (x: string, need: Region, as?: string): string => {
         const have = available.get(x)!;
         const name = current.get(x)!;
-        if (sameRegion(have, need)) return name;
+        if (as === undefined && sameRegion(have, need)) return name;
         const key = `${x}\u0000${regionKey(need)}`;
-        const known = slices.get(key);
+        const known = as === undefined ? slices.get(key) : undefined;
         if (known !== undefined) return known;
         const axes: number[] = [], starts: number[] = [], ends: number[] = [];
         need.forEach((r, a) => {
@@ -137,16 +145,32 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
             if (h !== null && h[0] === r[0] && h[1] === r[1]) return;
             axes.push(a); starts.push(r[0] - base); ends.push(r[1] - base);
         });
-        if (axes.length === 0) return name;
-        const out = ctx.fresh(x);
+        if (axes.length === 0) {
+            if (as !== undefined) nodes.push(makeNode('Identity', [name], as));
+            return as ?? name;
+        }
+        const out = as ?? ctx.fresh(x);
         added.push(int64Tensor(`${out}::starts`, starts), int64Tensor(`${out}::ends`, ends), int64Tensor(`${out}::axes`, axes));
         nodes.push(makeNode('Slice', [name, `${out}::starts`, `${out}::ends`, `${out}::axes`], out));
-        slices.set(key, out);
+        if (as === undefined) slices.set(key, out);
         return out;
     };
     for (const node of graph.node) {
         const plan = plans.get(node);
         if (plan === undefined) continue;
+        if (plan.split !== undefined) {
+            // Each output asked for is the box of the input it is, under a name of its own.
+            node.output.forEach((o, i) => {
+                const box = plan.split!.outputs[i];
+                if (o === '' || box === undefined) return;
+                const computed = normalise(box, dimsOrThrow(o));
+                const renamed = isWhole(computed) ? o : `${o}::region`;
+                take(node.input[0], normalise(plan.split!.fromInput[i]!, dimsOrThrow(node.input[0])), renamed);
+                available.set(o, computed);
+                current.set(o, renamed);
+            });
+            continue;
+        }
         const inputs = node.input.map((x, k) => {
             if (x === '') return x;
             const replacement = plan.replace?.get(k);
@@ -309,6 +333,60 @@ function planNode(node: NodeProto, d: Region, ctx: RuleContext): NodePlan {
                 const replace = lo > 0 ? new Map([[1, shiftedIndices(ctx.fresh(node.input[1]), normal, lo, inDims[1] as number[])]]) : undefined;
                 return { computed, inputs: [input, undefined], replace };
             }
+            case 'Reshape': {
+                // Axes grouped where the products of their sizes agree (a head axis split off or
+                // merged back): a box of the output that is a contiguous run of elements within
+                // each group is a box of the input; the shape becomes the box's constant extents.
+                const x = inDims[0]!;
+                const inSizes = x.slice(1), outSizes = outDims.slice(1);
+                if (x[0] !== null || outDims[0] !== null || inSizes.some(n => n === null || n <= 0) || outSizes.some(n => n === null || n <= 0)) break;
+                const groups = reshapeGroups(inSizes as number[], outSizes as number[]);
+                if (groups === undefined) break;
+                const computed: Range[] = new Array<Range>(rank).fill(null);
+                const input: Range[] = new Array<Range>(x.length).fill(null);
+                for (const grp of groups) {
+                    const outRun = contiguousRun(grp.out.map(a => d[a + 1]), grp.out.map(a => outSizes[a] as number));
+                    const inBox = boxOfRun(outRun.lo, outRun.hi, grp.in.map(a => inSizes[a] as number));
+                    if (inBox === undefined) continue;
+                    grp.out.forEach((a, i) => { computed[a + 1] = outRun.ranges[i]; });
+                    grp.in.forEach((a, i) => { input[a + 1] = inBox[i]; });
+                }
+                const shape = outDims.map((n, a) => (a === 0 ? -1 : computed[a] === null ? n! : computed[a]![1] - computed[a]![0]));
+                return {
+                    computed, inputs: [input, undefined],
+                    replace: new Map([[1, int64Tensor(ctx.fresh(node.input[1] || 'shape'), shape)]]),
+                };
+            }
+            case 'Slice': {
+                // Constant bounds, unit steps: the box of the output is a box of the input shifted
+                // by the starts; the input is read as exactly that box, which the Slice then keeps whole.
+                const x = inDims[0]!;
+                const starts = ctx.constant(node.input[1]), ends = ctx.constant(node.input[2]);
+                const axes = (node.input[3] ?? '') !== '' ? ctx.constant(node.input[3]) : starts?.map((_, i) => i);
+                const steps = (node.input[4] ?? '') !== '' ? ctx.constant(node.input[4]) : undefined;
+                if (starts === undefined || ends === undefined || axes === undefined || starts.length !== axes.length || ends.length !== axes.length) break;
+                if ((node.input[4] ?? '') !== '' && (steps === undefined || steps.some(s => s !== 1))) break;
+                const input: Range[] = [...d];
+                const extents: number[] = [];
+                let ok = true;
+                axes.forEach((axis, i) => {
+                    const a = norm(axis, x.length);
+                    const size = x[a];
+                    if (size === null || a === 0) { ok = false; return; }
+                    const clamp = (v: number) => Math.max(0, Math.min(size, v < 0 ? v + size : v));
+                    const lo = clamp(starts[i]), hi = clamp(ends[i]);
+                    if (hi <= lo || outDims[a] !== hi - lo) { ok = false; return; }
+                    const r = d[a] ?? [0, hi - lo];
+                    input[a] = [lo + r[0], lo + r[1]];
+                    extents.push(r[1] - r[0]);
+                });
+                if (!ok) break;
+                const replace = new Map([
+                    [1, int64Tensor(ctx.fresh(node.input[1]), axes.map(() => 0))],
+                    [2, int64Tensor(ctx.fresh(node.input[2]), extents)],
+                ]);
+                return { computed: d, inputs: [input, undefined, undefined, undefined, undefined], replace };
+            }
             case 'Concat': {
                 const axis = norm(intAttr('axis')!, rank);
                 const computed = d.map((r, a) => (a === axis ? null : r));
@@ -317,6 +395,104 @@ function planNode(node: NodeProto, d: Region, ctx: RuleContext): NodePlan {
         }
     }
     return wholePlan(node, ctx);
+}
+
+/**
+ * A Split along a per-example axis (sizes read off its outputs' dims): each output asked for is
+ * the box of the input shifted by its offset along the axis. Undefined when it does not apply.
+ */
+function splitPlan(node: NodeProto, demanded: (Region | undefined)[], ctx: RuleContext): NodePlan | undefined {
+    if (node.opType !== 'Split' || !(node.domain === '' || node.domain === 'ai.onnx')) return undefined;
+    const x = ctx.dims(node.input[0]);
+    const a = node.attribute.find(t => t.name === 'axis');
+    const axis = a === undefined ? 0 : Number(a.i) < 0 ? Number(a.i) + x.length : Number(a.i);
+    if (axis <= 0 || axis >= x.length || x[axis] === null) return undefined;
+    const outputs: (Region | undefined)[] = [];
+    const fromInput: (Region | undefined)[] = [];
+    let offset = 0;
+    let input: Region | undefined;
+    for (let i = 0; i < node.output.length; i++) {
+        const o = node.output[i];
+        if (o === '') return undefined;
+        const size = ctx.dims(o)[axis];
+        if (size === null) return undefined;
+        const d = demanded[i];
+        if (d !== undefined) {
+            const r = d[axis] ?? [0, size];
+            const from = d.map((q, k) => (k === axis ? [offset + r[0], offset + r[1]] as const : q));
+            outputs.push(d);
+            fromInput.push(from);
+            input = input === undefined ? from : hull(input, from);
+        } else {
+            outputs.push(undefined);
+            fromInput.push(undefined);
+        }
+        offset += size;
+    }
+    if (offset !== x[axis] || input === undefined) return undefined;
+    return { computed: wholeRegion(x.length), inputs: [input, undefined], split: { outputs, fromInput } };
+}
+
+/** Axes of a Reshape's input and output (per example) grouped where the products of their sizes agree. */
+function reshapeGroups(a: readonly number[], b: readonly number[]): { in: number[]; out: number[] }[] | undefined {
+    const groups: { in: number[]; out: number[] }[] = [];
+    let i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+        const g = { in: [] as number[], out: [] as number[] };
+        let pa = 1, pb = 1;
+        if (i < a.length) { pa *= a[i]; g.in.push(i++); }
+        if (j < b.length) { pb *= b[j]; g.out.push(j++); }
+        while (pa !== pb) {
+            if (pa < pb && i < a.length) { pa *= a[i]; g.in.push(i++); }
+            else if (pb < pa && j < b.length) { pb *= b[j]; g.out.push(j++); }
+            else return undefined;
+        }
+        groups.push(g);
+    }
+    return groups;
+}
+
+/**
+ * The smallest box holding `ranges` (over axes of `sizes`, row-major) whose elements are one
+ * contiguous run: axes before the first one read in more than one index stay single indices,
+ * later ones become whole. Its run of flattened indices is [lo, hi).
+ */
+function contiguousRun(ranges: readonly Range[], sizes: readonly number[]): { ranges: Range[]; lo: number; hi: number } {
+    if (sizes.length === 0) return { ranges: [], lo: 0, hi: 1 };
+    const full = ranges.map((r, i) => r ?? [0, sizes[i]] as const);
+    let j = full.findIndex(r => r[1] - r[0] > 1);
+    if (j < 0) j = full.length - 1;
+    let inner = 1;
+    for (let i = j + 1; i < sizes.length; i++) inner *= sizes[i];
+    let lo = 0;
+    let stride = inner;
+    for (let i = j; i >= 0; i--) {
+        lo += full[i][0] * stride;
+        stride *= sizes[i];
+    }
+    const out = full.map((r, i): Range => (i > j || (r[0] === 0 && r[1] === sizes[i]) ? null : r));
+    return { ranges: out, lo, hi: lo + (full[j][1] - full[j][0]) * inner };
+}
+
+/** The box over axes of `sizes` (row-major) whose elements are exactly the run [lo, hi); undefined when none is. */
+function boxOfRun(lo: number, hi: number, sizes: readonly number[]): Range[] | undefined {
+    if (sizes.length === 0) return lo === 0 && hi === 1 ? [] : undefined;
+    let inner = 1;
+    for (let j = sizes.length - 1; j >= 0; j--) {
+        if (lo % inner === 0 && hi % inner === 0) {
+            const a = lo / inner, b = hi / inner;
+            const row = Math.floor(a / sizes[j]);
+            if (Math.floor((b - 1) / sizes[j]) === row) {
+                const box: Range[] = sizes.map((n, i) => (i > j ? null : [0, n]));
+                box[j] = [a - row * sizes[j], b - row * sizes[j]];
+                let rest = row;
+                for (let i = j - 1; i >= 0; i--) { box[i] = [rest % sizes[i], rest % sizes[i] + 1]; rest = Math.floor(rest / sizes[i]); }
+                return box.map((r, i) => (r !== null && r[0] === 0 && r[1] === sizes[i] ? null : r));
+            }
+        }
+        inner *= sizes[j];
+    }
+    return undefined;
 }
 
 /** An op without a rule: its whole output from its whole inputs. */

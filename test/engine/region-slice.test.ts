@@ -64,6 +64,69 @@ function positionwiseModel(cumsum: boolean): ModelProto {
     return b.build();
 }
 
+/**
+ * Attention the way torch.onnx.export writes it: one qkv MatMul Split three ways, each Reshaped
+ * to heads by a shape computed from the input's Shape, transposed; the heads merged back by a
+ * Reshape and projected, and a constant Slice of positions read. `headsOut`: the output is
+ * att @ v itself ([batch, head, position, d_head]).
+ */
+function torchAttentionModel(headsOut: boolean): ModelProto {
+    const b = new GraphBuilder('torch-attention');
+    const i64 = (name: string, dims: (number | string)[]) => [{ name, dtype: 'int64', dims }];
+    b.input('x', 'float32', ['batch', 4, 3]);
+    b.initializer('Wqkv', weights(36, 5), [3, 12]);
+    b.initializer('bqkv', weights(12, 6), [12]);
+    b.initializer('sizes', BigInt64Array.of(4n, 4n, 4n), [3]);
+    b.initializer('zero', BigInt64Array.of(0n), []);
+    b.initializer('axes0', BigInt64Array.of(0n), [1]);
+    b.initializer('tail', BigInt64Array.of(4n, 2n, 2n), [3]);
+    b.initializer('merged', BigInt64Array.of(4n, 4n), [2]);
+    b.initializer('Wo', weights(12, 7), [4, 3]);
+    b.initializer('starts', BigInt64Array.of(1n), [1]);
+    b.initializer('ends', BigInt64Array.of(3n), [1]);
+    b.initializer('axes1', BigInt64Array.of(1n), [1]);
+    b.node('MatMul', ['x', 'Wqkv'], f32('qkv0', ['batch', 4, 12]));
+    b.node('Add', ['qkv0', 'bqkv'], f32('qkv', ['batch', 4, 12]));
+    b.node('Split', ['qkv', 'sizes'], [...f32('q', ['batch', 4, 4]), ...f32('k', ['batch', 4, 4]), ...f32('v', ['batch', 4, 4])], { axis: 2 });
+    b.node('Shape', ['x'], i64('shape_x', [3]));
+    b.node('Gather', ['shape_x', 'zero'], i64('n', []), { axis: 0 });
+    b.node('Unsqueeze', ['n', 'axes0'], i64('n1', [1]));
+    b.node('Concat', ['n1', 'tail'], i64('heads_shape', [4]), { axis: 0 });
+    b.node('Concat', ['n1', 'merged'], i64('merged_shape', [3]), { axis: 0 });
+    for (const t of ['q', 'k', 'v']) b.node('Reshape', [t, 'heads_shape'], f32(`${t}4`, ['batch', 4, 2, 2]));
+    b.node('Transpose', ['q4'], f32('qh', ['batch', 2, 4, 2]), { perm: [0, 2, 1, 3] });
+    b.node('Transpose', ['k4'], f32('kt', ['batch', 2, 2, 4]), { perm: [0, 2, 3, 1] });
+    b.node('Transpose', ['v4'], f32('vh', ['batch', 2, 4, 2]), { perm: [0, 2, 1, 3] });
+    b.node('MatMul', ['qh', 'kt'], f32('scores', ['batch', 2, 4, 4]));
+    b.node('Softmax', ['scores'], f32('pattern', ['batch', 2, 4, 4]), { axis: -1 });
+    b.node('MatMul', ['pattern', 'vh'], f32(headsOut ? 'out' : 'z', ['batch', 2, 4, 2]));
+    if (!headsOut) {
+        b.node('Transpose', ['z'], f32('zt', ['batch', 4, 2, 2]), { perm: [0, 2, 1, 3] });
+        b.node('Reshape', ['zt', 'merged_shape'], f32('zm', ['batch', 4, 4]));
+        b.node('MatMul', ['zm', 'Wo'], f32('proj', ['batch', 4, 3]));
+        b.node('Slice', ['proj', 'starts', 'ends', 'axes1'], f32('out', ['batch', 2, 3]));
+    }
+    b.output('out');
+    return b.build();
+}
+
+/** Position pairs merged by a Reshape and split back, then positions 2–3 sliced: position-wise throughout. */
+function reshapedPositionsModel(): ModelProto {
+    const b = new GraphBuilder('reshaped');
+    b.input('x', 'float32', ['batch', 4, 3]);
+    b.initializer('pairs', BigInt64Array.of(0n, 2n, 6n), [3]);
+    b.initializer('back', BigInt64Array.of(-1n, 4n, 3n), [3]);
+    b.initializer('starts', BigInt64Array.of(2n), [1]);
+    b.initializer('ends', BigInt64Array.of(4n), [1]);
+    b.initializer('axes1', BigInt64Array.of(1n), [1]);
+    b.node('Reshape', ['x', 'pairs'], f32('p', ['batch', 2, 6]));
+    b.node('Sigmoid', ['p'], f32('s', ['batch', 2, 6]));
+    b.node('Reshape', ['s', 'back'], f32('y', ['batch', 4, 3]));
+    b.node('Slice', ['y', 'starts', 'ends', 'axes1'], f32('out', ['batch', 2, 3]));
+    b.output('out');
+    return b.build();
+}
+
 const x = Float32Array.from({ length: BATCH * 12 }, (_, i) => Math.sin(i * 1.7) * 2);
 
 function fakeInputs(): ModelInputs {
@@ -127,6 +190,32 @@ describe('sliced local functions', () => {
     it('reads the whole input through an op it has no rule for', async () => {
         const need = await expectSame(positionwiseModel(true), undefined);
         expect(need).toEqual([null, null, null]);
+    });
+
+    it('slices through a torch-style Split, Reshapes to and from heads and a constant Slice', async () => {
+        // One head of att @ v: the qkv projection computes that head's columns only, its shape
+        // computation is gone, and the keys and values of every position are read.
+        const model = torchAttentionModel(true);
+        expect(await expectSame(model, [null, [1, 2], null, null])).toEqual([null, null, null]);
+        expect(await expectSame(model, [null, [0, 1], [2, 3], null])).toEqual([null, null, null]);
+        const dims = await probeFullDims(model, fakeInputs(), { providers: ['cpu'] });
+        const sliced = sliceLocalFunction(model, 'out', [null, [1, 2], null, null], t => dims.get(t), true);
+        const nodes = sliced.model.graph!.node;
+        expect(nodes.find(n => n.opType === 'MatMul' && n.input[0] === 'x')!.output[0]).toBe('qkv0::region');
+        expect(nodes.some(n => n.opType === 'Split' || n.opType === 'Shape')).toBe(false);
+        // The heads merged back, projected and sliced to positions 1–2: the queries of those
+        // positions only (the pattern is computed there), the keys and values of all.
+        const readout = torchAttentionModel(false);
+        expect(await expectSame(readout, undefined)).toEqual([null, null, null]);
+        expect(await expectSame(readout, [null, [1, 2], null])).toEqual([null, null, null]);
+        const rdims = await probeFullDims(readout, fakeInputs(), { providers: ['cpu'] });
+        const rs = sliceLocalFunction(readout, 'out', [null, null, null], t => rdims.get(t), true);
+        expect(rs.model.graph!.node.find(n => n.opType === 'Softmax')!.output[0]).toBe('pattern::region');
+    });
+
+    it('reads only the positions a Reshape that merges and splits them back needs', async () => {
+        expect(await expectSame(reshapedPositionsModel(), undefined)).toEqual([null, [2, 4], null]);
+        expect(await expectSame(reshapedPositionsModel(), [null, [1, 2], null])).toEqual([null, [3, 4], null]);
     });
 
     it('leaves a function it cannot slice unchanged', async () => {
@@ -211,3 +300,24 @@ describe('a local function that cannot be sliced', () => {
     }, 120_000);
 });
 
+
+describe('scrubbing the raw torch export with sliced local functions', () => {
+    const torch = useRewritePair('examples/torch-export/tiny_gpt.hyp', { sliceLocals: false });
+
+    it('slices layer 1 by head and by the metric band through its Split and Reshapes, with the values whole functions give', async () => {
+        for (const name of ['l0_head0', 'l1_head1']) {
+            const h = torch.spec.hypotheses.find(x => x.name === name)!;
+            const a = await scrubHypothesis(torch.on, h, { samples: 150, perExample: true });
+            const b = await scrubHypothesis(torch.off, h, { samples: 150, perExample: true });
+            for (let r = 0; r < 150; r++) expect(a.perExample!.scrubbed[r]).toBeCloseTo(b.perExample!.scrubbed[r], 4);
+        }
+        expect(torch.on.runner.sliceFailures).toEqual([]);
+        const z0 = '/blocks.0/attn/MatMul_1_output_0', z1 = '/blocks.1/attn/MatMul_1_output_0';
+        // The logits at positions 8–9 read layer 1's att @ v at those positions only (through the
+        // transpose and the Reshape merging the heads); head 1 of it reads every position of layer 0.
+        const needs = await torch.on.runner.slicing!.inputRegions('logits', ['tokens', z0, z1], [null, [8, 10], null]);
+        expect(needs[2]).toEqual([null, null, [8, 10], null]);
+        const head = await torch.on.runner.slicing!.inputRegions(z1, ['tokens', z0], [null, [1, 2], [8, 10], null]);
+        expect(head[1]).toEqual([null, null, null, null]);
+    }, 120_000);
+});
