@@ -38,6 +38,8 @@ export function describeGraphNode(node: GNode, g: GraphG, tensors: ReadonlyMap<s
 }
 
 function coverage(node: GNode): string {
+    // A part of a rewrite into a sum of parts covers its whole own tensor: say what the part is.
+    if (node.rewrite !== undefined) return `a part of a sum: ${node.rewrite}`;
     const c = node.tensors[0]?.coverage;
     if (!c || c.kind === 'all') return 'whole tensor';
     if (c.kind === 'rest') return 'the elements no named part covers';

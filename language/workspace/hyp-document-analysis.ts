@@ -26,8 +26,11 @@ export interface DocumentAnalysis {
     dataset?: DeclaredFile<ast.DatasetDecl, Dataset>;
     features?: DeclaredFile<ast.FeaturesDecl, string[]>;
     graphSpec: GraphSpec;
-    /** G and the problems found deriving it, when the model loaded. */
-    derived?: { g: GraphG; problems: GraphProblem[] };
+    /**
+     * G and the problems found deriving it, when the model loaded; `graph` is the model graph G
+     * was derived on (modelGraph with the hooks' rewrites into sums of parts made in it).
+     */
+    derived?: { g: GraphG; problems: GraphProblem[]; graph: ModelGraph };
     /** Why G could not be derived from a model that loaded. */
     deriveError?: string;
     /**

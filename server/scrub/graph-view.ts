@@ -15,12 +15,13 @@ export function graphView(Hyp: HypServices, document: LangiumDocument, hypothesi
     if (!model?.ok || !derived) return { modelPath, nodes: [], problem: model && !model.ok ? model.error : 'the file declares no model, or it has not loaded yet' };
     const nodes = [...derived.g.nodes.values()].map(n => {
         const t = n.tensors[0];
-        const info = t ? (analysis.modelGraph ?? model.value).tensors.get(t.tensor) : undefined;
+        // The graph G was derived on: a part of a rewritten hook is a tensor the rewrite added.
+        const info = t ? derived.graph.tensors.get(t.tensor) : undefined;
         return {
             name: n.name,
             tensor: n.tensors.map(x => x.tensor).join(', '),
             shape: info?.shape ? `[${info.shape.join(', ')}]` : '?',
-            op: info?.producer?.op ?? (n.kind === 'input' ? 'graph input' : ''),
+            op: n.rewrite !== undefined ? `part of a sum: ${n.rewrite}` : info?.producer?.op ?? (n.kind === 'input' ? 'graph input' : ''),
             parents: n.kind === 'input' ? [] : [...derived.g.partParents(n.name)],
         };
     });

@@ -9,6 +9,9 @@ import { prepareScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { removeRewriteCases, writeRewriteCase } from '../fixtures/rewrite-models.js';
+import { expectCompletion, expectHover } from 'langium/test';
+import { graphView } from '../../server/scrub/graph-view.js';
+import { parse, services, toyUri } from './helpers.js';
 
 afterAll(removeRewriteCases);
 
@@ -126,4 +129,38 @@ hypothesis constant {
         const input = await check(dir, `${HEADER}graph {\n    split input through Z\n    node Z = "Z" split axis 1 { h0: 0 }\n}\n`);
         expect(errors(input)).toContainEqual({ line: 6, code: 'rewrite-invalid', message: expect.stringMatching(/model input is not computed/) });
     }, 60_000);
+});
+
+describe('the editor sees the parts of a rewrite', () => {
+    const text = (dir: string) => `${HEADER}graph {
+    node Z = "Z" split axis 1 { h0: 0, h1: 1, h2: 2 }
+    node O = "O" split through Z
+}
+hypothesis h {
+    node z -> Z.h1 <- input
+    node o -> O.<|>h1 = y <- z
+    output <- o
+}
+`.replace('model "model.onnx"', `model "${join(dir, 'model.onnx')}"`).replace('dataset "data.jsonl"', `dataset "${join(dir, 'data.jsonl')}"`);
+
+    it('the hover of a part says what it is and lists its part-level G-parent', async () => {
+        const dir = writeRewriteCase('heads');
+        await expectHover(services)({ text: text(dir), index: 0, parseOptions: { documentUri: toyUri(dir) }, disposeAfterCheck: true,
+            hover: /^\*\*G node `O.h1`\*\* \(hook point, a part of a sum: the contribution of Z.h1 to O \(the other parts of Z zeroed, constants left out\) through Transpose → Reshape → MatMul → Add\)[\s\S]*G-parents: `Z.h1`$/ });
+    });
+
+    it('the graph view lists every part, the bias included, with its shape', async () => {
+        const dir = writeRewriteCase('heads');
+        const document = await parse(text(dir).replace('<|>', ''), { documentUri: toyUri(dir) });
+        const view = graphView(services, document);
+        expect(view.nodes.map(n => n.name)).toEqual(['input', 'Z.h0', 'Z.h1', 'Z.h2', 'O.h0', 'O.h1', 'O.h2', 'O.bias', 'output']);
+        expect(view.nodes.find(n => n.name === 'O.bias')).toMatchObject({ shape: '[batch, 2]', parents: [], op: expect.stringMatching(/^part of a sum: the constant part of O/) });
+    });
+
+    it('completion after -> lists the parts, the bias included', async () => {
+        const dir = writeRewriteCase('heads');
+        await expectCompletion(services)({ text: text(dir).replace('node o -> O.<|>h1 = y <- z', 'node o -> <|>'), index: 0,
+            parseOptions: { documentUri: toyUri(dir) }, disposeAfterCheck: true,
+            assert: c => expect(c.items.map(i => i.label).sort()).toEqual(['O.bias', 'O.h0', 'O.h1', 'O.h2', 'Z.h0', 'Z.h1', 'Z.h2']) });
+    });
 });
