@@ -4,6 +4,7 @@ import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
 import type { GraphG } from '../engine/graph/types.js';
 import { probeModelFile } from '../engine/runtime/probe-model.js';
+import { rewriteDiagnostics } from './rewrite-diagnostics.js';
 
 export function formatDiagnostic(d: FileDiagnostic): string {
     return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
@@ -11,14 +12,18 @@ export function formatDiagnostic(d: FileDiagnostic): string {
 
 /** Checks a file and prints its diagnostics; returns the spec when there is no error. */
 export async function checkAndReport(file: string, out: (line: string) => void): Promise<{ ok: boolean; spec?: ScrubSpec; g?: GraphG }> {
-    const { diagnostics, spec, g } = await checkHypFile(file, { prober: probeModelFile });
+    const checked = await checkHypFile(file, { prober: probeModelFile });
+    const diagnostics = [...checked.diagnostics, ...await rewriteDiagnostics(checked.spec, file)];
+    const { spec, g } = checked;
     for (const d of diagnostics) out(formatDiagnostic(d));
     const ok = !diagnostics.some(d => d.severity === 'error');
     return ok ? { ok, spec, g } : { ok };
 }
 
 export async function checkCommand(file: string): Promise<number> {
-    const { diagnostics, hypotheses, planSizes } = await checkHypFile(file, { prober: probeModelFile });
+    const checked = await checkHypFile(file, { prober: probeModelFile });
+    const { hypotheses, planSizes } = checked;
+    const diagnostics = [...checked.diagnostics, ...await rewriteDiagnostics(checked.spec, file)];
     for (const d of diagnostics) console.log(formatDiagnostic(d));
     // What each scrub will plan, before anyone runs one: on stderr with the summary.
     for (const p of planSizes ?? []) console.error(`${p.hypothesis}: ${p.text}`);

@@ -22,8 +22,11 @@ export const REWRITE_CHECK_ROWS = 16;
 
 export interface RewriteMismatch {
     hook: string;
-    /** max |Σ parts − tensor| / max |tensor|. */
+    /** max |Σ parts − tensor| / max |tensor| (Infinity when the tensor is zero on every row checked). */
     relative: number;
+    /** max |Σ parts − tensor|, and max |tensor|. */
+    absolute: number;
+    scale: number;
     /** The dataset example where the largest difference is. */
     example: number;
 }
@@ -56,7 +59,7 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
                 if (!(d <= worst)) { worst = Number.isNaN(d) ? Infinity : d; at = i; }
             }
             const relative = worst === 0 ? 0 : worst / Math.max(scale, Number.MIN_VALUE);
-            if (relative > REWRITE_TOLERANCE) mismatches.push({ hook, relative, example: Math.floor(at / (whole.length / count)) });
+            if (relative > REWRITE_TOLERANCE) mismatches.push({ hook, relative, absolute: worst, scale, example: Math.floor(at / (whole.length / count)) });
         }
         return mismatches;
     } finally {
@@ -67,9 +70,14 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
 /** The located error for a rewrite that is not exact. */
 export function rewriteInexactError(m: RewriteMismatch, hook: HookSpec | undefined, modelPath: string, rowLine?: (example: number) => { file: string; line: number }): HypError {
     const row = rowLine?.(m.example);
+    const size = m.scale > 0
+        ? `by up to ${m.absolute.toPrecision(3)}, ${m.relative.toPrecision(3)} of its largest value ${m.scale.toPrecision(3)} (allowed 1e-5)`
+        : `by up to ${m.absolute.toPrecision(3)} where the tensor is zero on every row checked`;
     return new HypError(
-        `the parts of "${m.hook}" do not add up to "${hook?.tensor ?? m.hook}" on the dataset's rows: they differ by ${m.relative.toPrecision(3)} of its largest value (allowed ${REWRITE_TOLERANCE})`
+        `the parts of "${m.hook}" do not add up to "${hook?.tensor ?? m.hook}" on the dataset's rows: they differ ${size}`
             + (row !== undefined ? `, most at ${row.file}:${row.line}` : ''),
         'rewrite-inexact', hook?.source ?? { file: modelPath },
-        hook?.rewrite?.kind === 'through' ? 'the map from its source is not linear on these rows: rewrite a tensor computed from the source by linear ops alone' : undefined);
+        hook?.rewrite?.kind === 'through'
+            ? 'the map from its source is not linear on these rows, or the model loses precision computing it (a large constant added and taken away): rewrite a tensor the source reaches through linear ops alone'
+            : 'the projections lose precision on these values');
 }

@@ -109,6 +109,12 @@ describe('rewrites that cannot be made are located errors', () => {
         await expect(prepareScrub(spec, { ep: 'cpu', threads: 1 })).rejects.toMatchObject({ code: 'rewrite-not-linear', location: { file: 'f.hyp', line: 7 } });
     });
 
+    it('an affine map the model evaluates without its input (O = (Z + 1e8) − 1e8 in float32) is rewrite-inexact at the hook', async () => {
+        const dir = writeRewriteCase('cancel');
+        const spec = rewriteSpec(dir, headHooks.map(h => ({ ...h, source: { file: 'f.hyp', line: 3 } })));
+        await expect(prepareScrub(spec, { ep: 'cpu', threads: 1 })).rejects.toMatchObject({ code: 'rewrite-inexact', location: { file: 'f.hyp', line: 3 } });
+    });
+
     it('subspaces that are not orthogonal are rewrite-not-orthogonal, naming the pair', () => {
         const dir = writeRewriteCase('direction');
         const { problems } = deriveG(loadModelGraph(`${dir}/model.onnx`), { hooks: [{ name: 'H', tensor: 'H',
