@@ -15,6 +15,7 @@ import { createSession, resolveProviders, type ProviderChoice } from '../engine/
 import type { HypothesisSpec } from '../engine/spec.js';
 import { naiveScrubRoot } from './naive-scrubber.js';
 import { CASES } from './cases.js';
+import { discoverCase } from './discover-case.js';
 import { treePaths } from './tree-paths.js';
 
 const FORWARD_BATCH = 512;
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
 
     const { spec, diagnostics } = await checkHypFile(c.file);
     if (!spec) throw new Error(`${c.file} does not check: ${diagnostics.map(d => d.message).join('; ')}`);
+    if (c.discover) {
+        const prepared = await prepareScrub(spec, { ep });
+        console.log(JSON.stringify(await discoverCase({ ...c, discover: c.discover }, spec, prepared, roots)));
+        await prepared.dispose();
+        return;
+    }
     const hypothesis = spec.hypotheses.find(h => h.name === c.hypothesis);
     if (!hypothesis) throw new Error(`${c.file} has no hypothesis ${c.hypothesis}`);
     const prepared = await prepareScrub(spec, { ep });

@@ -17,6 +17,11 @@ export interface BenchCase {
     ep?: ProviderChoice;
     /** Part of `npm run bench -- --quick`: one case of each kind, a few minutes in all. */
     quick?: boolean;
+    /**
+     * A `hyp discover` search instead of one scrub (bench/discover-case.ts): from `from` (the
+     * identity when absent), at the threshold with the CI rule; `hypothesis` is then unused.
+     */
+    discover?: { from?: string; threshold: number };
 }
 
 const TOY = 'examples/toy/toy.hyp';
@@ -62,5 +67,9 @@ export const CASES: BenchCase[] = [
         naiveRoots: 2,
         quick: syntheticName(shape) === 'd3f4',
     })),
+    // A whole discover search from the identity (paren: 141 I-edges; toy: 7), timed from its first
+    // scrub to its last: every candidate is one scrub on the same prepared spec.
+    { name: 'discover/toy', file: TOY, hypothesis: 'identity', roots: 2_000, naiveRoots: 0, discover: { threshold: 0.9 }, quick: true },
+    { name: 'discover/paren@600', file: PAREN, hypothesis: 'identity', roots: 600, naiveRoots: 0, discover: { threshold: 0.9 } },
     { name: 'paren/claim1@gpu', file: PAREN, hypothesis: 'claim1', roots: 10_000, naiveRoots: 10, ep: 'auto' },
 ];

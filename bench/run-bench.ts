@@ -47,7 +47,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node 
 const columns: [key: string, title: string][] = [
     ['name', 'case'], ['roots', 'roots'], ['forwardSeconds', 'forward s'], ['scrubSeconds', 'scrub s'],
     ['statisticsSeconds', 'statistics s'], ['ratioToForward', 'ratio to forward'], ['naiveSeconds', 'naive s (scaled)'],
-    ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'], ['threads', 'threads'],
+    ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'], ['searchScrubs', 'search scrubs'], ['threads', 'threads'],
     ['treePaths', 'tree paths'], ['computedRequests', 'distinct computed requests'], ['peakRssMiB', 'peak RSS MiB'],
     ['provider', 'provider'], ['gpu', 'gpu'], ['error', 'error'],
 ];
