@@ -51,12 +51,22 @@ export interface LocalSlicing {
     inputRegions(tensor: string, parents: readonly string[], region: Region, stacked?: readonly boolean[]): Promise<(Region | undefined)[]>;
     /** Each part's bounding box in a split tensor, in GraphG.nodesOfTensor order (batch axis first). */
     partBoxes(tensor: string): (Region | undefined)[];
+    /**
+     * Whether the variant for this region exists already (its session built and checked); when
+     * absent, `inputRegions` builds it. Optional: a runner without it is taken to have none.
+     */
+    hasVariant?(tensor: string, parents: readonly string[], region: Region, stacked?: readonly boolean[]): boolean;
 }
 
 export interface ActivationType {
     dtype: string;
     /** One example's dims (no batch axis). */
     dims: number[];
+}
+
+/** A local function's variant: its tensor, parent list (cut or not), output region and parents fed stacked. */
+function variantKey(tensor: string, parents: readonly string[], region: Region | undefined, stacked?: readonly boolean[]): string {
+    return `${tensor}\u0000${parents.join('\u0000')}\u0000${region === undefined ? '' : regionKey(region)}\u0000${stacked?.map(Number).join('') ?? ''}`;
 }
 
 /** The onnxruntime-backed runner over one model, one dataset and one G. */
@@ -93,6 +103,7 @@ export class OrtModelRunner implements ModelRunner {
     ) {
         this.slicing = slicing ? {
             inputRegions: async (tensor, parents, region, stacked) => (await this.variant(tensor, parents, region, stacked)).inputRegions,
+            hasVariant: (tensor, parents, region, stacked) => this.locals.has(variantKey(tensor, parents, region, stacked)),
             partBoxes: tensor => {
                 let boxes = this.boxes.get(tensor);
                 if (boxes === undefined) {
@@ -149,7 +160,7 @@ export class OrtModelRunner implements ModelRunner {
      * region (a sliced one computes less) and set of parents fed stacked by part.
      */
     private variant(tensor: string, parents: readonly string[], region: Region | undefined, stacked?: readonly boolean[]): Promise<LocalVariant> {
-        const key = `${tensor}\u0000${parents.join('\u0000')}\u0000${region === undefined ? '' : regionKey(region)}\u0000${stacked?.map(Number).join('') ?? ''}`;
+        const key = variantKey(tensor, parents, region, stacked);
         let variant = this.locals.get(key);
         if (variant === undefined) this.locals.set(key, variant = this.buildVariant(tensor, parents, region, stacked ?? parents.map(() => false)));
         return variant;

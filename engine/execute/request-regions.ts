@@ -38,6 +38,38 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
         canonical.add(r);
         return r;
     };
+    /**
+     * A region few requests of a tensor are read in (a hull of two readers' boxes, a cut that
+     * rarely applies) would get a local function of its own: a session built and checked for a
+     * handful of requests, which costs more than computing them whole. Such requests are computed
+     * in the tensor's whole region instead, unless their variant exists already.
+     */
+    const widenRareRegions = (tensor: string, ids: readonly number[]) => {
+        const counts = new Map<readonly string[], Map<Region, number>>();
+        for (const id of ids) {
+            const region = regions[id];
+            if (region === undefined) continue;
+            const r = regions[id] = intern(region);
+            const parents = (table.get(id) as ComputedRequest).parents;
+            let byRegion = counts.get(parents);
+            if (byRegion === undefined) counts.set(parents, byRegion = new Map());
+            byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
+        }
+        const rare = new Set<string>();
+        for (const [parents, byRegion] of counts) {
+            const first = ids.find(id => (table.get(id) as ComputedRequest).parents === parents)!;
+            const stacked = (table.get(first) as ComputedRequest).inputs.map(a => a.sum === true);
+            for (const [r, count] of byRegion) {
+                if (count >= MIN_VARIANT_REQUESTS || r === whole(tensor) || slicing.hasVariant?.(tensor, parents, r, stacked)) continue;
+                rare.add(`${regionKey(r)}\u0000${parents.join('\u0000')}`);
+            }
+        }
+        if (rare.size === 0) return;
+        for (const id of ids) {
+            const r = regions[id];
+            if (r !== undefined && rare.has(`${regionKey(r)}\u0000${(table.get(id) as ComputedRequest).parents.join('\u0000')}`)) regions[id] = whole(tensor);
+        }
+    };
     const wholes = new Map<string, Region>();
     const whole = (tensor: string) => {
         let r = wholes.get(tensor);
@@ -67,6 +99,7 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
         const tensor = g.computedTensors[t];
         let byParents = variants.get(tensor);
         if (byParents === undefined) variants.set(tensor, byParents = new Map());
+        widenRareRegions(tensor, computedByTensor.get(tensor) ?? []);
         let lastParents: readonly string[] | undefined;
         let lastRegion: Region | undefined;
         let reads: Reads | undefined;
@@ -125,6 +158,12 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
     };
     return { regions, needs, boxOf };
 }
+
+/**
+ * Requests a region of a tensor must be read in, in one plan, to get a local function of its own
+ * when it has none yet (request-regions.ts, widenRareRegions).
+ */
+export const MIN_VARIANT_REQUESTS = 64;
 
 /** Whether box `a` holds box `b`. */
 function contains(a: Region, b: Region): boolean {
