@@ -23,7 +23,8 @@ export function lowerGraph(file: ast.HypFile, vectors?: VectorReader, path?: str
                 // A hook whose string is still being typed has no tensor yet: it is not part of G.
                 if (member.name === undefined || member.tensor === undefined) continue;
                 const rewrite = member.split && lowerRewrite(member.split, vectors);
-                const source = path === undefined ? undefined : { file: path, line: (member.$cstNode?.range.start.line ?? 0) + 1 };
+                // Only a rewrite raises errors of its own at scrub time (its check on rows).
+                const source = path === undefined || rewrite === undefined ? undefined : { file: path, line: (member.$cstNode?.range.start.line ?? 0) + 1 };
                 spec.hooks.push({
                     name: member.name, tensor: member.tensor,
                     ...(rewrite !== undefined ? { rewrite } : member.split && { split: lowerSplit(member.split) }),

@@ -63,10 +63,11 @@ export class HypSymbols {
         if (ast.isCallExpr(node) && in_('callee')) return at({ kind: 'function', name: node.callee });
         if ((ast.isLabelDecl(node) || ast.isMetricDecl(node)) && in_('field') && node.field !== undefined) return at({ kind: 'field', name: node.field });
         if (ast.isHookPoint(node) && in_('name')) return at({ kind: 'graph', name: node.name });
-        if ((ast.isIndexPart(node) || ast.isPredicatePart(node)) && in_('name')) {
+        if ((ast.isIndexPart(node) || ast.isPredicatePart(node) || ast.isSubspacePart(node)) && in_('name')) {
             const owner = node.$container.$container;
             return at({ kind: 'graph', name: `${ast.isHookPoint(owner) ? owner.name : 'input'}.${node.name}` });
         }
+        if (ast.isThroughSplit(node) && in_('source') && node.source !== undefined) return at({ kind: 'graph', name: node.source });
         if (ast.isHypothesis(node)) {
             if (in_('name')) return at({ kind: 'hypothesis', name: node.name, declaration: node });
             if (in_('base') && node.base) return at({ kind: 'hypothesis', name: node.base.$refText, declaration: node.base.ref });
@@ -78,6 +79,14 @@ export class HypSymbols {
     occurrences(document: LangiumDocument, symbol: HypSymbol): Occurrence[] {
         const file = document.parseResult.value as ast.HypFile;
         const out: Occurrence[] = [];
+        // The parts of `O split through Z` are named after Z's: a part of Z is also named by O's.
+        const alsoNamed = new Set([symbol.name]);
+        if (symbol.kind === 'graph') {
+            const [head, part] = symbol.name.split('.', 2);
+            for (const h of file.elements.filter(ast.isGraphDecl).flatMap(g => g.members).filter(ast.isHookPoint)) {
+                if (part !== undefined && ast.isThroughSplit(h.split) && h.split.source === head) alsoNamed.add(`${h.name}.${part}`);
+            }
+        }
         const push = (cst: CstNode | undefined, declaration = false) => {
             if (cst) out.push({ range: cst.range, declaration });
         };
@@ -98,13 +107,15 @@ export class HypSymbols {
                         const segments = targetSegments(node);
                         const depth = symbol.name.split('.').length;
                         const segment = segments[depth - 1];
-                        if (segment?.name === symbol.name) push(segment.cst);
+                        if (segment !== undefined && alsoNamed.has(segment.name)) push(segment.cst);
                     } else if ((ast.isInputParentRef(node) || ast.isInputRef(node)) && inputName(node) === symbol.name) {
                         push(inputNameCst(node));
                     } else if (ast.isHookPoint(node) && node.name === symbol.name) {
                         push(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), true);
-                    } else if ((ast.isIndexPart(node) || ast.isPredicatePart(node)) && partName(node) === symbol.name) {
+                    } else if ((ast.isIndexPart(node) || ast.isPredicatePart(node) || ast.isSubspacePart(node)) && partName(node) === symbol.name) {
                         push(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), true);
+                    } else if (ast.isThroughSplit(node) && node.source === symbol.name) {
+                        push(GrammarUtils.findNodeForProperty(node.$cstNode, 'source'));
                     }
                     break;
                 case 'field':
@@ -199,7 +210,7 @@ function inputNameCst(node: ast.InputParentRef | ast.InputRef): CstNode | undefi
     return node.part === undefined ? node.$cstNode : GrammarUtils.findNodeForProperty(node.$cstNode, 'part');
 }
 
-function partName(part: ast.IndexPart | ast.PredicatePart): string {
+function partName(part: ast.IndexPart | ast.PredicatePart | ast.SubspacePart): string {
     const owner = part.$container.$container;
     return `${ast.isHookPoint(owner) ? owner.name : 'input'}.${part.name}`;
 }

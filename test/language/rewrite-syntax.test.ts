@@ -12,6 +12,8 @@ import { removeRewriteCases, writeRewriteCase } from '../fixtures/rewrite-models
 import { expectCompletion, expectHover } from 'langium/test';
 import { graphView } from '../../server/scrub/graph-view.js';
 import { parse, services, toyUri } from './helpers.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextEdit } from 'vscode-languageserver';
 
 afterAll(removeRewriteCases);
 
@@ -162,5 +164,26 @@ hypothesis h {
         await expectCompletion(services)({ text: text(dir).replace('node o -> O.<|>h1 = y <- z', 'node o -> <|>'), index: 0,
             parseOptions: { documentUri: toyUri(dir) }, disposeAfterCheck: true,
             assert: c => expect(c.items.map(i => i.label).sort()).toEqual(['O.bias', 'O.h0', 'O.h1', 'O.h2', 'Z.h0', 'Z.h1', 'Z.h2']) });
+    });
+
+    it('renaming a part of the source renames the rewrite\'s part too; renaming the source renames `through`', async () => {
+        const dir = writeRewriteCase('heads');
+        const source = text(dir).replace('<|>', '');
+        const rename = async (at: string, newName: string) => {
+            const document = await parse(source, { documentUri: toyUri(dir) });
+            const offset = source.indexOf(at);
+            const edit = await services.lsp.RenameProvider!.rename(document, { textDocument: { uri: document.uri.toString() }, position: document.textDocument.positionAt(offset), newName });
+            return TextDocument.applyEdits(TextDocument.create('x', 'hyp', 0, source), (edit?.changes?.[document.uri.toString()] ?? []) as TextEdit[]);
+        };
+        // From O's part (a target) or Z's declaration, the same rename.
+        for (const at of ['h1 = y', 'h1: 1']) {
+            const renamed = await rename(at, 'second');
+            expect(renamed).toContain('h0: 0, second: 1, h2: 2');
+            expect(renamed).toContain('node z -> Z.second <- input');
+            expect(renamed).toContain('node o -> O.second = y <- z');
+        }
+        const renamedSource = await rename('Z = "Z"', 'Att');
+        expect(renamedSource).toContain('split through Att');
+        expect(renamedSource).toContain('node z -> Att.h1');
     });
 });
