@@ -161,7 +161,8 @@ function throughRewrite(graph: ModelGraph, spec: GraphSpec, hook: HookSpec, sour
                 const added = n.op === 'Add' || n.op === 'Sub' || n.op === 'Sum' || (n.op === 'Gemm' && i === 2);
                 return linear && added ? zeroOf(a) : a;
             });
-            nodes.push({ op: n.op, name: `${n.name || n.outputs[0]}::${hook.name}.${part}`, inputs, outputs, copyOf: n.outputs[0], after: hook.tensor });
+            const first = n.outputs.find(o => o !== '')!;
+            nodes.push({ op: n.op, name: `${n.name || first}::${hook.name}.${part}`, inputs, outputs, copyOf: first, after: hook.tensor });
         }
         return rename(hook.tensor);
     };
@@ -254,7 +255,11 @@ function linearChain(graph: ModelGraph, target: string, source: string, hookTens
             }
             return true;
         }
-        chain.push({ op: p.op, name: p.node, args, outputs: producers.get(key)!.slice().sort((a, b) => outputIndex(graph, a) - outputIndex(graph, b)), dependent });
+        // The node's outputs by position ('' where one is omitted), so that a copy keeps them in place.
+        const outs = producers.get(key)!;
+        const outputs = Array.from({ length: Math.max(...outs.map(o => outputIndex(graph, o))) + 1 },
+            (_, i) => outs.find(o => outputIndex(graph, o) === i) ?? '');
+        chain.push({ op: p.op, name: p.node, args, outputs, dependent });
         return true;
     };
     const reached = depends(target);

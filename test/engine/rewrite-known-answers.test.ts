@@ -96,6 +96,19 @@ describe('a rewrite through a linear map (heads model: per-head outputs after W_
     });
 });
 
+describe('a rewrite through a chain with a node of several outputs (Split, then Concat)', () => {
+    it('copies the node with its outputs in place: head 1 alone 100%, its part reads Z.h1 alone', async () => {
+        const p = await prepareScrub(rewriteSpec(writeRewriteCase('swap'), headHooks), { ep: 'cpu', threads: 1 });
+        try {
+            expect(p.g.partParents('O.h1')).toEqual(['Z.h1']);
+            const r = await scrubHypothesis(p, hyp('h1', [node('z', 'Z.h1', ['input']), node('o', 'O.h1', ['z'], label), out('o')]), {});
+            expect(r.lossRecovered).toBeCloseTo(1, 5);
+        } finally {
+            await p.dispose();
+        }
+    });
+});
+
 describe('rewrites that cannot be made are located errors', () => {
     it('a Tanh between the W_O product and the bias is rewrite-not-linear, naming the op', () => {
         const dir = writeRewriteCase('heads-gelu');
