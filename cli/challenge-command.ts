@@ -5,6 +5,7 @@ import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { challenge, FLAG_RULE, type ChallengeResult } from '../engine/explore/challenge.js';
 import { dropText, refinementToHyp } from '../engine/explore/challenge-text.js';
+import { edgeCount } from '../engine/explore/discover.js';
 import { scoreText } from '../engine/explore/discover-text.js';
 import { startHypothesis } from '../engine/explore/identity.js';
 import { checkAndReport } from './check-command.js';
@@ -41,7 +42,7 @@ export async function challengeCommand(file: string, opts: ChallengeCommandOptio
         if (opts.json) {
             const strip = (r: ChallengeResult['refinements'][number]) => ({ kind: r.kind, node: r.node, with: r.with, description: r.description, score: r.score, drop: r.drop, dropSe: r.dropSe });
             console.log(JSON.stringify({
-                file, hypothesis: h.name, score: result.score, flagged: result.flagged, rule: FLAG_RULE,
+                file, hypothesis: h.name, edges: edgeCount(h), nodes: h.nodes.length - 1, score: result.score, flagged: result.flagged, rule: FLAG_RULE,
                 counter: result.counter && strip(result.counter), refinements: result.refinements.map(strip), strongerClaims: result.strongerClaims.map(strip),
                 candidates: result.candidates, unscrubbed: result.unscrubbed, samples: result.samples, seed: result.seed,
                 scrubs: result.scrubs, seconds: result.seconds, top: blocks,

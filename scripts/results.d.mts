@@ -24,4 +24,5 @@ export interface StoredResults { examples: Record<string, StoredExample> }
 export const RESULTS_JSON: string;
 export const RESULTS_MD: string;
 export const EXAMPLES: { id: string; title: string; file: string; writeup: (name: string) => string | null }[];
-export function renderResults(stored: StoredResults): string;
+/** The second argument is the exploration JSON (scripts/exploration-results.mjs); read from disk when omitted. */
+export function renderResults(stored: StoredResults, exploration?: unknown): string;

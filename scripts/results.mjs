@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXPLORATION_JSON, renderExploration } from './exploration-results.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_JSON = 'examples/results.json';
@@ -92,8 +93,11 @@ function table(example, results) {
     return lines.join('\n');
 }
 
-/** RESULTS.md from the stored JSON (a pure function of it: the test renders it again). */
-export function renderResults(stored) {
+/**
+ * RESULTS.md from the stored JSON (a pure function of it and of the exploration JSON, which
+ * scripts/exploration-results.mjs writes: the test renders it again).
+ */
+export function renderResults(stored, exploration = readExploration()) {
     const parts = [
         '# Results: the write-up\'s experiments, replicated',
         '',
@@ -119,7 +123,14 @@ export function renderResults(stored) {
         parts.push(`Whole file: \`npx hyp scrub ${example.file} --json\`, ${secs.toFixed(0)} s of scrubbing on ${entry.results[0]?.provider ?? '?'} when this table was made (${entry.machine}).`, '');
         if (NOTES[example.id]) parts.push(NOTES[example.id], '');
     }
+    if (exploration) parts.push(renderExploration(exploration));
     return parts.join('\n');
+}
+
+/** The stored exploration results, if they have been made. */
+function readExploration() {
+    const path = join(ROOT, EXPLORATION_JSON);
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 
 /** What the differences mean: prose per example, no numbers typed in (those are in the table). */

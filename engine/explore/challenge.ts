@@ -105,20 +105,30 @@ export function refinementCandidates(prepared: PreparedScrub, h: HypothesisSpec)
     // A node whose value another feature reads keeps its feature: a list would break that feature's type.
     const readByOthers = new Set(h.nodes.flatMap(n => (n.feature === null ? [] : [...freeNames(n.feature)])));
     const out: Candidate[] = [];
+    // Two nodes with one feature (heads claimed alike) would give the same refinement twice.
+    const seen = new Set<string>();
+    const fresh = (node: string, feature: Expr) => {
+        const key = `${node}\u0000${JSON.stringify(feature)}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+    };
     const targets = [...featured].reverse().filter(n => !readByOthers.has(n.name));
     for (const n of targets) {
         for (const field of usable) {
-            if (freeNames(n.feature).has(field) && isRef(n.feature, field)) continue;
+            if (isRef(n.feature, field)) continue;
+            const feature = conjoin(n.feature, { kind: 'ref', name: field }, fieldType, fieldNames);
+            if (!fresh(n.name, feature)) continue;
             out.push({
                 kind: 'field', node: n.name, with: field, description: `${n.name}'s feature conjoined with the field ${field}`,
-                hypothesis: withFeature(h, n.name, conjoin(n.feature, { kind: 'ref', name: field }, fieldType, fieldNames)),
+                hypothesis: withFeature(h, n.name, feature),
             });
         }
         for (const m of portable) {
             if (m.name === n.name || sameExpr(m.feature, n.feature)) continue;
+            const feature = conjoin(n.feature, m.feature, fieldType, fieldNames);
+            if (!fresh(n.name, feature)) continue;
             out.push({
                 kind: 'node-feature', node: n.name, with: m.name, description: `${n.name}'s feature conjoined with ${m.name}'s feature`,
-                hypothesis: withFeature(h, n.name, conjoin(n.feature, m.feature, fieldType, fieldNames)),
+                hypothesis: withFeature(h, n.name, feature),
             });
         }
     }
