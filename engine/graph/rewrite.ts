@@ -72,7 +72,11 @@ const STRUCTURAL = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsq
 /** Ops whose output holds no value of their input (only its shape). */
 const SHAPE_ONLY = new Set(['Shape', 'Size']);
 
-/** The rewrites a graph spec declares, worked out on a model graph; hooks whose rewrite has a problem are left out. */
+/**
+ * The rewrites a graph spec declares, worked out on a model graph; hooks whose rewrite has a
+ * problem are left out. A shape not known yet (the editor, before the probe run has given it) is
+ * a warning: the hook's parts are then missing from G, which the engine refuses to scrub.
+ */
 export function planRewrites(graph: ModelGraph, spec: GraphSpec): { patch: RewritePatch; problems: GraphProblem[] } {
     const patch = { nodes: [] as AddedNode[], constants: [] as AddedConstant[], hooks: new Map<string, RewrittenHook>() };
     const problems: GraphProblem[] = [];
@@ -82,7 +86,7 @@ export function planRewrites(graph: ModelGraph, spec: GraphSpec): { patch: Rewri
         const info = graph.tensors.get(hook.tensor);
         // An unknown tensor is the hook's own error (derive-g.ts).
         if (info === undefined || info.producer === null) continue;
-        const fail = (code: GraphProblem['code'], message: string) => problems.push({ code, severity: 'error', message, hook: hook.name });
+        const fail = (code: GraphProblem['code'], message: string, severity: GraphProblem['severity'] = 'error') => problems.push({ code, severity, message, hook: hook.name });
         const made = hook.rewrite.kind === 'through'
             ? throughRewrite(graph, spec, hook, hook.rewrite.source, hookTensors, fail)
             : subspaceRewrite(info, hook, hook.rewrite.parts, fail);
@@ -94,7 +98,7 @@ export function planRewrites(graph: ModelGraph, spec: GraphSpec): { patch: Rewri
     return { patch, problems };
 }
 
-type Fail = (code: GraphProblem['code'], message: string) => void;
+type Fail = (code: GraphProblem['code'], message: string, severity?: GraphProblem['severity']) => void;
 interface Made { nodes: AddedNode[]; constants: AddedConstant[]; hook: RewrittenHook }
 
 /** One example's dims of a per-example tensor, when every one is known. */
@@ -120,7 +124,7 @@ function throughRewrite(graph: ModelGraph, spec: GraphSpec, hook: HookSpec, sour
     if (checked.problems.length > 0) return undefined;
     const dims = exampleDims(z);
     if (dims === undefined) {
-        return void fail('rewrite-invalid', `the shape of "${source.tensor}" is not known yet (the model file does not declare it; hyp check and the editor's probe run find it)`);
+        return void fail('rewrite-invalid', `the shape of "${source.tensor}" is not known yet (the model file does not declare it; hyp check and the editor's probe run find it)`, 'warning');
     }
     if (z.dtype !== null && z.dtype !== 'float32') return void fail('rewrite-invalid', `"${source.tensor}" holds ${z.dtype}: a rewrite through a map needs float32`);
     const partNames = [...checked.parts.map(p => p.name), ...(checked.rest !== null ? ['rest'] : [])];
@@ -319,7 +323,7 @@ function compressedMask(mask: Uint8Array, dims: readonly number[]): { dims: numb
 function subspaceRewrite(info: TensorInfo, hook: HookSpec, declared: readonly { name: string; vectors: number[][] }[], fail: Fail): Made | undefined {
     const dims = exampleDims(info);
     if (dims === undefined || dims.length === 0) {
-        return void fail('rewrite-invalid', `the shape of "${hook.tensor}" is not known yet (the model file does not declare it; hyp check and the editor's probe run find it)`);
+        return void fail('rewrite-invalid', `the shape of "${hook.tensor}" is not known yet (the model file does not declare it; hyp check and the editor's probe run find it)`, 'warning');
     }
     if (info.dtype !== null && info.dtype !== 'float32') return void fail('rewrite-invalid', `"${hook.tensor}" holds ${info.dtype}: a decomposition by subspaces needs float32`);
     const d = dims[dims.length - 1];
