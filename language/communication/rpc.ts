@@ -139,6 +139,17 @@ export interface GraphView {
     problem?: string;
 }
 
+/** The drawing of one hypothesis over G, for the hypothesis graph view (draw/). */
+export interface DrawingView {
+    hypothesis: string;
+    /** The SVG; absent when there is no current picture (then `problem` says why). */
+    svg?: string;
+    /** Where each box's declaration is (0-based), by the box's `data-id`: clicking a box reveals it. */
+    locations?: Record<string, { line: number; character: number }>;
+    /** Why there is no current picture: errors in the file, an unknown hypothesis, a model not loaded yet. */
+    problem?: string;
+}
+
 export interface ScrubFinished {
     uri: string;
     hypothesis: string;
@@ -152,6 +163,8 @@ export namespace HypRpc {
     export const cancel = request<CancelParams, number>('hyp/cancelScrub');
     export const result = request<HypothesisRef, ResultView | null>('hyp/result');
     export const graph = request<{ uri: string; hypothesis?: string }, GraphView>('hyp/graph');
+    /** The hypothesis drawn over G, once the document's current text is validated. */
+    export const drawing = request<HypothesisRef, DrawingView>('hyp/drawing');
     /** The worker's process id while a job runs (null otherwise): for tests and "Attach to Worker". */
     export const workerPid = request<Record<string, never>, number | null>('hyp/workerPid');
     export const settings = notification<ScrubSettings>('hyp/settings');
@@ -171,5 +184,6 @@ export namespace HypCommands {
     export const cancel = 'hyp.cancel';
     export const showResult = 'hyp.showResult';
     export const showGraph = 'hyp.showGraph';
+    export const showHypothesisGraph = 'hyp.showHypothesisGraph';
     export const showLog = 'hyp.showLog';
 }

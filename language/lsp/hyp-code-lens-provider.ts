@@ -2,7 +2,7 @@
 // then the loss recovered with its CI (a click opens the result view) and `↻ Rerun`; a result
 // whose inputs changed since is marked stale. The commands (HypCommands) are the VS Code
 // extension's there, and the server's (workspace/executeCommand) for any other client, whose
-// titles go without VS Code's `$(icon)` codicons.
+// titles go without VS Code's `$(icon)` codicons. In VS Code, `◇ Graph` opens the drawing.
 import { DocumentState, type LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
@@ -12,6 +12,9 @@ import type { HypServices } from '../hyp-module.js';
 import { describeResult, type HypothesisScrubState, type HypScrubStatus } from './scrub-status.js';
 import type { HypDocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { cachedPlanSize, describePlanResult } from '../workspace/plan-size.js';
+
+/** The lens that opens a hypothesis's drawing beside the editor. */
+export const GRAPH_LENS = '◇ Graph';
 
 export class HypCodeLensProvider implements CodeLensProvider {
     private readonly status: HypScrubStatus;
@@ -36,13 +39,16 @@ export class HypCodeLensProvider implements CodeLensProvider {
             // The plan's size on the lenses that start a scrub, when the slow checks have estimated it.
             const plan = analysis && cachedPlanSize(analysis, h);
             const tooltip = plan && describePlanResult(plan);
-            return lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]) => ({
+            const lenses = lensTitles(states.get(h.name) ?? { kind: 'idle' }).map(([title, command, extra]): CodeLens => ({
                 range,
                 command: {
                     title: this.status.vscodeExtension ? title : withoutCodicons(title), command, arguments: [{ uri, hypothesis: h.name, ...extra }],
                     ...(tooltip && command === HypCommands.scrub ? { tooltip } : {}),
                 },
             }));
+            // The drawing opens in the VS Code extension's webview; other clients have no such view.
+            if (this.status.vscodeExtension) lenses.push({ range, command: { title: GRAPH_LENS, command: HypCommands.showHypothesisGraph, arguments: [{ uri, hypothesis: h.name }] } });
+            return lenses;
         });
     }
 }

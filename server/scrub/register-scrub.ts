@@ -6,13 +6,14 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { URI } from 'langium';
+import { DocumentState, URI } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver';
 import {
     DEFAULT_SCRUB_SETTINGS, HypRpc, type ScrubInitializationOptions, type ScrubSettings,
 } from '../../language/communication/rpc.js';
 import type { HypServices } from '../../language/hyp-module.js';
+import { drawingView } from '../drawing-view.js';
 import { graphView } from './graph-view.js';
 import { HypExecuteCommandHandler, SHOWN_LOG_LINES } from './hyp-execute-command-handler.js';
 import { onRpcNotification, onRpcRequest, sendRpcNotification } from './rpc-connection.js';
@@ -114,6 +115,19 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
         const document = shared.workspace.LangiumDocuments.getDocument(URI.parse(params.uri));
         if (!document) return { modelPath: '', nodes: [], problem: `${params.uri} is not open` };
         return graphView(Hyp, document, params.hypothesis);
+    });
+    onRpcRequest(connection, HypRpc.drawing, async params => {
+        const uri = URI.parse(params.uri);
+        // The edits sent before this request are queued as a workspace write: wait for it, then
+        // for the document to be validated, so the picture is of the text as it is now.
+        await shared.workspace.WorkspaceLock.read(() => undefined);
+        if (!shared.workspace.LangiumDocuments.hasDocument(uri)) return { hypothesis: params.hypothesis, problem: `${params.uri} is not open` };
+        await shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, uri);
+        const document = shared.workspace.LangiumDocuments.getDocument(uri);
+        if (!document) return { hypothesis: params.hypothesis, problem: `${params.uri} is not open` };
+        // Node effects colour the picture only while the result they came with is current.
+        const result = await service.result(params);
+        return drawingView(Hyp, document, params.hypothesis, result && !result.stale ? result.stored.nodeEffects : undefined);
     });
     onRpcNotification(connection, HypRpc.settings, settings => {
         service.settings = normaliseSettings(settings);

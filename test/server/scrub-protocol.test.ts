@@ -78,7 +78,7 @@ describe('scrubbing through the language server', () => {
         const clean = client.diagnostics(uri);
         client.open(uri, text);
         await clean;
-        expect(await client.lenses(uri, 'correct')).toEqual(['▶ Scrub']);
+        expect(await client.lenses(uri, 'correct')).toEqual(['▶ Scrub', '◇ Graph']);
         const done = client.nextFinished('correct');
         expect(await client.scrub(uri, ['correct'])).toEqual({ jobs: [{ hypothesis: 'correct', state: 'running' }] });
         expect((await done).outcome).toBe('done');
@@ -117,7 +117,7 @@ describe('scrubbing through the language server', () => {
         const revalidated = client.diagnostics(uri);
         void client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
         await revalidated;
-        expect(await client.lenses(uri, 'only_a')).toEqual([`$(history) stale: ${fresh}`, '▶ Scrub']);
+        expect(await client.lenses(uri, 'only_a')).toEqual([`$(history) stale: ${fresh}`, '▶ Scrub', '◇ Graph']);
         const back = client.diagnostics(uri);
         void client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ text: `// a comment\n${text}` }] });
         await back;
