@@ -21,9 +21,14 @@ export class HypFormatter extends AbstractFormatter {
         else if (ast.isInterpNode(node)) this.formatInterpNode(node);
         else if (ast.isOutputStatement(node)) this.commas(this.getNodeFormatter(node), '<-');
         else if (ast.isInputBinding(node)) this.getNodeFormatter(node).keyword('=').surround(Formatting.oneSpace());
-        else if (ast.isVocabularyDecl(node) || ast.isIndexSplit(node) || ast.isPredicateSplit(node)) this.formatInlineBraces(node);
-        else if (ast.isIndexPart(node) || ast.isPredicatePart(node) || ast.isVocabularyEntry(node)) this.formatColon(node);
-        else if (ast.isHookPoint(node)) this.getNodeFormatter(node).keyword('=').surround(Formatting.oneSpace());
+        else if (ast.isVocabularyDecl(node) || ast.isIndexSplit(node) || ast.isPredicateSplit(node) || ast.isSubspaceSplit(node)) this.formatInlineBraces(node);
+        else if (ast.isIndexPart(node) || ast.isPredicatePart(node) || ast.isVocabularyEntry(node) || ast.isSubspacePart(node)) this.formatColon(node);
+        else if (ast.isVector(node)) this.formatBrackets(this.getNodeFormatter(node));
+        else if (ast.isHookPoint(node)) {
+            const f = this.getNodeFormatter(node);
+            f.keyword('=').surround(Formatting.oneSpace());
+            f.keyword('split').surround(Formatting.oneSpace());
+        } else if (ast.isThroughSplit(node)) this.getNodeFormatter(node).keyword('through').append(Formatting.oneSpace());
         else if (ast.isMetricDecl(node)) this.formatParens(this.getNodeFormatter(node), true);
         else if (ast.isExpression(node) || ast.isLambda(node)) this.formatExpression(node);
     }
@@ -74,7 +79,7 @@ export class HypFormatter extends AbstractFormatter {
         f.keywords(',').prepend(Formatting.noSpace()).append(Formatting.oneSpace());
     }
 
-    private formatInlineBraces(node: ast.VocabularyDecl | ast.IndexSplit | ast.PredicateSplit): void {
+    private formatInlineBraces(node: ast.VocabularyDecl | ast.IndexSplit | ast.PredicateSplit | ast.SubspaceSplit): void {
         const f = this.getNodeFormatter(node);
         f.keyword('{').surround(Formatting.oneSpace());
         f.keyword('}').prepend(Formatting.oneSpace());
@@ -82,14 +87,19 @@ export class HypFormatter extends AbstractFormatter {
         if (ast.isPredicateSplit(node)) this.formatParens(f, false);
     }
 
-    private formatColon(node: ast.IndexPart | ast.PredicatePart | ast.VocabularyEntry): void {
+    private formatColon(node: ast.IndexPart | ast.PredicatePart | ast.VocabularyEntry | ast.SubspacePart): void {
         const f = this.getNodeFormatter(node);
         f.keyword(':').prepend(Formatting.noSpace()).append(Formatting.oneSpace());
-        if (ast.isIndexPart(node)) {
-            f.keyword('[').append(Formatting.noSpace());
-            f.keyword(']').prepend(Formatting.noSpace());
-            f.keywords(',').prepend(Formatting.noSpace()).append(Formatting.oneSpace());
-        }
+        if (ast.isIndexPart(node) || ast.isSubspacePart(node)) this.formatBrackets(f);
+        // `v: "dirs.json" at "key"`
+        if (ast.isSubspacePart(node) && node.key !== undefined) f.keyword('at').surround(Formatting.oneSpace());
+    }
+
+    /** `[a, b]`: no space inside the brackets or before a comma, one after. */
+    private formatBrackets(f: NodeFormatter<AstNode>): void {
+        f.keyword('[').append(Formatting.noSpace());
+        f.keyword(']').prepend(Formatting.noSpace());
+        f.keywords(',').prepend(Formatting.noSpace()).append(Formatting.oneSpace());
     }
 
     private formatParens(f: NodeFormatter<AstNode>, tightBefore: boolean): void {

@@ -17,8 +17,10 @@ export class HypSemanticTokenProvider extends AbstractSemanticTokenProvider {
             if (node.base) acceptor({ node, property: 'base', type: SemanticTokenTypes.class });
         } else if (ast.isHookPoint(node)) {
             acceptor({ node, property: 'name', type: SemanticTokenTypes.type, modifier: DECL });
-        } else if (ast.isIndexPart(node) || ast.isPredicatePart(node)) {
+        } else if (ast.isIndexPart(node) || ast.isPredicatePart(node) || ast.isSubspacePart(node)) {
             acceptor({ node, property: 'name', type: SemanticTokenTypes.type, modifier: DECL });
+        } else if (ast.isThroughSplit(node) && node.source !== undefined) {
+            acceptor({ node, property: 'source', type: SemanticTokenTypes.type });
         } else if (ast.isInterpNode(node)) {
             acceptor({ node, property: 'name', type: SemanticTokenTypes.variable, modifier: DECL });
             for (const s of targetSegments(node)) acceptor({ cst: s.cst, type: SemanticTokenTypes.type });

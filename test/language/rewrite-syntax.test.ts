@@ -9,7 +9,7 @@ import { prepareScrub } from '../../engine/prepare.js';
 import { scrubHypothesis } from '../../engine/scrub.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { removeRewriteCases, writeRewriteCase } from '../fixtures/rewrite-models.js';
-import { expectCompletion, expectHover } from 'langium/test';
+import { expectCompletion, expectFormatting, expectHover } from 'langium/test';
 import { graphView } from '../../server/scrub/graph-view.js';
 import { parse, services, toyUri } from './helpers.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -185,5 +185,22 @@ hypothesis h {
         const renamedSource = await rename('Z = "Z"', 'Att');
         expect(renamedSource).toContain('split through Att');
         expect(renamedSource).toContain('node z -> Att.h1');
+    });
+});
+
+describe('formatting the rewrite syntax', () => {
+    it('spaces subspace parts, their vectors and file keys like index parts', async () => {
+        await expectFormatting(services)({
+            before: `graph {
+node Z = "Z" split axis 1 {h0:0}
+node O="O"   split   through   Z
+node M = "M" split subspace {v:[ 1,0 ],w : [[0,1] ,[ 0, 0.5]], u:"d.json"   at   "k"}
+}`,
+            after: `graph {
+    node Z = "Z" split axis 1 { h0: 0 }
+    node O = "O" split through Z
+    node M = "M" split subspace { v: [1, 0], w: [[0, 1], [0, 0.5]], u: "d.json" at "k" }
+}`,
+        });
     });
 });
