@@ -6,11 +6,12 @@ import type { ScrubResult } from '../engine/result.js';
 import { HypCommands, HypRpc, type LensCommandArgs, type ResultView } from '../language/communication/rpc.js';
 import { graphMarkdown, graphPageHtml } from './graph-markdown.js';
 import { hypothesisAt, hypothesisNames } from './hypothesis-at.js';
+import type { HypothesisGraphPanels } from './hypothesis-graph-panel.js';
 import { resultHtml } from './result-html.js';
 import { sendRpcRequest } from './rpc-client.js';
 
-/** Registers every command; `workerLog` is the channel `hyp.showLog` reveals. */
-export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel): void {
+/** Registers every command; `workerLog` is the channel `hyp.showLog` reveals, `graphs` the hypothesis graph views. */
+export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel, graphs: HypothesisGraphPanels): void {
     const register = (id: string, fn: (args?: LensCommandArgs) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
     register(HypCommands.scrub, async args => {
@@ -51,11 +52,15 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
         const panel = vscode.window.createWebviewPanel('hyp.graph', `Model graph${target.hypothesis ? `: ${target.hypothesis}` : ''}`, vscode.ViewColumn.Beside, { enableScripts: false });
         panel.webview.html = graphPageHtml(rendered, panel.webview.cspSource);
     });
+    register(HypCommands.showHypothesisGraph, async args => {
+        const target = await resolveTarget(args, true, 'Hypothesis to draw');
+        if (target?.hypothesis) graphs.show(target.uri, target.hypothesis);
+    });
     register(HypCommands.showLog, () => workerLog.show(true));
 }
 
 /** The document and hypothesis a command is about: the lens's arguments, else the active editor's cursor (else a pick). */
-async function resolveTarget(args: LensCommandArgs | undefined, needHypothesis: boolean): Promise<{ uri: string; hypothesis?: string } | undefined> {
+async function resolveTarget(args: LensCommandArgs | undefined, needHypothesis: boolean, placeHolder = 'Hypothesis to scrub'): Promise<{ uri: string; hypothesis?: string } | undefined> {
     if (args?.uri) return { uri: args.uri, hypothesis: args.hypothesis };
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'hyp') {
@@ -66,7 +71,7 @@ async function resolveTarget(args: LensCommandArgs | undefined, needHypothesis: 
     let hypothesis = hypothesisAt(text, editor.selection.active.line);
     if (!hypothesis && needHypothesis) {
         const names = hypothesisNames(text);
-        hypothesis = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder: 'Hypothesis to scrub' });
+        hypothesis = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names, { placeHolder });
         if (!hypothesis) return undefined;
     }
     return { uri: editor.document.uri.toString(), hypothesis };

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { HypCommands, HypRpc } from '../language/communication/rpc.js';
 import { registerCommands } from './commands.js';
+import { HypothesisGraphPanels } from './hypothesis-graph-panel.js';
 import { createLanguageClient } from './language-client.js';
 import { onRpcNotification, sendRpcNotification, sendRpcRequest } from './rpc-client.js';
 import { readScrubSettings } from './settings.js';
@@ -26,12 +27,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<HypExt
     context.subscriptions.push(serverLog, workerLog, statusBar);
     const lc = createLanguageClient(context, serverLog);
     client = lc;
-    registerCommands(context, lc, workerLog);
+    const graphs = new HypothesisGraphPanels(lc);
+    context.subscriptions.push(graphs);
+    registerCommands(context, lc, workerLog, graphs);
 
     context.subscriptions.push(
         onRpcNotification(lc, HypRpc.workerLog, ({ line }) => workerLog.appendLine(`[${new Date().toISOString().slice(11, 23)}] ${line}`)),
         onRpcNotification(lc, HypRpc.jobs, ({ jobs }) => statusBar.update(jobs)),
         onRpcNotification(lc, HypRpc.finished, f => {
+            // A finished scrub may bring node effects to colour its drawing with.
+            if (f.outcome === 'done') graphs.refresh(f.uri, f.hypothesis);
             if (f.outcome === 'failed') {
                 void vscode.window.showErrorMessage(`Scrubbing "${f.hypothesis}" failed: ${f.message ?? 'unknown error'}`, 'Show Log')
                     .then(choice => choice && vscode.commands.executeCommand(HypCommands.showLog));

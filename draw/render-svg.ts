@@ -76,7 +76,7 @@ function boxSvg(b: PlacedBox, isGroup: boolean, read: boolean): string {
     if (b.claimLines) {
         const top = y + 7;
         const effect = b.claim?.effect;
-        out.push(`<g class="claim"><rect class="badge" x="${num(left)}" y="${num(top)}" width="${num(b.x + b.width - m.pad - left)}" height="${claimHeight(b.claimLines.length)}" rx="3"${effect ? ` style="fill:${effectColour(effect.lossRecovered)}"` : ''}/>`);
+        out.push(`<g class="claim${effect ? ' with-effect' : ''}"><rect class="badge" x="${num(left)}" y="${num(top)}" width="${num(b.x + b.width - m.pad - left)}" height="${claimHeight(b.claimLines.length)}" rx="3"${effect ? ` style="fill:${effectColour(effect.lossRecovered)}"` : ''}/>`);
         b.claimLines.forEach((line, k) => out.push(`<text x="${num(left + 6)}" y="${num(top + m.claimLine / 2 + 4 + k * (m.claimSize + 3))}">${esc(line)}</text>`));
         if (effect) out.push(`<text class="effect" x="${num(b.x + b.width - m.pad - 5)}" y="${num(top + m.claimLine / 2 + 4)}" text-anchor="end">${Math.round(100 * effect.lossRecovered)}%</text>`);
         out.push('</g>');
