@@ -251,11 +251,11 @@ function linearChain(graph: ModelGraph, target: string, source: string, hookTens
         const key = producerKey(info);
         if (done.has(key)) return true;
         done.add(key);
-        const why = captured ? 'reads it inside a subgraph' : nonLinear(p.op, dependent);
+        const why = captured ? 'reads it inside a subgraph' : nonLinear(p.op, dependent, p.attributes);
         if (why !== undefined) {
             if (!problem) {
                 problem = true;
-                fail('rewrite-not-linear', `"${target}" is not a linear function of "${source}": the ${p.op} node "${p.node || t}" ${why}; a rewrite through a map passes only MatMul, Gemm and Einsum with a constant operand, Add, Sub and Sum, Mul and Div by a constant, and reshapes, transposes, gathers, slices and concatenations`);
+                fail('rewrite-not-linear', `"${target}" is not a linear function of "${source}": the ${p.op} node "${p.node || t}" ${why}; a rewrite through a map passes only MatMul, Gemm and Einsum with a constant operand, Add, Sub and Sum, Mul and Div by a constant, casts between floats, and reshapes, transposes, gathers, slices and concatenations`);
             }
             return true;
         }
@@ -281,9 +281,13 @@ function outputIndex(graph: ModelGraph, t: string): number {
     return graph.tensors.get(t)?.producer?.outputIndex ?? 0;
 }
 
+/** ONNX element types a Cast may convert to and stay linear (to rounding): float, double, float16, bfloat16. */
+const FLOAT_TYPES = new Set([1, 11, 10, 16]);
+
 /** Why an op is not linear in the arguments marked dependent; undefined when it is. */
-function nonLinear(op: string, dependent: readonly boolean[]): string | undefined {
+function nonLinear(op: string, dependent: readonly boolean[], attributes?: Readonly<Record<string, unknown>>): string | undefined {
     const count = dependent.filter(d => d).length;
+    if (op === 'Cast') return FLOAT_TYPES.has(attributes?.to as number) ? undefined : 'converts it to a type that is not a float';
     if (op === 'Add' || op === 'Sub' || op === 'Sum') return undefined;
     if (op === 'Mul' || op === 'MatMul' || op === 'Einsum') return count === 1 ? undefined : 'multiplies two values that depend on it';
     if (op === 'Div') return dependent[0] && count === 1 ? undefined : 'divides by a value that depends on it';
