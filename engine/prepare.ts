@@ -147,7 +147,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         : undefined;
     for (const [t, type] of found?.types ?? []) types.set(t, type);
     const graphBytes = graphBytesPerExample(graph);
-    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? graphBytes >= MIN_SLICED_MODEL_BYTES);
+    const runner = new OrtModelRunner(model, g, inputs, types, sessionOptions, opts.sliceLocals ?? graphBytes >= MIN_SLICED_MODEL_BYTES, graph.constants);
     runner.locateExample = example => ({ file: dataset.path, line: dataset.rowLines[example] });
     // A sum cut's per-part sums are computed by nodes added to the clean pass's model.
     for (const [partSums, r] of found?.reductions ?? []) {

@@ -100,6 +100,11 @@ export class OrtModelRunner implements ModelRunner {
         private readonly sessionOptions: { providers: ProviderName[]; intraOpThreads?: number },
         /** Whether local functions compute only the regions of their output that are read. */
         slicing = true,
+        /**
+         * Values of small tensors without the batch axis the probe saw (a causal mask, slice
+         * bounds computed from shapes): slicing rules read them like constants.
+         */
+        private readonly probed?: ReadonlyMap<string, readonly number[]>,
     ) {
         this.slicing = slicing ? {
             inputRegions: async (tensor, parents, region, stacked) => (await this.variant(tensor, parents, region, stacked)).inputRegions,
@@ -181,7 +186,7 @@ export class OrtModelRunner implements ModelRunner {
         let sliced;
         try {
             // Callers that pass no region (the self-check, the naive reference) feed whole parents.
-            sliced = sliceLocalFunction(sub, tensor, region ?? wholeRegion(outDims.length), t => dims.get(t), region !== undefined);
+            sliced = sliceLocalFunction(sub, tensor, region ?? wholeRegion(outDims.length), t => dims.get(t), region !== undefined, t => this.probed?.get(t));
         } catch (e) {
             this.sliceFailures.push(`${tensor}: ${(e as Error).message}`);
             return whole();

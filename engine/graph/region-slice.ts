@@ -44,7 +44,12 @@ interface NodePlan {
 
 interface RuleContext {
     dims(tensor: string): FullDims;
-    constant(tensor: string): number[] | undefined;
+    /** The values of an integer initializer, or of a tensor without the batch axis whose values the probe saw. */
+    constant(tensor: string): readonly number[] | undefined;
+    /** The value of a one-element float initializer or Constant node. */
+    scalar(tensor: string): number | undefined;
+    /** The node of the local function producing a tensor. */
+    producer(tensor: string): NodeProto | undefined;
     opset: number;
     fresh(base: string): string;
 }
@@ -60,10 +65,12 @@ const ELEMENTWISE = new Set([
  * `region` of its output: the output holds just that box. With `cropInputs`, each input is
  * declared as the box of it that is read (`inputRegions`), and must be fed just that; otherwise
  * inputs are fed whole. `dims` gives every tensor's dims (batch axis included); without them for
- * some tensor the function is returned unchanged.
+ * some tensor the function is returned unchanged. `probed`: the values of tensors without the batch
+ * axis that a probe run saw (a causal mask), which rules read like constants.
  */
 export function sliceLocalFunction(local: ModelProto, output: string, region: Region,
-    dims: (tensor: string) => FullDims | undefined, cropInputs: boolean): SlicedLocalFunction {
+    dims: (tensor: string) => FullDims | undefined, cropInputs: boolean,
+    probed: (tensor: string) => readonly number[] | undefined = () => undefined): SlicedLocalFunction {
     const graph = local.graph!;
     const unchanged: SlicedLocalFunction = { model: local, inputRegions: graph.input.map(() => undefined), sliced: false };
     const opset = defaultOpset(local);
@@ -81,12 +88,19 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
         return unchanged;
     }
     let counter = 0;
+    const producers = new Map<string, NodeProto>();
+    for (const n of graph.node) for (const o of n.output) if (o !== '') producers.set(o, n);
     const ctx: RuleContext = {
         dims: dimsOrThrow,
         constant: t => {
             const init = initializers.get(t);
-            return init === undefined ? undefined : intValues(init);
+            return init === undefined ? probed(t) : intValues(init);
         },
+        scalar: t => {
+            const tensor = initializers.get(t) ?? producers.get(t)?.attribute.find(a => a.name === 'value' && producers.get(t)!.opType === 'Constant')?.t;
+            return tensor === undefined ? undefined : floatScalar(tensor);
+        },
+        producer: t => producers.get(t),
         opset,
         fresh: base => `${base}::slice${counter++}`,
     };
@@ -245,9 +259,13 @@ function planNode(node: NodeProto, d: Region, ctx: RuleContext): NodePlan {
                 const [a, b] = inDims as FullDims[];
                 if (a.length < 2 || b.length < 2) break;
                 const batchPart = (x: FullDims) => broadcastInput(d.slice(0, rank - 2), x.slice(0, x.length - 2), outDims.slice(0, rank - 2));
+                // An attention pattern under a known mask (softmax of scores whose masked entries
+                // are -inf) is exactly zero outside the keys its rows may attend to: the product
+                // reads those keys alone, of the pattern and of the values.
+                const keys = a.length === b.length ? unmaskedKeys(node.input[0], d[rank - 2], ctx) : undefined;
                 return {
                     computed: d,
-                    inputs: [[...batchPart(a), d[rank - 2], null], [...batchPart(b), null, d[rank - 1]]],
+                    inputs: [[...batchPart(a), d[rank - 2], keys ?? null], [...batchPart(b), keys ?? null, d[rank - 1]]],
                 };
             }
             case 'Transpose': {
@@ -264,7 +282,11 @@ function planNode(node: NodeProto, d: Region, ctx: RuleContext): NodePlan {
             case 'Softmax':
             case 'LogSoftmax': {
                 const axis = norm(intAttr('axis') ?? (ctx.opset >= 13 ? -1 : 1), rank);
-                const computed = d.map((r, a) => (ctx.opset >= 13 ? a === axis : a >= axis) ? null : r);
+                // Over the keys a row may attend to, when every other key's score is -inf (exp
+                // gives exactly 0 there): the same values on the keys computed.
+                const keys = op === 'Softmax' && axis === rank - 1 && d[axis] !== null ? unmaskedKeys(out, d[rank - 2], ctx) : undefined;
+                const computed = d.map((r, a) => (a === axis && keys !== undefined ? hull([r], [keys])[0]
+                    : (ctx.opset >= 13 ? a === axis : a >= axis) ? null : r));
                 return { computed, inputs: [computed] };
             }
             case 'ReduceSum':
@@ -492,6 +514,56 @@ function boxOfRun(lo: number, hi: number, sizes: readonly number[]): Range[] | u
         }
         inner *= sizes[j];
     }
+    return undefined;
+}
+
+/**
+ * When `pattern` is a Softmax over the last axis of Where(cond, scores, -inf) (or Where(cond,
+ * -inf, scores)) whose condition's values are known, the keys (last axis) some row in `rows`
+ * (the second-last axis; null: every row) may attend to, as one range; undefined otherwise.
+ */
+function unmaskedKeys(pattern: string, rows: Range, ctx: RuleContext): Range | undefined {
+    const softmax = ctx.producer(pattern);
+    if (softmax?.opType !== 'Softmax' || !(softmax.domain === '' || softmax.domain === 'ai.onnx')) return undefined;
+    const rank = ctx.dims(pattern).length;
+    const axisAttr = softmax.attribute.find(a => a.name === 'axis');
+    const axis = axisAttr === undefined ? (ctx.opset >= 13 ? rank - 1 : 1) : Number(axisAttr.i) < 0 ? Number(axisAttr.i) + rank : Number(axisAttr.i);
+    if (axis !== rank - 1 || rank < 2) return undefined;
+    const where = ctx.producer(softmax.input[0]);
+    if (where?.opType !== 'Where' || where.input.length !== 3) return undefined;
+    const masked = (t: string) => { const v = ctx.scalar(t); return v !== undefined && v <= -1e30; };
+    const keepWhen = masked(where.input[2]) ? 1 : masked(where.input[1]) ? 0 : -1;
+    if (keepWhen < 0) return undefined;
+    const cond = ctx.constant(where.input[0]);
+    const condDims = ctx.dims(where.input[0]);
+    if (cond === undefined || condDims.length < 2 || condDims.some(n => n === null)) return undefined;
+    const Q = condDims[condDims.length - 2]!, K = condDims[condDims.length - 1]!;
+    const keysTotal = ctx.dims(pattern)[rank - 1];
+    if (K === 1 || K !== keysTotal || cond.length % (Q * K) !== 0) return undefined;
+    const [r0, r1] = Q === 1 ? [0, 1] : rows ?? [0, Q];
+    let lo = Infinity, hi = -Infinity;
+    for (let lead = 0; lead < cond.length; lead += Q * K) {
+        for (let q = r0; q < r1; q++) {
+            for (let k = 0; k < K; k++) {
+                if ((cond[lead + q * K + k] !== 0 ? 1 : 0) !== keepWhen) continue;
+                if (k < lo) lo = k;
+                if (k > hi) hi = k;
+            }
+        }
+    }
+    return lo > hi ? undefined : [lo, hi + 1];
+}
+
+/** The value of a one-element float tensor proto (float_data or raw little-endian float32/float64). */
+function floatScalar(t: TensorProto): number | undefined {
+    const count = t.dims.reduce((a, b) => a * Number(b), 1);
+    if (count !== 1) return undefined;
+    if (t.floatData.length === 1) return t.floatData[0];
+    if (t.doubleData.length === 1) return t.doubleData[0];
+    const raw = t.rawData;
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (t.dataType === 1 && raw.byteLength === 4) return view.getFloat32(0, true);
+    if (t.dataType === 11 && raw.byteLength === 8) return view.getFloat64(0, true);
     return undefined;
 }
 

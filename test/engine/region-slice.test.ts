@@ -304,7 +304,7 @@ describe('a local function that cannot be sliced', () => {
 describe('scrubbing the raw torch export with sliced local functions', () => {
     const torch = useRewritePair('examples/torch-export/tiny_gpt.hyp', { sliceLocals: false });
 
-    it('slices layer 1 by head and by the metric band through its Split and Reshapes, with the values whole functions give', async () => {
+    it('slices layer 1 by head, by the metric band through its Split and Reshapes and by its causal mask, with the values whole functions give', async () => {
         for (const name of ['l0_head0', 'l1_head1']) {
             const h = torch.spec.hypotheses.find(x => x.name === name)!;
             const a = await scrubHypothesis(torch.on, h, { samples: 150, perExample: true });
@@ -314,10 +314,14 @@ describe('scrubbing the raw torch export with sliced local functions', () => {
         expect(torch.on.runner.sliceFailures).toEqual([]);
         const z0 = '/blocks.0/attn/MatMul_1_output_0', z1 = '/blocks.1/attn/MatMul_1_output_0';
         // The logits at positions 8–9 read layer 1's att @ v at those positions only (through the
-        // transpose and the Reshape merging the heads); head 1 of it reads every position of layer 0.
+        // transpose and the Reshape merging the heads); head 1 of it there attends to positions
+        // 0–9 under the causal mask (a Where on a condition the probe read, then -inf), so it
+        // reads layer 0 at those positions only: its keys and values are computed there alone.
         const needs = await torch.on.runner.slicing!.inputRegions('logits', ['tokens', z0, z1], [null, [8, 10], null]);
         expect(needs[2]).toEqual([null, null, [8, 10], null]);
         const head = await torch.on.runner.slicing!.inputRegions(z1, ['tokens', z0], [null, [1, 2], [8, 10], null]);
-        expect(head[1]).toEqual([null, null, null, null]);
+        expect(head[1]).toEqual([null, null, [0, 10], null]);
+        const first = await torch.on.runner.slicing!.inputRegions(z1, ['tokens', z0], [null, [1, 2], [0, 2], null]);
+        expect(first[1]).toEqual([null, null, [0, 2], null]);
     }, 120_000);
 });
