@@ -45,6 +45,7 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
      * in the tensor's whole region instead, unless their variant exists already.
      */
     const widenRareRegions = (tensor: string, ids: readonly number[]) => {
+        // Regions are interned and parent lists shared: counted by object, no keys built.
         const counts = new Map<readonly string[], Map<Region, number>>();
         for (const id of ids) {
             const region = regions[id];
@@ -55,19 +56,25 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
             if (byRegion === undefined) counts.set(parents, byRegion = new Map());
             byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
         }
-        const rare = new Set<string>();
+        let rare: Map<readonly string[], Set<Region>> | undefined;
         for (const [parents, byRegion] of counts) {
-            const first = ids.find(id => (table.get(id) as ComputedRequest).parents === parents)!;
-            const stacked = (table.get(first) as ComputedRequest).inputs.map(a => a.sum === true);
+            let stacked: boolean[] | undefined;
             for (const [r, count] of byRegion) {
-                if (count >= MIN_VARIANT_REQUESTS || r === whole(tensor) || slicing.hasVariant?.(tensor, parents, r, stacked)) continue;
-                rare.add(`${regionKey(r)}\u0000${parents.join('\u0000')}`);
+                if (count >= MIN_VARIANT_REQUESTS || r === whole(tensor)) continue;
+                if (slicing.hasVariant !== undefined) {
+                    stacked ??= (table.get(ids.find(id => (table.get(id) as ComputedRequest).parents === parents)!) as ComputedRequest).inputs.map(a => a.sum === true);
+                    if (slicing.hasVariant(tensor, parents, r, stacked)) continue;
+                }
+                rare ??= new Map();
+                let set = rare.get(parents);
+                if (set === undefined) rare.set(parents, set = new Set());
+                set.add(r);
             }
         }
-        if (rare.size === 0) return;
+        if (rare === undefined) return;
         for (const id of ids) {
             const r = regions[id];
-            if (r !== undefined && rare.has(`${regionKey(r)}\u0000${(table.get(id) as ComputedRequest).parents.join('\u0000')}`)) regions[id] = whole(tensor);
+            if (r !== undefined && rare.get((table.get(id) as ComputedRequest).parents)?.has(r)) regions[id] = whole(tensor);
         }
     };
     const wholes = new Map<string, Region>();
