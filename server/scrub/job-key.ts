@@ -38,7 +38,8 @@ export function scrubJobKey(spec: ScrubSpec, hypothesis: string, settings: Scrub
         data: digest(spec.dataset.path),
         features: spec.featuresModule ? digest(spec.featuresModule) : null,
         dataset,
-        graph: spec.graph,
+        // A rewritten hook's line (for its errors) is not part of what it computes.
+        graph: { ...spec.graph, hooks: spec.graph.hooks.map(({ source: _source, ...hook }) => hook) },
         metric: spec.metric,
         nodes: h.nodes,
         options: h.options,

@@ -86,6 +86,16 @@ describe('cache key', () => {
         expect(key(other)).toBe(base);
     });
 
+    test('changes with a rewrite\'s vectors, not with the line the rewritten hook is on', () => {
+        const rewritten = (v: number[], line: number) => {
+            const spec = toySpec();
+            spec.graph.hooks[0] = { ...spec.graph.hooks[0], rewrite: { kind: 'subspace', parts: [{ name: 'v', vectors: [v] }] }, source: { file: '/w/toy.hyp', line } };
+            return key(spec);
+        };
+        expect(rewritten([1], 3)).toBe(rewritten([1], 9));
+        expect(rewritten([1], 3)).not.toBe(rewritten([-1], 3));
+    });
+
     test('does not depend on where the files are, only on their bytes', () => {
         const moved = toySpec();
         moved.modelPath = '/elsewhere/toy_or.onnx';
