@@ -31,8 +31,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
         outputChannel,
         initializationOptions,
         synchronize: {
-            // The server revalidates a document when its model, dataset or features module changes on disk.
-            fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{onnx,jsonl,mjs,js}'),
+            // The server revalidates a document when its model, dataset, features module or subspace
+            // vectors (a .json file) change on disk.
+            fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{onnx,jsonl,json,mjs,js}'),
         },
     };
     return new LanguageClient('hyp', 'Hyp Language Server', serverOptions, clientOptions);

@@ -132,11 +132,14 @@ export class HypWorkspaceData {
         return resolve(dirname(document.uri.fsPath), path);
     }
 
-    /** The absolute paths of the files a document declares (model, dataset, features module). */
+    /** The absolute paths of the files a document declares (model, dataset, features module, subspace vectors). */
     declaredPaths(document: LangiumDocument): string[] {
         const file = document.parseResult?.value as ast.HypFile | undefined;
         const decls = file?.elements?.filter(e => ast.isModelDecl(e) || ast.isDatasetDecl(e) || ast.isFeaturesDecl(e)) ?? [];
-        return decls.map(d => this.resolvePath(document, (d as { path?: string }).path)).filter((p): p is string => p !== undefined);
+        const vectorFiles = (file?.elements ?? []).filter(ast.isGraphDecl).flatMap(g => g.members).filter(ast.isHookPoint)
+            .flatMap(h => (ast.isSubspaceSplit(h.split) ? h.split.parts.map(p => p.file) : []));
+        return [...decls.map(d => (d as { path?: string }).path), ...vectorFiles]
+            .map(p => this.resolvePath(document, p)).filter((p): p is string => p !== undefined);
     }
 
     /** The model graph of an `.onnx` file. */

@@ -64,6 +64,12 @@ hypothesis rest {
         }
     }, 60_000);
 
+    it('a vector file is one of the files the document depends on (a change on disk revalidates it)', async () => {
+        const dir = writeRewriteCase('direction');
+        const document = await parse(`${HEADER}graph {\n    node H = "H" split subspace { v: "dirs.json", w: [0, 1] }\n}\n`, { documentUri: toyUri(dir) });
+        expect(services.workspace.HypWorkspaceData.declaredPaths(document)).toEqual([join(dir, 'model.onnx'), join(dir, 'data.jsonl'), join(dir, 'dirs.json')]);
+    });
+
     it('a missing key, a wrong length, a pair not orthogonal and a part called rest are located errors', async () => {
         const dir = writeRewriteCase('direction');
         writeFileSync(join(dir, 'dirs.json'), JSON.stringify({ sentiment: [0.5, 0.5] }));
