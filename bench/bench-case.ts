@@ -11,6 +11,7 @@ import { prepareScrub, type PreparedScrub } from '../engine/prepare.js';
 import { resultMeta, rootExample, scrubRoots, threadsFor, type ScrubOptions } from '../engine/scrub.js';
 import { summarise } from '../engine/score/summary.js';
 import { readModelFile, writeModel } from '../engine/onnx/read.js';
+import { sumCutMisses } from '../engine/graph/sum-cut.js';
 import { createSession, resolveProviders, type ProviderChoice } from '../engine/runtime/session.js';
 import type { HypothesisSpec } from '../engine/spec.js';
 import { naiveScrubRoot } from './naive-scrubber.js';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     if (!Number.isInteger(roots) || roots < 2) throw new Error(`--roots must be an integer ≥ 2 (got ${flags.roots})`);
     const ep = c.ep ?? (epArg as ProviderChoice);
 
+    const built = c.build?.() ?? 0;
+    if (built > 0) console.error(`${c.name}: built its model and data in ${built.toFixed(1)} s`);
     const { spec, diagnostics } = await checkHypFile(c.file);
     if (!spec) throw new Error(`${c.file} does not check: ${diagnostics.map(d => d.message).join('; ')}`);
     if (c.discover) {
@@ -57,6 +60,12 @@ async function main(): Promise<void> {
     const hypothesis = spec.hypotheses.find(h => h.name === c.hypothesis);
     if (!hypothesis) throw new Error(`${c.file} has no hypothesis ${c.hypothesis}`);
     const prepared = await prepareScrub(spec, { ep });
+    if (c.gpu && prepared.runner.provider === 'cpu') {
+        // A GPU case's roots are sized for a GPU: on the CPU it would run for hours and say nothing.
+        console.log(JSON.stringify({ name: c.name, roots, provider: 'cpu', gpu: `none: ${prepared.runner.fallbacks.join('; ') || 'no GPU provider started'}`, skipped: 'no GPU provider started' }));
+        await prepared.dispose();
+        return;
+    }
     const opts: ScrubOptions = {};
     const seed = hypothesis.options.seed;
 
@@ -66,8 +75,9 @@ async function main(): Promise<void> {
     // executor, so the timing below is the steady state, as the forward pass's warm-up batch
     // makes it for the forward pass. Each pass fills the dataset-wide clean cache; the timed scrub
     // pays for its clean pass.
-    for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-        await scrubRoots(prepared, hypothesis, opts, { from: roots, to: roots + Math.min(WARM_UP_ROOTS, roots) });
+    const warmUp = c.warmUp ?? { passes: WARM_UP_PASSES, roots: WARM_UP_ROOTS };
+    for (let pass = 0; pass < warmUp.passes; pass++) {
+        await scrubRoots(prepared, hypothesis, opts, { from: roots, to: roots + Math.min(warmUp.roots, roots) });
         prepared.emptyCleanCache();
     }
     (globalThis as { gc?: () => void }).gc?.();
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
     // The engine's peak, before the forward pass (the model alone on 512 examples per run holds
     // more than a scrub of the induction model does) and the naive reference add theirs.
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-    const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed);
+    const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed, c.forwardBatch ?? FORWARD_BATCH);
 
     // The paired bootstrap is the same whichever scrubber produced the values, so it is timed
     // apart: the naive reference below is timed without it too.
@@ -118,12 +128,36 @@ async function main(): Promise<void> {
         gpu: ep === 'cpu' ? null : prepared.runner.provider !== 'cpu' ? prepared.runner.provider : `none: ${fallbacks.join('; ') || 'no GPU provider started'}`,
         lossRecovered: result.lossRecovered,
         ci95: result.ci95,
+        rules: rulesReport(prepared),
     }));
     await prepared.dispose();
 }
 
+/**
+ * Which of the engine's rules fired on this model (docs/design.md, "Execution plan"), and where
+ * one did not, why: clean cuts per local function, sum cuts and, for each split parent without
+ * one, what reads it; whether local functions are sliced, and those that failed their check.
+ */
+function rulesReport(prepared: PreparedScrub) {
+    const { g } = prepared;
+    const model = readModelFile(prepared.spec.modelPath);
+    const rank = (t: string) => {
+        try { return prepared.runner.typeOf(t).dims.length + 1; } catch { return undefined; }
+    };
+    const cleanCuts: string[] = [], sumCuts: string[] = [], noSumCut: string[] = [];
+    for (const t of g.computedTensors) {
+        const parents = g.tensorParents(t);
+        for (const c of prepared.cuts.get(t) ?? []) cleanCuts.push(`${parents[c.parent]} -> ${t}: fed ${c.frontier.join(', ')}`);
+        for (const c of prepared.sumCuts.get(t) ?? []) sumCuts.push(`${parents[c.parent]} -> ${t}: fed ${c.reduced} as per-part sums`);
+        const split = new Set(parents.flatMap((p, k) => (g.nodesOfTensor(p).length > 1 ? [k] : [])));
+        if (split.size > 0) noSumCut.push(...sumCutMisses(model, t, parents, split, rank));
+    }
+    // Slice failures as this thread saw them (the self-check's and the naive reference's functions).
+    return { cleanCuts, sumCuts, noSumCut, sliced: prepared.runner.slicing !== undefined, sliceFailures: prepared.runner.sliceFailures };
+}
+
 /** The model alone on the roots' examples, in batches, after one warm-up batch. */
-async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number) {
+async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number, batchSize: number) {
     const n = prepared.dataset.rows.length;
     const examples = Int32Array.from({ length: roots }, (_, r) => rootExample(r, n, seed));
     const { session, fallbacks } = await createSession(writeModel(readModelFile(modelPath)), { providers: resolveProviders(ep) });
@@ -135,10 +169,10 @@ async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: Provi
         }
         await session.run(feeds);
     };
-    await run(examples.slice(0, Math.min(FORWARD_BATCH, roots)));
+    await run(examples.slice(0, Math.min(batchSize, roots)));
     const pass = async () => {
         const t = performance.now();
-        for (let s = 0; s < roots; s += FORWARD_BATCH) await run(examples.slice(s, s + FORWARD_BATCH));
+        for (let s = 0; s < roots; s += batchSize) await run(examples.slice(s, s + batchSize));
         return (performance.now() - t) / 1000;
     };
     const seconds = await steadySeconds(await pass(), pass);

@@ -54,6 +54,24 @@ export function sumReductions(model: ModelProto, tensor: string, parents: readon
     return result;
 }
 
+/**
+ * Why each split parent in `splitParents` has no sum cut in the local function of `tensor`, in
+ * words (what reads it instead of one ReduceSum over per-example axes): the benchmark reports it.
+ */
+export function sumCutMisses(model: ModelProto, tensor: string, parents: readonly string[], splitParents: ReadonlySet<number>,
+    rankOf: (t: string) => number | undefined): string[] {
+    const found = sumReductions(model, tensor, parents, splitParents, rankOf);
+    const inSubgraph = localFunctionNodes(model, tensor, parents);
+    const misses: string[] = [];
+    for (const k of splitParents) {
+        if (found.has(k)) continue;
+        const readers = [...inSubgraph].filter(n => nodeInputs(n).includes(parents[k]));
+        const ops = readers.map(n => n.opType).join(', ') || 'nothing';
+        misses.push(`${parents[k]} -> ${tensor}: read by ${ops}${readers.length === 1 && readers[0].opType === 'ReduceSum' ? ' (axes not constant or include the batch axis)' : ', not by one ReduceSum'}`);
+    }
+    return misses;
+}
+
 /** The constant axes of a ReduceSum: its second input (opset ≥ 13) as an initializer, or its attribute. */
 function reduceAxes(model: ModelProto, node: NodeProto): number[] | undefined {
     const attr = node.attribute.find(a => a.name === 'axes');
