@@ -76,7 +76,7 @@ export function buildScene(g: DrawnGraph, hypothesis: HypothesisSpec, options: S
     const gOfInterp = new Map(hypothesis.nodes.map(n => [n.name, n.graphNode]));
     const boxes: SceneBox[] = [];
     const boxOf = new Map<string, string>();
-    const groups = new Set<string>();
+    const groups = new Map<string, SceneBox>();
     for (const n of g.nodes.values()) {
         const tensor = n.tensors.map(t => t.tensor).join(', ');
         const i = interpOf.get(n.name);
@@ -89,9 +89,13 @@ export function buildScene(g: DrawnGraph, hypothesis: HypothesisSpec, options: S
             // A part: in a box for its hook point (or the input), which carries the tensor.
             const hook = n.name.slice(0, dot);
             const group = `h:${hook}`;
-            if (!groups.has(group)) {
-                groups.add(group);
-                boxes.push({ id: group, kind: n.kind === 'input' ? 'input' : 'hook', label: hook, detail: tensor, gNodes: [], claimed: false });
+            const box = groups.get(group);
+            if (!box) {
+                groups.set(group, { id: group, kind: n.kind === 'input' ? 'input' : 'hook', label: hook, detail: tensor, gNodes: [], claimed: false });
+                boxes.push(groups.get(group)!);
+            } else if (box.detail !== tensor) {
+                // Parts of a rewrite into a sum each have a tensor of their own: no one tensor to name.
+                delete box.detail;
             }
             boxes.push({ id: `n:${n.name}`, kind: 'part', label: n.name.slice(dot + 1), parent: group, ...common });
         } else {
