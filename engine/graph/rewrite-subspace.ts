@@ -8,6 +8,7 @@ import type { TensorInfo } from './types.js';
 /** Tolerance of the orthogonality check between two parts' unit vectors (|u · w|). */
 export const ORTHOGONALITY_TOLERANCE = 1e-4;
 
+/** The parts of `hook` by the subspaces of its last axis that `declared` spans, or undefined after reporting why not. */
 export function subspaceRewrite(info: TensorInfo, hook: HookSpec, declared: readonly { name: string; vectors: number[][] }[], fail: Fail): Made | undefined {
     const dims = exampleDims(info);
     if (dims === undefined || dims.length === 0) {

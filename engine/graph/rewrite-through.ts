@@ -13,6 +13,7 @@ const STRUCTURAL = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsq
 /** Ops whose output holds no value of their input (only its shape). */
 const SHAPE_ONLY = new Set(['Shape', 'Size']);
 
+/** The parts of `hook` through the linear map from its split source `sourceName`, or undefined after reporting why not. */
 export function throughRewrite(graph: ModelGraph, spec: GraphSpec, hook: HookSpec, sourceName: string, hookTensors: ReadonlySet<string>, fail: Fail): Made | undefined {
     const source = spec.hooks.find(h => h.name === sourceName);
     if (source === undefined) return void fail('rewrite-invalid', `no hook point "${sourceName}" to rewrite "${hook.name}" through: name a hook declared in the graph block`);
