@@ -21,8 +21,31 @@ export interface WorkerScrubOptions {
     allowFeaturesModule: boolean;
 }
 
+/** Options of an exploration job (engine/explore/): a discover search or a challenge of one hypothesis. */
+export interface WorkerExploreOptions {
+    kind: 'discover' | 'challenge';
+    /** The hypothesis searched from, or challenged. */
+    hypothesis: string;
+    /** The name of what discover finds. */
+    name: string;
+    samples?: number;
+    seed?: number;
+    ep: ProviderChoice;
+    threads?: number;
+    allowFeaturesModule: boolean;
+}
+
+/** What an exploration job found: `.hyp` text to insert below the hypothesis, and one line saying what it is. */
+export interface ExploreOutcome {
+    kind: 'discover' | 'challenge';
+    hypothesis: string;
+    text: string;
+    summary: string;
+}
+
 export type ToWorker =
-    | { type: 'scrub'; id: number; spec: ScrubSpec; options: WorkerScrubOptions };
+    | { type: 'scrub'; id: number; spec: ScrubSpec; options: WorkerScrubOptions }
+    | { type: 'explore'; id: number; spec: ScrubSpec; options: WorkerExploreOptions };
 
 /** A failure as the worker reports it: the engine's HypError fields, or a JS error's message. */
 export type WorkerError = ErrorFields;
@@ -32,4 +55,5 @@ export type FromWorker =
     | { type: 'log'; line: string }
     | { type: 'progress'; id: number; hypothesis: string; fraction: number; index: number; count: number }
     | { type: 'result'; id: number; results: ScrubResult[] }
+    | { type: 'explored'; id: number; outcome: ExploreOutcome }
     | { type: 'error'; id: number; error: WorkerError };

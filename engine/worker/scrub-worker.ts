@@ -5,6 +5,7 @@
 import { errorFields } from '../errors.js';
 import { scrub, type ScrubProgress } from '../scrub.js';
 import type { FromWorker, ToWorker, WorkerScrubOptions } from './protocol.js';
+import { runExploreJob } from './explore-job.js';
 import type { ScrubSpec } from '../spec.js';
 
 /** Progress messages are sent at most this often: the supervisor only redraws a code lens. */
@@ -58,6 +59,11 @@ function main(): void {
     process.on('disconnect', () => process.exit(0));
     let queue = Promise.resolve();
     process.on('message', (message: ToWorker) => {
+        if (message.type === 'explore') {
+            log(`job ${message.id}: ${message.options.kind} ${message.options.hypothesis} of ${message.spec.modelPath}`);
+            queue = queue.then(() => runExploreJob(message.id, message.spec, message.options, send));
+            return;
+        }
         if (message.type !== 'scrub') return;
         log(`job ${message.id}: ${message.options.hypotheses.join(', ')} of ${message.spec.modelPath} (ep ${message.options.ep}${message.options.samples ? `, ${message.options.samples} samples` : ''})`);
         queue = queue.then(() => runJob(message.id, message.spec, message.options, send));

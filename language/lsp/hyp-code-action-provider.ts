@@ -1,10 +1,12 @@
 // Quick fixes, each for the diagnostic code it names: replace an unknown name by the suggested one
 // (tensors, G nodes, inputs), add a missing I-parent that a feature reads, remove an unused hook.
 // In a hypothesis, for clients other than the VS Code extension, the commands of its code lenses
-// as source actions too: Helix and Emacs's eglot show no code lenses but do show code actions.
+// as source actions too (Helix and Emacs's eglot show no code lenses but do show code actions),
+// and the exploration commands: find a smaller circuit from it, challenge it.
 import { AstUtils, CstUtils, type LangiumDocument } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { ExploreCommands } from '../communication/explore-commands.js';
 import { HypCommands, type LensCommandArgs } from '../communication/rpc.js';
 import * as ast from '../generated/ast.js';
 import type { HypServices } from '../hyp-module.js';
@@ -56,7 +58,11 @@ export class HypCodeActionProvider implements CodeActionProvider {
             const args = { uri, hypothesis: hypothesis.name, ...extra } as LensCommandArgs;
             return action(scrubActionTitle(command, hypothesis.name, args.rerun === true), command, args);
         });
-        return [...own, action('Scrub every hypothesis of this file', HypCommands.scrubAll, { uri })];
+        const explore = [
+            action('Find a smaller circuit from here', ExploreCommands.discover, { uri, hypothesis: hypothesis.name }),
+            action('Challenge this hypothesis', ExploreCommands.challenge, { uri, hypothesis: hypothesis.name }),
+        ];
+        return [...own, ...explore, action('Scrub every hypothesis of this file', HypCommands.scrubAll, { uri })];
     }
 
     private replaceBySuggestion(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {

@@ -9,6 +9,7 @@ import { AbstractExecuteCommandHandler, type ExecuteCommandAcceptor, type TextDo
 import { ErrorCodes, MessageType, ResponseError, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import type { ScrubResult } from '../../engine/result.js';
 import { HypCommands, type LensCommandArgs, type ResultView, type ScrubAccepted, type ScrubFinished } from '../../language/communication/rpc.js';
+import { ExploreCommands } from '../../language/communication/explore-commands.js';
 import { describeResult, percent } from '../../language/lsp/scrub-status.js';
 import type { ScrubService } from './scrub-service.js';
 
@@ -44,6 +45,40 @@ export class HypExecuteCommandHandler extends AbstractExecuteCommandHandler {
         accept(HypCommands.cancel, args => this.cancel(lensArgs(args)));
         accept(HypCommands.showResult, args => this.showResult(lensArgs(args)));
         accept(HypCommands.showLog, () => this.showLog());
+        accept(ExploreCommands.discover, args => this.explore(lensArgs(args), 'discover'));
+        accept(ExploreCommands.challenge, args => this.explore(lensArgs(args), 'challenge'));
+    }
+
+    /**
+     * Runs a discover search from, or a challenge of, the hypothesis and inserts what it found below
+     * it (workspace/applyEdit); answers with the one-line summary once the job ends.
+     */
+    private async explore(args: LensCommandArgs, kind: 'discover' | 'challenge'): Promise<string> {
+        if (!args.uri || !args.hypothesis) throw new ResponseError(ErrorCodes.InvalidParams, `${ExploreCommands[kind]} takes one argument { uri, hypothesis } (its code action passes it)`);
+        const { service, connection } = this.ready();
+        const started = await service.explore({ uri: args.uri, hypothesis: args.hypothesis, kind });
+        if ('refused' in started) {
+            this.show(MessageType.Warning, `Cannot ${kind === 'discover' ? 'search' : 'challenge'}: ${started.refused}`);
+            return started.refused;
+        }
+        let outcome;
+        try {
+            outcome = await started.outcome;
+        } catch (e) {
+            const message = (e as Error).message;
+            const cancelled = (e as { kind?: string }).kind === 'cancelled';
+            this.show(cancelled ? MessageType.Info : MessageType.Error, `${kind === 'discover' ? 'Discover' : 'Challenge'} of "${args.hypothesis}" ${cancelled ? 'cancelled' : `failed: ${message}`}`);
+            return message;
+        }
+        const end = await service.hypothesisEnd(args.uri, args.hypothesis);
+        if (end) {
+            await connection.workspace.applyEdit({
+                label: kind === 'discover' ? `Smaller circuit from ${args.hypothesis}` : `Refinements of ${args.hypothesis}`,
+                edit: { changes: { [args.uri]: [{ range: { start: end, end }, newText: `\n\n${outcome.text}` }] } },
+            }).catch(() => undefined);
+        }
+        this.show(MessageType.Info, outcome.summary);
+        return outcome.summary;
     }
 
     /** Tells a plain client how a job ended (the VS Code extension shows hyp/scrubFinished its own way). */

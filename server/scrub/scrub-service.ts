@@ -7,7 +7,7 @@ import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { ScrubResult } from '../../engine/result.js';
 import type { ScrubSpec } from '../../engine/spec.js';
-import type { WorkerScrubOptions } from '../../engine/worker/protocol.js';
+import type { ExploreOutcome, WorkerExploreOptions, WorkerScrubOptions } from '../../engine/worker/protocol.js';
 import {
     DEFAULT_SCRUB_SETTINGS, type CancelParams, type HypothesisRef, type JobSummary, type ResultView, type ScrubAccepted,
     type ScrubFinished, type ScrubParams, type ScrubSettings, type StoredResult,
@@ -40,7 +40,12 @@ export interface ScrubClient {
 /** Runs one job's spec (the worker supervisor, or a fake in tests). */
 export interface ScrubRunner {
     run(spec: ScrubSpec, options: WorkerScrubOptions, hooks: RunHooks): Promise<ScrubResult[]>;
+    /** An exploration job (discover, challenge); runners without it cannot explore. */
+    explore?(spec: ScrubSpec, options: WorkerExploreOptions, hooks: RunHooks): Promise<ExploreOutcome>;
 }
+
+/** An exploration the editor asked for: queued like a scrub, its outcome once it ends. */
+export type ExploreStarted = { refused: string } | { outcome: Promise<ExploreOutcome> };
 
 export interface ScrubServiceDeps {
     client: ScrubClient;
@@ -121,6 +126,67 @@ export class ScrubService implements ScrubStatusSource {
         }
         this.scheduleRefresh(0);
         return { jobs };
+    }
+
+    /**
+     * Queues a discover search from, or a challenge of, one hypothesis on the scrub worker, behind
+     * the scrubs already queued and with the scrub settings (execution provider, samples, seed,
+     * threads); cancellable like a scrub (its progress, or cancel on the uri). The outcome is the
+     * text to insert below the hypothesis.
+     */
+    async explore(params: { uri: string; hypothesis: string; kind: 'discover' | 'challenge' }): Promise<ExploreStarted> {
+        const document = await this.document(params.uri);
+        if (!document) return { refused: `${params.uri} is not open in the language server` };
+        const lowered = this.lower(document);
+        if ('problem' in lowered) return { refused: lowered.problem };
+        const { spec } = lowered;
+        const refused = this.deps.trust.refusal(spec.featuresModule);
+        if (refused) return { refused };
+        const explore = this.deps.runner.explore?.bind(this.deps.runner);
+        if (!explore) return { refused: 'this language server runs no exploration jobs' };
+        if (!spec.hypotheses.some(h => h.name === params.hypothesis)) return { refused: `the file has no hypothesis named "${params.hypothesis}"` };
+        const taken = new Set(spec.hypotheses.map(h => h.name));
+        let name = `${params.hypothesis}_smaller`;
+        for (let i = 2; taken.has(name); i++) name = `${params.hypothesis}_smaller${i}`;
+        const settings = { ...this.settings };
+        const key = `${params.kind}:${this.key(spec, params.hypothesis)}`;
+        const label = params.kind === 'discover' ? `Finding a smaller circuit from ${params.hypothesis}` : `Challenging ${params.hypothesis}`;
+        let outcome: ExploreOutcome | undefined;
+        // The queue's jobs give scrub results; this one keeps its outcome aside and gives none.
+        const { job, joined } = this.queue.submit({
+            key, uri: params.uri, hypothesis: `${params.hypothesis} (${params.kind})`,
+            run: async hooks => {
+                const progress = await this.deps.client.startProgress(label, () => this.queue.cancel(j => j.request.key === key));
+                try {
+                    outcome = await explore(spec, {
+                        kind: params.kind, hypothesis: params.hypothesis, name, ep: settings.executionProvider,
+                        ...(settings.samples !== null && { samples: settings.samples }),
+                        ...(settings.seed !== null && { seed: settings.seed }),
+                        ...(settings.threads !== null && { threads: settings.threads }),
+                        allowFeaturesModule: this.deps.trust.trusted,
+                    }, {
+                        signal: hooks.signal,
+                        onProgress: fraction => {
+                            hooks.onProgress?.(fraction);
+                            progress.report(fraction);
+                        },
+                    });
+                    return [];
+                } finally {
+                    progress.done();
+                }
+            },
+        });
+        // The same search already queued or running answers whoever asked first.
+        if (joined) return { refused: `${label} is already ${job.state}` };
+        return { outcome: job.done.then(() => outcome!) };
+    }
+
+    /** Where a hypothesis block ends in the document as it is now (to insert below it). */
+    async hypothesisEnd(uri: string, hypothesis: string): Promise<{ line: number; character: number } | undefined> {
+        const document = await this.document(uri);
+        const h = document && (document.parseResult.value as ast.HypFile).elements.filter(ast.isHypothesis).find(x => x.name === hypothesis);
+        return h?.$cstNode?.range.end;
     }
 
     /** Cancels the matching jobs; returns how many. */

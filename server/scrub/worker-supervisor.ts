@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ScrubResult } from '../../engine/result.js';
 import type { ScrubSpec } from '../../engine/spec.js';
-import type { FromWorker, WorkerError, WorkerScrubOptions } from '../../engine/worker/protocol.js';
+import type { ExploreOutcome, FromWorker, ToWorker, WorkerError, WorkerExploreOptions, WorkerScrubOptions } from '../../engine/worker/protocol.js';
 
 /** Why a job ended without a result. */
 export class ScrubJobError extends Error {
@@ -58,8 +58,18 @@ export class WorkerSupervisor {
         return this.child?.pid;
     }
 
-    /** Runs one job on the worker (forking it if needed); rejects with a ScrubJobError. */
+    /** Runs one scrub job on the worker (forking it if needed); rejects with a ScrubJobError. */
     run(spec: ScrubSpec, options: WorkerScrubOptions, hooks: RunHooks = {}): Promise<ScrubResult[]> {
+        return this.job(id => ({ type: 'scrub', id, spec, options }), m => (m.type === 'result' ? m.results : undefined), hooks);
+    }
+
+    /** Runs one exploration job (discover or challenge) on the worker; rejects with a ScrubJobError. */
+    explore(spec: ScrubSpec, options: WorkerExploreOptions, hooks: RunHooks = {}): Promise<ExploreOutcome> {
+        return this.job(id => ({ type: 'explore', id, spec, options }), m => (m.type === 'explored' ? m.outcome : undefined), hooks);
+    }
+
+    /** One job: `message` is sent with the job's id, `outcome` picks the answer out of the worker's messages for it. */
+    private job<T>(message: (id: number) => ToWorker, outcome: (m: FromWorker) => T | undefined, hooks: RunHooks): Promise<T> {
         if (this.busy) return Promise.reject(new Error('the worker supervisor runs one job at a time'));
         if (hooks.signal?.aborted) return Promise.reject(new ScrubJobError('cancelled', 'scrubbing was cancelled'));
         clearTimeout(this.idleTimer);
@@ -72,8 +82,8 @@ export class WorkerSupervisor {
         }
         this.busy = true;
         const id = this.nextId++;
-        return new Promise<ScrubResult[]>((resolve, reject) => {
-            const finish = (error: ScrubJobError | undefined, results?: ScrubResult[]) => {
+        return new Promise<T>((resolve, reject) => {
+            const finish = (error: ScrubJobError | undefined, results?: T) => {
                 child.off('message', onMessage);
                 child.off('exit', onExit);
                 hooks.signal?.removeEventListener('abort', onAbort);
@@ -84,7 +94,10 @@ export class WorkerSupervisor {
             };
             const onMessage = (m: FromWorker) => {
                 if (m.type === 'progress' && m.id === id) hooks.onProgress?.(Math.min(1, (m.index + m.fraction) / Math.max(1, m.count)));
-                else if (m.type === 'result' && m.id === id) finish(undefined, m.results);
+                else if ((m.type === 'result' || m.type === 'explored') && m.id === id) {
+                    const answer = outcome(m);
+                    if (answer !== undefined) finish(undefined, answer);
+                }
                 else if (m.type === 'error' && m.id === id) {
                     finish(new ScrubJobError('failed', `${m.error.message}${m.error.hint ? ` (${m.error.hint})` : ''}`, [...this.tail], m.error));
                 }
@@ -100,7 +113,7 @@ export class WorkerSupervisor {
             child.on('message', onMessage);
             child.on('exit', onExit);
             hooks.signal?.addEventListener('abort', onAbort, { once: true });
-            child.send({ type: 'scrub', id, spec, options }, error => {
+            child.send(message(id), error => {
                 if (error) this.log(`cannot send the job to the worker: ${error.message}`);
             });
         });

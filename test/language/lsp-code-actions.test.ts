@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { IssueCodes } from '../../language/validation/issue-codes.js';
+import { ExploreCommands } from '../../language/communication/explore-commands.js';
 import { HypCommands } from '../../language/communication/rpc.js';
 import { SCRUB_ACTION_KIND } from '../../language/lsp/hyp-code-action-provider.js';
 import { parse, services, TOY_HEADER, toyUri, validateMarked } from './helpers.js';
@@ -83,14 +84,16 @@ describe('scrub actions, for editors without code lenses', () => {
         }) as CodeAction[];
     };
 
-    it('inside a hypothesis: its lens commands, then scrub every hypothesis of the file', async () => {
+    it('inside a hypothesis: its lens commands, the exploration commands, then scrub every hypothesis of the file', async () => {
         const actions = await actionsAt('node a');
         const uri = (actions[0].command!.arguments![0] as { uri: string }).uri;
         expect(actions).toEqual([
             { title: 'Scrub h', kind: SCRUB_ACTION_KIND, command: { title: 'Scrub h', command: HypCommands.scrub, arguments: [{ uri, hypothesis: 'h' }] } },
+            { title: 'Find a smaller circuit from here', kind: SCRUB_ACTION_KIND, command: { title: 'Find a smaller circuit from here', command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'h' }] } },
+            { title: 'Challenge this hypothesis', kind: SCRUB_ACTION_KIND, command: { title: 'Challenge this hypothesis', command: ExploreCommands.challenge, arguments: [{ uri, hypothesis: 'h' }] } },
             { title: 'Scrub every hypothesis of this file', kind: SCRUB_ACTION_KIND, command: { title: 'Scrub every hypothesis of this file', command: HypCommands.scrubAll, arguments: [{ uri }] } },
         ]);
-        expect(await actionsAt('hypothesis h', [CodeActionKind.Source])).toHaveLength(2);
+        expect(await actionsAt('hypothesis h', [CodeActionKind.Source])).toHaveLength(4);
     });
 
     it('none outside a hypothesis, when only other kinds are asked for, or for the VS Code extension (its lenses scrub)', async () => {

@@ -11,6 +11,7 @@ import {
     type ClientCapabilities, type CodeAction, type CodeLens, type CompletionItem, type CompletionList, type Diagnostic, type MarkupContent, type Position, type Range,
     type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol/node';
+import { ExploreCommands } from '../../language/communication/explore-commands.js';
 import { HypCommands } from '../../language/communication/rpc.js';
 import { until } from '../fixtures/polling.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
@@ -361,6 +362,7 @@ describe('a plain client with the capabilities of docs/editor-setup.md', () => {
         }) as CodeAction[];
         expect(actions.map(a => [a.title, a.command?.command])).toEqual([
             ['Show the scrub result of correct', HypCommands.showResult], ['Scrub correct again', HypCommands.scrub],
+            ['Find a smaller circuit from here', ExploreCommands.discover], ['Challenge this hypothesis', ExploreCommands.challenge],
             ['Scrub every hypothesis of this file', HypCommands.scrubAll],
         ]);
         expect(await execute(HypCommands.showLog)).toMatch(/^Scrub worker log \(last \d+ lines\):\n.*worker started \(pid \d+\)/s);
