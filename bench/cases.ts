@@ -2,6 +2,7 @@
 // naive reference runs before its time is scaled to the full count.
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { SYNTHETIC_FAMILY, syntheticFile, syntheticName } from './synthetic/family.js';
+import { ensureGpt2Bench } from './gpt2/build-gpt2.js';
 
 export interface BenchCase {
     name: string;
@@ -22,12 +23,34 @@ export interface BenchCase {
      * identity when absent), at the threshold with the CI rule; `hypothesis` is then unused.
      */
     discover?: { from?: string; threshold: number };
+    /**
+     * A GPU case: run only with `npm run bench -- --gpu` (or by name), and it stops, saying why,
+     * when no GPU provider starts rather than running its roots on the CPU.
+     */
+    gpu?: boolean;
+    /** Builds the case's model and data when they are not in git (0 s when cached); run before the case. */
+    build?: () => number;
+    /** Warm-up scrubs before the timed one (default 3 passes of up to 10,000 roots). */
+    warmUp?: { passes: number; roots: number };
+    /** Examples per run of the plain forward pass (default 512). */
+    forwardBatch?: number;
 }
 
 const TOY = 'examples/toy/toy.hyp';
 const PAREN = 'examples/paren/paren.hyp';
 const INDUCTION = 'examples/induction/induction.hyp';
 const TORCH = 'examples/torch-export/tiny_gpt.hyp';
+const GPT2 = 'bench/gpt2/gpt2.hyp';
+const GPT2_HYPOTHESES = ['identity', 'nothing', 'l11_from_input', 'h11_3_last_token', 'h10_7_to_h11_3'];
+// The GPT-2-small-shaped model (bench/gpt2/): a forward pass is ~22 GFLOP an example, so one warm-up
+// scrub of a few roots (it creates the sessions; onnxruntime, not the JIT, is the time), batches of
+// 32 examples for the plain forward pass (512 would hold gigabytes), and no naive reference (one
+// whole-model run per node of the tree per root).
+const gpt2Case = (h: string, roots: number, gpu: boolean): BenchCase => ({
+    name: `gpt2/${h}@${gpu ? 'gpu' : ''}${roots / 1000}k`, file: GPT2, hypothesis: h, roots, naiveRoots: 0,
+    build: () => ensureGpt2Bench(), warmUp: { passes: 1, roots: 16 }, forwardBatch: 32,
+    ...(gpu ? { gpu: true, ep: 'auto' as const } : {}),
+});
 
 // Naive roots are picked so that each reference takes about a minute at most on the 2-core
 // development container under load: 0.1–0.25 s per root on the induction hypotheses (after a
@@ -72,4 +95,10 @@ export const CASES: BenchCase[] = [
     { name: 'discover/toy', file: TOY, hypothesis: 'identity', roots: 2_000, naiveRoots: 0, discover: { threshold: 0.9 }, quick: true },
     { name: 'discover/paren@600', file: PAREN, hypothesis: 'identity', roots: 600, naiveRoots: 0, discover: { threshold: 0.9 } },
     { name: 'paren/claim1@gpu', file: PAREN, hypothesis: 'claim1', roots: 10_000, naiveRoots: 10, ep: 'auto' },
+    // A model of the size researchers study (issue 14): 1,000 roots on the CPU, 10,000 on a GPU;
+    // and the two headline cases at the GPU targets' 100,000 roots.
+    ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 1_000, false)),
+    ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 10_000, true)),
+    { name: 'paren/claim1@gpu100k', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
+    { name: 'induction/refined@gpu100k', file: INDUCTION, hypothesis: 'refined', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
 ];

@@ -1,6 +1,7 @@
-// `npm run bench [-- --json] [-- --case NAME]... [-- --quick] [-- --roots N] [-- --ep EP]`: every
-// case in its own process, one after another (they would compete for the two cores), then a
-// table; --json writes bench/results.json too. --roots overrides every case's roots (smoke tests).
+// `npm run bench [-- --json] [-- --case NAME]... [-- --quick] [-- --gpu] [-- --roots N] [-- --ep EP]`:
+// every case in its own process, one after another (they would compete for the two cores), then a
+// table; --json writes bench/results.json too (bench/results-gpu.json with --gpu). --roots overrides
+// every case's roots (smoke tests). --gpu runs the GPU cases (sized for a GPU) instead of the others.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
         quick: { type: 'boolean', default: false },
         roots: { type: 'string' },
         ep: { type: 'string', default: 'cpu' },
+        gpu: { type: 'boolean', default: false },
     },
 });
 const unknown = (values.case ?? []).filter(name => !CASES.some(c => c.name === name));
@@ -23,7 +25,8 @@ if (unknown.length > 0) {
     console.error(`unknown case ${unknown.join(', ')}; the cases are: ${CASES.map(c => c.name).join(', ')}`);
     process.exit(2);
 }
-const selected = CASES.filter(c => (values.case ? values.case.includes(c.name) : !values.quick || c.quick));
+// GPU cases (sized for a GPU) run only with --gpu, or by name.
+const selected = CASES.filter(c => (values.case ? values.case.includes(c.name) : (!values.quick || c.quick) && (values.gpu ? c.gpu === true : !c.gpu)));
 
 const results: CaseResult[] = [];
 for (const c of selected) {
@@ -49,16 +52,19 @@ const columns: [key: string, title: string][] = [
     ['statisticsSeconds', 'statistics s'], ['ratioToForward', 'ratio to forward'], ['naiveSeconds', 'naive s (scaled)'],
     ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'], ['searchScrubs', 'search scrubs'], ['threads', 'threads'],
     ['treePaths', 'tree paths'], ['computedRequests', 'distinct computed requests'], ['peakRssMiB', 'peak RSS MiB'],
-    ['provider', 'provider'], ['gpu', 'gpu'], ['error', 'error'],
+    ['provider', 'provider'], ['gpu', 'gpu'], ['skipped', 'skipped'], ['error', 'error'],
 ];
-if (!results.some(r => 'error' in r)) columns.pop();
+// The skipped and error columns only when some case has one.
+for (const key of ['skipped', 'error']) {
+    if (!results.some(r => key in r)) columns.splice(columns.findIndex(([k]) => k === key), 1);
+}
 console.log(`| ${columns.map(([, title]) => title).join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
 for (const r of results) console.log(`| ${columns.map(([key]) => format(r[key])).join(' | ')} |`);
 console.log(`\nmachine: ${machine}`);
 if (values.json) {
     const doc = { machine, cases: results };
     // This file runs bundled from dist/; the figures belong next to the sources in bench/.
-    writeFileSync(new URL('../bench/results.json', import.meta.url), JSON.stringify(doc, null, 2));
+    writeFileSync(new URL(values.gpu ? '../bench/results-gpu.json' : '../bench/results.json', import.meta.url), JSON.stringify(doc, null, 2));
     console.log(JSON.stringify(doc, null, 2));
 }
 
