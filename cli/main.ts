@@ -8,6 +8,8 @@ import { isHypError } from '../engine/errors.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { parseShard, type ShardSelector } from '../engine/shard.js';
 import { checkCommand } from './check-command.js';
+import { challengeCommand } from './challenge-command.js';
+import { discoverCommand } from './discover-command.js';
 import { graphCommand } from './graph-command.js';
 import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
@@ -34,6 +36,12 @@ const OPTIONS = {
     'memory-budget': { type: 'string' },
     out: { type: 'string' },
     grep: { type: 'string' },
+    from: { type: 'string' },
+    name: { type: 'string' },
+    threshold: { type: 'string' },
+    rule: { type: 'string' },
+    budget: { type: 'string' },
+    top: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'V', default: false },
@@ -47,6 +55,20 @@ function intOption(value: string | undefined, name: string, min: number, max = N
             : `--${name} must be an integer from ${min} to ${max} (got "${value}")`, 'scrub');
     }
     return n;
+}
+
+/** A fraction given as 0.9 or 90%. */
+function fractionOption(value: string | undefined, name: string, fallback: number, command: CommandName): number {
+    if (value === undefined) return fallback;
+    const m = /^(-?\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+    const n = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+    if (!(n > 0 && n <= 1)) throw new UsageError(`--${name} must be a fraction in (0, 1], such as 0.9 or 90% (got "${value}")`, command);
+    return n;
+}
+
+function providerOption(ep: string, command: CommandName): ProviderChoice {
+    if (!['auto', 'cpu', 'cuda', 'webgpu'].includes(ep)) throw new UsageError(`--ep must be auto, cpu, cuda or webgpu (got "${ep}")`, command);
+    return ep as ProviderChoice;
 }
 
 /** `2G`, `512M` or a number of MiB, in bytes. */
@@ -151,6 +173,27 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
         case 'check':
             return checkCommand(fileArgument(command, file, '.hyp'));
+        case 'discover': {
+            const ep = providerOption(values.ep, command);
+            const rule = values.rule ?? 'ci';
+            if (rule !== 'ci' && rule !== 'point') throw new UsageError(`--rule must be ci or point (got "${rule}")`, command);
+            if (values.name !== undefined && !/^[_a-zA-Z][_a-zA-Z0-9]*$/.test(values.name)) throw new UsageError(`--name must be a name such as small_circuit (got "${values.name}")`, command);
+            return discoverCommand(fileArgument(command, file, '.hyp'), {
+                from: values.from, name: values.name, threshold: fractionOption(values.threshold, 'threshold', 0.9, command), rule,
+                samples: intOption(values.samples, 'samples', 2), seed: intOption(values.seed, 'seed', 0, MAX_SEED), ep,
+                threads: intOption(values.threads, 'threads', 1), memoryBudget: sizeOption(values['memory-budget']), json: values.json,
+            });
+        }
+        case 'challenge': {
+            const ep = providerOption(values.ep, command);
+            const hypotheses = values.hypothesis ?? [];
+            if (hypotheses.length !== 1) throw new UsageError('challenge takes one --hypothesis NAME', command);
+            return challengeCommand(fileArgument(command, file, '.hyp'), {
+                hypothesis: hypotheses[0], budget: intOption(values.budget, 'budget', 1), top: intOption(values.top, 'top', 1) ?? 3,
+                samples: intOption(values.samples, 'samples', 2), seed: intOption(values.seed, 'seed', 0, MAX_SEED), ep,
+                threads: intOption(values.threads, 'threads', 1), memoryBudget: sizeOption(values['memory-budget']), json: values.json,
+            });
+        }
         case 'graph':
             return graphCommand(fileArgument(command, file, '.onnx'), { json: values.json, grep: values.grep });
         case 'scrub': {

@@ -1,7 +1,7 @@
 // The command line's usage text, per command: what `hyp help [COMMAND]` prints and what a usage
 // error (exit 2) shows after its one-line message.
 
-export const COMMANDS = ['check', 'scrub', 'merge', 'graph', 'help'] as const;
+export const COMMANDS = ['check', 'scrub', 'merge', 'graph', 'discover', 'challenge', 'help'] as const;
 export type CommandName = typeof COMMANDS[number];
 
 interface CommandHelp {
@@ -45,6 +45,42 @@ its 95% CI; --json prints one object.
     graph: {
         usage: ['hyp graph MODEL.onnx [--grep TEXT] [--json]'],
         details: "Lists a model's inputs, outputs and tensors with dtype, shape, producing op and the module path torch encodes in the name: the names a hypothesis can use. Shapes the file does not declare come from running the model once on zero inputs; `no batch` marks tensors that are the same for every example (they cannot be hook points). `--grep attn` keeps the tensors whose name, op or module contains `attn`.",
+    },
+    discover: {
+        usage: [
+            'hyp discover FILE.hyp [--from NAME] [--threshold 0.9] [--rule ci|point] [--name NAME]',
+            '[--samples N] [--seed S] [--ep PROVIDER] [--threads N] [--memory-budget SIZE] [--json]',
+        ],
+        details: `Searches for a smaller hypothesis: starting from --from (default: the identity, every hook
+point and part the output depends on claimed with every G-parent), removes I-edges output side
+first in reverse topological order, keeping a removal while loss recovered passes the threshold.
+Prints the result as a hypothesis block on stdout (append it with >> FILE.hyp), with a comment per
+removed edge giving the loss recovered after it and the search's cost; each trial goes to stderr.
+
+  --from NAME         start from this hypothesis of the file
+  --threshold T       loss recovered to keep (0.9 by default; 0.9 or 90%)
+  --rule ci|point     ci (default): a removal is kept when the lower end of its 95% CI stays at
+                      or above T; point: when its point estimate does
+  --name NAME         the found hypothesis's name (default FROM_discovered)
+  --samples N, --seed S, --ep, --threads N, --memory-budget SIZE   as for scrub (every candidate
+                      is scrubbed with the same roots and seed)`,
+    },
+    challenge: {
+        usage: [
+            'hyp challenge FILE.hyp --hypothesis NAME [--budget N] [--top K]',
+            '[--samples N] [--seed S] [--ep PROVIDER] [--threads N] [--memory-budget SIZE] [--json]',
+        ],
+        details: `The adversary: scrubs refinements of the hypothesis that it implies (a node's feature made finer
+by conjoining it with a dataset field or another node's feature) and reports the K that lower loss
+recovered most, each as a hypothesis block ready to paste, with its number and CI. The hypothesis
+is flagged when a refinement lowers loss recovered by more than the half-width of its 95% CI and
+the drop is significant on the same roots (paired bootstrap, one-sided 5% with a Bonferroni
+correction over the refinements scrubbed). Dropped claimed edges (stronger claims, not implied)
+are scored and listed apart; they never flag.
+
+  --budget N          refinements scrubbed at most (default 60)
+  --top K             refinements reported (default 3)
+  --samples N, --seed S, --ep, --threads N, --memory-budget SIZE   as for scrub`,
     },
     help: {
         usage: ['hyp help [COMMAND]'],
