@@ -114,12 +114,15 @@ async function main(argv) {
                 console.error(`hyp ${args.join(' ')}`);
                 challenges.push(hypJson(args));
             }
-            stored.examples[ex.id] = {
+            const entry = {
                 machine: process.env.HYP_RESULTS_MACHINE ?? `${process.platform}-${process.arch}, node ${process.version}, 2 cores shared`,
                 discover, challenges,
                 challengeCommand: `npx hyp challenge ${ex.file} --hypothesis NAME --budget ${ex.challenge.budget}`,
             };
-            writeFileSync(path, JSON.stringify(stored, null, 2) + '\n');
+            // Read again before writing: another run (--only the other example) may have written since.
+            const now = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { examples: {} };
+            now.examples[ex.id] = stored.examples[ex.id] = entry;
+            writeFileSync(path, JSON.stringify(now, null, 2) + '\n');
         }
     }
     // RESULTS.md is rendered by scripts/results.mjs, which appends this section.
