@@ -130,7 +130,7 @@ export function describePlanSize(size: PlanSize): string {
     }
     if (size.requestsPerRoot === 0) return `no computed requests (every activation is a clean one: a forward pass per example; probe plan of ${size.roots} roots)`;
     const levels = size.byDepth.map(count).join(', ');
-    const base = `${size.capped ? 'at least ' : '≈ '}${count(size.requestsPerRoot)} distinct requests per root (probe plan of ${size.roots} root${size.roots === 1 ? '' : 's'}; by depth from the output: ${levels})`;
+    const base = `${size.capped ? 'at least ' : '≈ '}${count(size.requestsPerRoot)} distinct request${size.requestsPerRoot === 1 ? '' : 's'} per root (probe plan of ${size.roots} root${size.roots === 1 ? '' : 's'}; by depth from the output: ${levels})`;
     if (size.growth !== undefined) return `${base}: they grow ×${size.growth.toFixed(1)} per level of depth, exponentially`;
     return size.capped ? `${base}; the probe stopped at ${PLAN_PROBE_MAX_REQUESTS.toLocaleString('en-US')} requests` : base;
 }

@@ -22,7 +22,12 @@ describe('hyp check', () => {
         const r = await hyp('check', 'examples/toy/toy.hyp');
         expect(r.code).toBe(0);
         expect(r.stdout).toBe('');
-        expect(r.stderr).toBe('examples/toy/toy.hyp: 5 hypotheses, 0 errors, 0 warnings\n');
+        // Each hypothesis's plan (from a probe plan of 8 roots), then the summary.
+        const lines = r.stderr.split('\n');
+        expect(lines.slice(0, 5).map(l => l.split(':')[0])).toEqual(['correct', 'only_a', 'nothing', 'wrong_b', 'identity']);
+        for (const l of [...lines.slice(0, 2), ...lines.slice(3, 5)]) expect(l).toMatch(/^\w+: Plan: ≈ \d distinct requests per root \(probe plan of 8 roots; by depth from the output: [\d, ]+\)\.$/);
+        expect(lines[2]).toBe('nothing: Plan: no computed requests (every activation is a clean one: a forward pass per example; probe plan of 8 roots).');
+        expect(lines.slice(5)).toEqual(['examples/toy/toy.hyp: 5 hypotheses, 0 errors, 0 warnings', '']);
     });
 
     it('counts errors and warnings in its summary', async () => {
