@@ -5,6 +5,7 @@
 import { claimHeight, METRICS, type DrawingLayout, type PlacedBox, type PlacedEdge, type Point } from './layout.js';
 import type { EdgeStyle } from './scene.js';
 import { segmentUnion } from './segments.js';
+import { sansWidth } from './text-width.js';
 
 const TITLE_BAND = 30;
 const LEGEND_BAND = 34;
@@ -103,30 +104,32 @@ const STYLE_MEANING: Record<EdgeStyle, string> = {
     unclaimed: 'not claimed: the node it feeds is computed on a random input',
 };
 
-function legendSvg(layout: DrawingLayout, y: number): string {
+/** The legend at height `y`, and how far right it reaches. */
+function legendSvg(layout: DrawingLayout, y: number): { svg: string; right: number } {
     const items: string[] = [];
     let x = METRICS.margin;
     for (const style of ['claimed', 'resampled', 'unclaimed'] as const) {
         items.push(`<path class="lines ${style}" d="M${x} ${y} L${x + 28} ${y}" marker-end="url(#arrow-${style})"/>`);
         const text = { claimed: 'claimed (I-edge)', resampled: 'resampled from a random input', unclaimed: 'not claimed' }[style];
         items.push(`<text x="${x + 36}" y="${y + 4}">${text}</text>`);
-        x += 36 + Math.ceil(text.length * 6) + 24;
+        x += 36 + sansWidth(text, 11) + 24;
     }
     if (layout.boxes.some(b => b.claim?.effect)) {
-        items.push(`<text x="${x}" y="${y + 4}">node alone:</text>`);
-        x += 68;
+        items.push(`<text x="${x}" y="${y + 4}">each claim alone:</text>`);
+        x += sansWidth('each claim alone:', 11) + 8;
         for (const v of [0, 0.5, 1]) {
-            items.push(`<rect x="${x}" y="${y - 7}" width="34" height="14" rx="3" style="fill:${effectColour(v)}"/><text x="${x + 17}" y="${y + 4}" text-anchor="middle">${100 * v}%</text>`);
+            items.push(`<rect x="${x}" y="${y - 7}" width="34" height="14" rx="3" style="fill:${effectColour(v)}"/><text x="${x + 17}" y="${y + 4}" text-anchor="middle" style="fill:#0b1f33">${100 * v}%</text>`);
             x += 38;
         }
     }
-    return `<g class="legend">${items.join('')}</g>`;
+    return { svg: `<g class="legend">${items.join('')}</g>`, right: x + METRICS.margin };
 }
 
 /** The SVG document of a laid-out hypothesis. */
 export function renderSvg(layout: DrawingLayout, options: SvgOptions = {}): string {
-    const width = Math.max(layout.width, 520);
     const height = TITLE_BAND + layout.height + LEGEND_BAND;
+    const legend = legendSvg(layout, TITLE_BAND + layout.height + LEGEND_BAND / 2);
+    const width = Math.max(layout.width, legend.right);
     const containers = new Set(layout.boxes.flatMap(b => (b.parent ? [b.parent] : [])));
     const read = new Set(layout.edges.filter(e => e.style === 'claimed').map(e => e.from));
     const markers = (['claimed', 'resampled', 'unclaimed'] as const).map(s =>
@@ -149,6 +152,6 @@ export function renderSvg(layout: DrawingLayout, options: SvgOptions = {}): stri
         + `<text class="hyp-title" x="${METRICS.margin}" y="20">${esc(title)}</text>`
         + (options.subtitle ? `<text class="hyp-subtitle" x="${METRICS.margin + 16 + Math.ceil(title.length * 8.2)}" y="20">${esc(options.subtitle)}</text>` : '')
         + `<g class="graph" transform="translate(0 ${TITLE_BAND})">${body.join('')}${unionSvg(layout.edges, 'resampled')}${layout.edges.map(edgeSvg).join('')}</g>`
-        + legendSvg(layout, TITLE_BAND + layout.height + LEGEND_BAND / 2)
+        + legend.svg
         + '</svg>\n';
 }

@@ -165,6 +165,44 @@ async function main(): Promise<number> {
             const body = await wb.frameText('Model graph:');
             check(body.includes('Hypothesis correct') && body.includes('input.z1'), `preview: ${body.slice(0, 300)}`);
         });
+
+        await step('◇ Graph draws the hypothesis beside the editor and redraws it as the hypothesis is edited', 'hypothesis-graph', async () => {
+            await page.keyboard.press('Control+1');
+            await wb.goTo(lineOf('hypothesis correct {'), 1);
+            await wb.clickLens('hypothesis correct {', /Graph/);
+            const drawn = async (text: string) => until(async () => {
+                const frame = await wb.frameWith('svg.hyp-drawing');
+                const body = (await frame.locator('body').textContent()) ?? '';
+                return body.includes(text) ? { frame, body } : undefined;
+            }, `the drawing showing "${text}"`, 30_000);
+            const first = await drawn('d = a or b');
+            check(first.body.includes('a = z[0] > 3') && first.body.includes('hypothesis correct'), `drawing: ${first.body.slice(0, 300)}`);
+            check(await first.frame.locator('path.edge.claimed').count() >= 4, 'fewer than 4 claimed edges drawn');
+            await wb.shot('hypothesis-graph-first');
+            // Edit d's feature in the editor: the picture follows.
+            const line = text[lineOf('node d -> D = a or b') - 1];
+            await page.keyboard.press('Control+1');
+            await wb.goTo(lineOf('node d -> D = a or b'), line.indexOf('or b') + 1);
+            await page.keyboard.press('Delete');
+            await page.keyboard.press('Delete');
+            await page.keyboard.type('and');
+            const edited = await drawn('d = a and b');
+            await wb.shot('hypothesis-graph-edited');
+            // An error keeps the last good picture and says so.
+            await page.keyboard.press('End');
+            await page.keyboard.type('x');
+            await until(async () => ((await edited.frame.locator('#problem').textContent()) ?? '').startsWith('Showing the last good picture: the file has') ? true : undefined,
+                'the bar saying the picture is the last good one', 30_000);
+            check(((await edited.frame.locator('body').textContent()) ?? '').includes('d = a and b'), 'the last good picture is gone');
+            await wb.shot('hypothesis-graph-error');
+            await page.keyboard.press('Backspace');
+            await until(async () => ((await edited.frame.locator('#problem').textContent()) ?? '') === '' ? true : undefined, 'the bar cleared', 30_000);
+            // A click on a box reveals its declaration.
+            const frame = (await drawn('d = a and b')).frame;
+            await frame.locator('[data-id="n:C"] rect.frame').click();
+            const at = `Ln ${lineOf('node C = "C"')},`;
+            await until(async () => ((await wb.cursor()).startsWith(at) ? true : undefined), `the cursor at ${at}`, 15_000);
+        });
     } catch (e) {
         results.push({ name: 'setting up code-server and chromium', ok: false, error: (e as Error).stack });
         console.log(`✗ setup: ${(e as Error).stack}`);

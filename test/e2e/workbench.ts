@@ -2,7 +2,7 @@
 // position, find a hypothesis's code lenses, read the Problems view, take numbered screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 export class Workbench {
     private shots = 0;
@@ -129,6 +129,23 @@ export class Workbench {
             await this.page.waitForTimeout(250);
         }
         throw new Error(`no webview shows "${marker}"`);
+    }
+
+    /** The first webview frame holding `selector`, polled until one does. */
+    async frameWith(selector: string, timeoutMs = 30_000): Promise<Frame> {
+        const end = Date.now() + timeoutMs;
+        while (Date.now() < end) {
+            for (const frame of this.page.frames().filter(f => f !== this.page.mainFrame())) {
+                if (await frame.locator(selector).count().catch(() => 0) > 0) return frame;
+            }
+            await this.page.waitForTimeout(250);
+        }
+        throw new Error(`no webview holds ${selector}`);
+    }
+
+    /** The editor's cursor position as the status bar shows it (`Ln 31, Col 5`). */
+    async cursor(): Promise<string> {
+        return (await this.page.locator('#status\\.editor\\.selection').textContent()) ?? '';
     }
 
     /** Opens the Problems view (if closed) and returns its text. */
