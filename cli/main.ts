@@ -10,6 +10,7 @@ import { parseShard, type ShardSelector } from '../engine/shard.js';
 import { checkCommand } from './check-command.js';
 import { challengeCommand } from './challenge-command.js';
 import { discoverCommand } from './discover-command.js';
+import { drawCommand, DrawUsageError } from './draw-command.js';
 import { graphCommand } from './graph-command.js';
 import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
@@ -34,7 +35,7 @@ const OPTIONS = {
     threads: { type: 'string' },
     shard: { type: 'string' },
     'memory-budget': { type: 'string' },
-    out: { type: 'string' },
+    out: { type: 'string', short: 'o' },
     grep: { type: 'string' },
     from: { type: 'string' },
     name: { type: 'string' },
@@ -173,6 +174,13 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
         case 'check':
             return checkCommand(fileArgument(command, file, '.hyp'));
+        case 'draw':
+            try {
+                return await drawCommand(fileArgument(command, file, '.hyp'), { hypotheses: values.hypothesis ?? [], out: values.out });
+            } catch (e) {
+                if (e instanceof DrawUsageError) throw new UsageError(e.message, command);
+                throw e;
+            }
         case 'discover': {
             const ep = providerOption(values.ep, command);
             const rule = values.rule ?? 'ci';

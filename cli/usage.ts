@@ -1,7 +1,7 @@
 // The command line's usage text, per command: what `hyp help [COMMAND]` prints and what a usage
 // error (exit 2) shows after its one-line message.
 
-export const COMMANDS = ['check', 'scrub', 'merge', 'graph', 'discover', 'challenge', 'help'] as const;
+export const COMMANDS = ['check', 'scrub', 'merge', 'graph', 'draw', 'discover', 'challenge', 'help'] as const;
 export type CommandName = typeof COMMANDS[number];
 
 interface CommandHelp {
@@ -45,6 +45,20 @@ its 95% CI; --json prints one object.
     graph: {
         usage: ['hyp graph MODEL.onnx [--grep TEXT] [--json]'],
         details: "Lists a model's inputs, outputs and tensors with dtype, shape, producing op and the module path torch encodes in the name: the names a hypothesis can use. Shapes the file does not declare come from running the model once on zero inputs; `no batch` marks tensors that are the same for every example (they cannot be hook points). `--grep attn` keeps the tensors whose name, op or module contains `attn`.",
+    },
+    draw: {
+        usage: ['hyp draw FILE.hyp [--hypothesis NAME]... [-o OUT.svg | -o FOLDER/]'],
+        details: `Checks the file, then draws a hypothesis over the model graph G as SVG: hook points and their
+parts as boxes from the input (left) to the output (right), each I node on its G node with its
+feature, claimed edges solid, G-parents resampled from a random input dashed grey, edges into
+unclaimed nodes faint. The same file always gives the same bytes.
+
+  --hypothesis NAME   draw this hypothesis (repeatable); needed when the file has several,
+                      unless -o is a folder
+  -o, --out PATH      an .svg file, or a folder (ending in /, created) for one NAME.svg per
+                      hypothesis; stdout when absent
+
+Only SVG is written: convert it with any SVG tool (rsvg-convert, Inkscape, a browser) for PNG or PDF.`,
     },
     discover: {
         usage: [
