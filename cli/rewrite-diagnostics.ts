@@ -1,5 +1,6 @@
-// What `hyp check` adds for a file that rewrites hook points into sums of parts: the check on
-// dataset rows that the parts add up to the tensor (runtime/rewrite-check.ts) needs onnxruntime,
+// What `hyp check` adds for a file that rewrites hook points into sums of parts: the checks on
+// dataset rows that a map is linear and the parts add up to the tensor (runtime/rewrite-check.ts,
+// runtime/rewrite-linearity.ts) need onnxruntime,
 // which the language (and so checkHypFile) never loads. The engine's own preparation runs it, as
 // a scrub would, so a file hyp check accepts is not refused by a scrub for its rewrites.
 import type { FileDiagnostic } from '../language/check-file.js';
@@ -7,7 +8,7 @@ import { isHypError } from '../engine/errors.js';
 import { prepareScrub } from '../engine/prepare.js';
 import type { ScrubSpec } from '../engine/spec.js';
 
-/** The rewrite-inexact errors of a checked spec (none when it rewrites nothing). */
+/** The rewrite-not-linear and rewrite-inexact errors found on rows for a checked spec (none when it rewrites nothing). */
 export async function rewriteDiagnostics(spec: ScrubSpec | undefined, file: string): Promise<FileDiagnostic[]> {
     if (spec === undefined || !spec.graph.hooks.some(h => h.rewrite !== undefined)) return [];
     try {
@@ -17,7 +18,7 @@ export async function rewriteDiagnostics(spec: ScrubSpec | undefined, file: stri
         return [];
     } catch (e) {
         // Anything else a preparation refuses is a scrub's to report, with its own location.
-        if (!isHypError(e) || e.code !== 'rewrite-inexact') return [];
+        if (!isHypError(e) || (e.code !== 'rewrite-inexact' && e.code !== 'rewrite-not-linear')) return [];
         return [{ file: e.location?.file ?? file, line: e.location?.line ?? 1, column: 1, severity: 'error', code: e.code, message: e.message + (e.hint ? ` (${e.hint})` : '') }];
     }
 }

@@ -37,6 +37,8 @@ export interface RewrittenHook {
     parts: RewritePart[];
     /** The tensor holding the sum of the parts, which the hook's consumers read instead. */
     sum: string;
+    /** For a rewrite through a map: the source's tensor (the map's input, for the linearity check on rows). */
+    source?: string;
 }
 
 export interface RewritePatch {

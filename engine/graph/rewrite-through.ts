@@ -81,7 +81,9 @@ export function throughRewrite(graph: ModelGraph, spec: GraphSpec, hook: HookSpe
     });
     const biasOut = copy('bias', { name: `${hook.name}.bias::rewrite::mask`, dtype: 'bool', dims: dims.map(() => 1).concat(1), values: new Uint8Array(1) }, false);
     parts.push({ name: 'bias', tensor: biasOut, describe: `the constant part of ${hook.name}: its value when ${sourceName} is zero (the same on every example)` });
-    return finish(hook, parts, nodes, constants);
+    const made = finish(hook, parts, nodes, constants);
+    made.hook.source = source.tensor;
+    return made;
 }
 
 interface ChainNode {

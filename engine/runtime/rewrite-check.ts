@@ -1,9 +1,8 @@
-// The check on dataset rows that a rewrite into a sum of parts is exact (DESIGN.md §2.1): the
-// rewritten model computes both the hook's own tensor and the sum of its parts, and they must
-// agree within REWRITE_TOLERANCE relative to the tensor's largest value. Through a map, the sum
-// is O(0) + Σ_k [O(Z_k) − O(0)], so this is the additivity O(Σ Z_k) = Σ O(Z_k) − (K − 1) O(0) on
-// real rows: a map that is not linear there (an op the structural check let through, a
-// precision loss) fails it, and the scrub stops rather than report a number for another model.
+// The checks on dataset rows that a rewrite into a sum of parts is what it claims (DESIGN.md
+// §2.1): through a map, that the map alone is additive on pairs of rows (runtime/rewrite-linearity.ts);
+// for every rewrite, that the rewritten model's sum of the parts agrees with the hook's own tensor
+// (still computed) within REWRITE_TOLERANCE of its largest value. A rewrite that fails either is
+// refused, so a scrub never reports a number for another model than the one in the file.
 import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { HypError } from '../errors.js';
@@ -12,6 +11,7 @@ import { withExtraOutputs } from '../graph/local-function.js';
 import { writeModel } from '../onnx/read.js';
 import type { ModelInputs } from '../execute/model-inputs.js';
 import type { HookSpec } from '../spec.js';
+import { linearityMismatch } from './rewrite-linearity.js';
 import { createSession, type SessionOptions } from './session.js';
 
 /** Largest |Σ parts − tensor| allowed, relative to max |tensor| on the rows checked. */
@@ -22,20 +22,30 @@ export const REWRITE_CHECK_ROWS = 16;
 
 export interface RewriteMismatch {
     hook: string;
+    /**
+     * not-linear: the map alone is not additive on a pair of rows (runtime/rewrite-linearity.ts);
+     * inexact: the parts do not add up to the tensor.
+     */
+    kind: 'not-linear' | 'inexact';
     /** max |Σ parts − tensor| / max |tensor| (Infinity when the tensor is zero on every row checked). */
     relative: number;
     /** max |Σ parts − tensor|, and max |tensor|. */
     absolute: number;
     scale: number;
-    /** The dataset example where the largest difference is. */
+    /** The dataset example where the largest difference is (the pair's first, for not-linear). */
     example: number;
+    /** For not-linear: the pair of examples. */
+    pair?: [number, number];
 }
 
-/** The rewrites whose parts do not add up to their tensor on the dataset's first rows. */
+/**
+ * The rewrites whose map is not linear on pairs of the dataset's first rows, or whose parts do not
+ * add up to their tensor there; a hook's not-linear mismatch comes before its inexact one.
+ */
 export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, inputs: ModelInputs, opts: SessionOptions): Promise<RewriteMismatch[]> {
     if (patch.hooks.size === 0) return [];
     const hooks = [...patch.hooks];
-    const tensors = hooks.flatMap(([, h]) => [h.tensor, h.sum]);
+    const tensors = hooks.flatMap(([, h]) => [h.tensor, h.sum, ...(h.source !== undefined ? [h.source] : [])]);
     const { session } = await createSession(writeModel(withExtraOutputs(model, tensors)), opts);
     try {
         const count = Math.min(REWRITE_CHECK_ROWS, inputs.count);
@@ -50,6 +60,11 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
         const out = await session.run(feeds, [...new Set(tensors)]);
         const mismatches: RewriteMismatch[] = [];
         for (const [hook, h] of hooks) {
+            const nonLinear = h.source === undefined ? undefined : await linearityMismatch(model, h, out[h.source], inputs, opts);
+            if (nonLinear !== undefined) {
+                mismatches.push({ hook, kind: 'not-linear', relative: nonLinear.relative, absolute: nonLinear.absolute, scale: 0, example: nonLinear.rows[0], pair: nonLinear.rows });
+                continue;
+            }
             const whole = out[h.tensor].data as Float32Array, sum = out[h.sum].data as Float32Array;
             let scale = 0, worst = 0, at = 0;
             for (let i = 0; i < whole.length; i++) {
@@ -59,7 +74,7 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
                 if (!(d <= worst)) { worst = Number.isNaN(d) ? Infinity : d; at = i; }
             }
             const relative = worst === 0 ? 0 : worst / Math.max(scale, Number.MIN_VALUE);
-            if (relative > REWRITE_TOLERANCE) mismatches.push({ hook, relative, absolute: worst, scale, example: Math.floor(at / (whole.length / count)) });
+            if (relative > REWRITE_TOLERANCE) mismatches.push({ hook, kind: 'inexact', relative, absolute: worst, scale, example: Math.floor(at / (whole.length / count)) });
         }
         return mismatches;
     } finally {
@@ -67,8 +82,18 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
     }
 }
 
-/** The located error for a rewrite that is not exact. */
+/** The located error for a rewrite that is not linear on the rows, or not exact. */
 export function rewriteInexactError(m: RewriteMismatch, hook: HookSpec | undefined, modelPath: string, rowLine?: (example: number) => { file: string; line: number }): HypError {
+    if (m.kind === 'not-linear') {
+        const [a, b] = m.pair!.map(e => rowLine?.(e));
+        const source = hook?.rewrite?.kind === 'through' ? hook.rewrite.source : 'its source';
+        return new HypError(
+            `"${m.hook}" is not linear in ${source} on the dataset's rows: O(a + b) differs from O(a) + O(b) − O(0) by up to ${m.absolute.toPrecision(3)}`
+                + (Number.isFinite(m.relative) ? `, ${m.relative.toPrecision(3)} of its largest value (allowed 1e-5)` : '')
+                + (a !== undefined && b !== undefined ? `, for the rows at ${a.file}:${a.line} and ${b.file}:${b.line}` : ''),
+            'rewrite-not-linear', hook?.source ?? { file: modelPath },
+            'rewrite a tensor its source reaches through linear ops alone');
+    }
     const row = rowLine?.(m.example);
     const size = m.scale > 0
         ? `by up to ${m.absolute.toPrecision(3)}, ${m.relative.toPrecision(3)} of its largest value ${m.scale.toPrecision(3)} (allowed 1e-5)`

@@ -128,6 +128,15 @@ describe('rewrites that cannot be made are located errors', () => {
         await expect(prepareScrub(spec, { ep: 'cpu', threads: 1 })).rejects.toMatchObject({ code: 'rewrite-inexact', location: { file: 'f.hyp', line: 3 } });
     });
 
+    it('a map the structure passes but whose values are not additive (a round trip through float16) is rewrite-not-linear on the rows', async () => {
+        const dir = writeRewriteCase('half');
+        const spec = rewriteSpec(dir, headHooks.map(h => ({ ...h, source: { file: 'f.hyp', line: 4 } })));
+        await expect(prepareScrub(spec, { ep: 'cpu', threads: 1 })).rejects.toMatchObject({
+            code: 'rewrite-not-linear', location: { file: 'f.hyp', line: 4 },
+            message: expect.stringMatching(/^"O" is not linear in Z on the dataset's rows: O\(a \+ b\) differs from O\(a\) \+ O\(b\) − O\(0\) by up to .*, for the rows at .*data\.jsonl:\d+ and .*data\.jsonl:\d+$/),
+        });
+    });
+
     it('subspaces that are not orthogonal are rewrite-not-orthogonal, naming the pair', () => {
         const dir = writeRewriteCase('direction');
         const { problems } = deriveG(loadModelGraph(`${dir}/model.onnx`), { hooks: [{ name: 'H', tensor: 'H',
