@@ -64,4 +64,6 @@ export namespace IssueCodes {
     export const FeatureType = 'feature-type';
     export const FeatureRuntime = 'feature-runtime';
     export const FeatureMostlyUnique = 'feature-mostly-unique';
+    // The plan of a scrub (validation/plan-size-check.ts, slow)
+    export const PlanExponential = 'plan-exponential';
 }

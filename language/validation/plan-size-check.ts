@@ -6,9 +6,7 @@ import { describePlanSize, isExponential } from '../../engine/plan/plan-size.js'
 import * as ast from '../generated/ast.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { hypothesisPlanSize } from '../workspace/plan-size.js';
-
-/** Code of the warning (IssueCodes.PlanExponential). */
-export const PLAN_EXPONENTIAL = 'plan-exponential';
+import { IssueCodes } from './issue-codes.js';
 
 /** Warns on each hypothesis whose probe plan grows exponentially with depth, or is too large to probe. */
 export async function checkPlanSizes(analysis: DocumentAnalysis, accept: ValidationAcceptor,
@@ -17,6 +15,6 @@ export async function checkPlanSizes(analysis: DocumentAnalysis, accept: Validat
         const result = await hypothesisPlanSize(analysis, h, token);
         if (!('size' in result) || !isExponential(result.size)) continue;
         accept('warning', `scrubbing ${h.name} plans ${describePlanSize(result.size)}. Every G-parent a node leaves unclaimed (an undeclared .rest too) is resampled on each path below it, so paths share no requests: claim those parents, give nodes features so that paths meet, or claim fewer levels`,
-            { node: h, property: 'name', code: PLAN_EXPONENTIAL });
+            { node: h, property: 'name', code: IssueCodes.PlanExponential });
     }
 }
