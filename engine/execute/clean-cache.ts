@@ -15,6 +15,13 @@ const ABSENT = 0;
 const CLAIMED = 1;
 const PRESENT = 2;
 
+/**
+ * Examples a thread claims before it runs them: threads split the clean pass by claims, and a
+ * claim as large as a small model's batch (the raw torch export's: 950 examples) took the whole
+ * 512-example dataset at once, leaving the other thread waiting for all of it.
+ */
+const MAX_CLAIM = 128;
+
 /** How long a waiting thread sleeps before it checks for cancellation and failures again. */
 const WAIT_MS = 50;
 
@@ -140,7 +147,7 @@ export class CleanCache {
                 let group = groups.get(key);
                 if (group === undefined) groups.set(key, group = { claimed, examples: [] });
                 group.examples.push(e);
-                if (group.examples.length >= batchSize) await this.fill(group, checkCancelled);
+                if (group.examples.length >= Math.min(batchSize, MAX_CLAIM)) await this.fill(group, checkCancelled);
             }
             for (const group of groups.values()) if (group.examples.length > 0) await this.fill(group, checkCancelled);
         } finally {
