@@ -7,6 +7,7 @@ import { challenge, FLAG_RULE, type ChallengeResult } from '../engine/explore/ch
 import { dropText, refinementToHyp } from '../engine/explore/challenge-text.js';
 import { edgeCount } from '../engine/explore/discover.js';
 import { scoreText } from '../engine/explore/discover-text.js';
+import { unusedName } from '../engine/explore/hypothesis-text.js';
 import { startHypothesis } from '../engine/explore/identity.js';
 import { checkAndReport } from './check-command.js';
 
@@ -38,7 +39,12 @@ export async function challengeCommand(file: string, opts: ChallengeCommandOptio
             onRefinement: (r, done, planned) => console.error(`  [${done}/${planned}] ${r.description}: ${scoreText(r.score)}, ${dropText(r)}`),
         }).catch(e => { throw inHypothesis(e, h); });
         const top = result.refinements.slice(0, opts.top);
-        const blocks = top.map((r, i) => refinementToHyp(result, r, `${h.name}_refined${i + 1}`));
+        const taken = spec.hypotheses.map(x => x.name);
+        const blocks = top.map((r, i) => {
+            const name = unusedName(`${h.name}_refined${i + 1}`, taken);
+            taken.push(name);
+            return refinementToHyp(result, r, name);
+        });
         if (opts.json) {
             const strip = (r: ChallengeResult['refinements'][number]) => ({ kind: r.kind, node: r.node, with: r.with, description: r.description, score: r.score, drop: r.drop, dropSe: r.dropSe });
             console.log(JSON.stringify({

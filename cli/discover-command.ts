@@ -6,6 +6,7 @@ import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
 import { discover, edgeCount, type DecisionRule } from '../engine/explore/discover.js';
 import { discoverResultToHyp, ruleText, scoreText } from '../engine/explore/discover-text.js';
+import { unusedName } from '../engine/explore/hypothesis-text.js';
 import { startHypothesis } from '../engine/explore/identity.js';
 import { checkAndReport } from './check-command.js';
 
@@ -31,7 +32,7 @@ export async function discoverCommand(file: string, opts: DiscoverCommandOptions
     const prepared = await prepareScrub(spec, { ep: opts.ep, threads: opts.threads });
     try {
         const start = startHypothesis(spec, prepared.g, opts.from);
-        const name = opts.name ?? `${start.name}_discovered`;
+        const name = opts.name ?? unusedName(`${start.name}_discovered`, spec.hypotheses.map(h => h.name));
         if (spec.hypotheses.some(h => h.name === name)) console.error(`hyp: note: the file already has a hypothesis named ${name}; give --name to append this one`);
         checkGraphNodes(prepared.g, start);
         console.error(`discover from ${start.name} (${edgeCount(start)} I-edges, ${start.nodes.length - 1} nodes): ${ruleText(opts.threshold, opts.rule)}`);

@@ -95,3 +95,11 @@ export function hypothesisToHyp(h: HypothesisSpec, opts: HypothesisTextOptions =
     lines.push('}');
     return lines.join('\n');
 }
+
+/** `base`, or `base2`, `base3`, … : the first that no hypothesis of the file is named. */
+export function unusedName(base: string, taken: Iterable<string>): string {
+    const names = new Set(taken);
+    let name = base;
+    for (let i = 2; names.has(name); i++) name = `${base}${i}`;
+    return name;
+}

@@ -6,6 +6,7 @@ import { challenge } from '../explore/challenge.js';
 import { refinementToHyp } from '../explore/challenge-text.js';
 import { discover, edgeCount } from '../explore/discover.js';
 import { discoverResultToHyp, scoreText } from '../explore/discover-text.js';
+import { unusedName } from '../explore/hypothesis-text.js';
 import { startHypothesis } from '../explore/identity.js';
 import { prepareScrub } from '../prepare.js';
 import { checkGraphNodes } from '../scrub.js';
@@ -40,7 +41,12 @@ export async function runExploreJob(id: number, spec: ScrubSpec, options: Worker
                 const best = r.counter ?? r.refinements[0];
                 const verdict = r.flagged ? `flagged: ${best!.description} gives ${scoreText(best!.score)}`
                     : best ? `not flagged: the best refinement (${best.description}) gives ${scoreText(best.score)}` : 'nothing to refine (no node has a feature)';
-                const blocks = r.refinements.slice(0, TOP).map((x, i) => refinementToHyp(r, x, `${h.name}_refined${i + 1}`));
+                const taken = spec.hypotheses.map(x => x.name);
+                const blocks = r.refinements.slice(0, TOP).map((x, i) => {
+                    const name = unusedName(`${h.name}_refined${i + 1}`, taken);
+                    taken.push(name);
+                    return refinementToHyp(r, x, name);
+                });
                 outcome = {
                     kind: 'challenge', hypothesis: h.name,
                     text: [`// hyp challenge ${h.name}: ${scoreText(r.score)}, ${verdict} (${r.scrubs} scrubs, ${r.samples} samples, seed ${r.seed})`, ...blocks].join('\n\n'),

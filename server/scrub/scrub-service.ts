@@ -7,6 +7,7 @@ import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { ScrubResult } from '../../engine/result.js';
 import type { ScrubSpec } from '../../engine/spec.js';
+import { unusedName } from '../../engine/explore/hypothesis-text.js';
 import type { ExploreOutcome, WorkerExploreOptions, WorkerScrubOptions } from '../../engine/worker/protocol.js';
 import {
     DEFAULT_SCRUB_SETTINGS, type CancelParams, type HypothesisRef, type JobSummary, type ResultView, type ScrubAccepted,
@@ -145,9 +146,7 @@ export class ScrubService implements ScrubStatusSource {
         const explore = this.deps.runner.explore?.bind(this.deps.runner);
         if (!explore) return { refused: 'this language server runs no exploration jobs' };
         if (!spec.hypotheses.some(h => h.name === params.hypothesis)) return { refused: `the file has no hypothesis named "${params.hypothesis}"` };
-        const taken = new Set(spec.hypotheses.map(h => h.name));
-        let name = `${params.hypothesis}_smaller`;
-        for (let i = 2; taken.has(name); i++) name = `${params.hypothesis}_smaller${i}`;
+        const name = unusedName(`${params.hypothesis}_smaller`, spec.hypotheses.map(h => h.name));
         const settings = { ...this.settings };
         const key = `${params.kind}:${this.key(spec, params.hypothesis)}`;
         const label = params.kind === 'discover' ? `Finding a smaller circuit from ${params.hypothesis}` : `Challenging ${params.hypothesis}`;
