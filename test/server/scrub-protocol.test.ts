@@ -140,7 +140,7 @@ describe('scrubbing through the language server', () => {
         const f = await failed;
         expect(f.outcome).toBe('failed');
         expect(f.message).toBe(`the scrub worker (pid ${pid}) was killed by SIGKILL before finishing`);
-        expect((await client.lenses(uri, 'correct'))).toEqual([`$(error) scrub failed: ${f.message}`, '↻ Retry']);
+        expect((await client.lenses(uri, 'correct'))).toEqual([`$(error) scrub failed: ${f.message}`, '↻ Retry', '◇ Graph']);
         void client.connection.sendNotification(HypRpc.settings.method, settings({}));
         const done = client.nextFinished('correct');
         await client.scrub(uri, ['correct'], true);
@@ -159,7 +159,7 @@ describe('scrubbing through the language server', () => {
         await client.scrub(uri, ['correct']);
         expect(await client.scrub(uri, ['correct'])).toEqual({ jobs: [{ hypothesis: 'correct', state: 'running' }] });
         expect(await client.scrub(uri, ['only_a'])).toEqual({ jobs: [{ hypothesis: 'only_a', state: 'queued' }] });
-        expect(await client.lenses(uri, 'only_a')).toEqual(['$(clock) Queued', '■ Cancel']);
+        expect(await client.lenses(uri, 'only_a')).toEqual(['$(clock) Queued', '■ Cancel', '◇ Graph']);
         const pid = await until(async () => (await client.workerPid()) ?? undefined);
         const started = Date.now();
         expect(await client.connection.sendRequest(HypRpc.cancel.method, { uri, hypothesis: 'correct' })).toBe(1);
