@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { URI } from 'langium';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodeLensRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
-import { HypCommands, HypRpc, type DrawingView } from '../../language/communication/rpc.js';
+import { HypCommands, HypRpc, type DrawingView, type ScrubFinished } from '../../language/communication/rpc.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
 
 const clients: TestClient[] = [];
@@ -15,12 +15,12 @@ afterEach(async () => {
     await Promise.all(clients.splice(0).map(c => c.close()));
 });
 
-async function openToy(): Promise<{ client: TestClient; uri: string; text: string }> {
+async function openToy(options: object = {}): Promise<{ client: TestClient; uri: string; text: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'hyp-draw-'));
     for (const f of ['toy_or.onnx', 'toy_or.jsonl', 'toy.hyp']) copyFileSync(join(ROOT, 'examples/toy', f), join(dir, f));
     const uri = URI.file(join(dir, 'toy.hyp')).toString();
     const text = readFileSync(join(dir, 'toy.hyp'), 'utf8');
-    const client = await startServer({ vscodeExtension: true, workspaceTrusted: true });
+    const client = await startServer({ vscodeExtension: true, workspaceTrusted: true, ...options });
     clients.push(client);
     const clean = client.diagnostics(uri, d => d.every(x => x.severity !== 1));
     client.open(uri, text);
@@ -68,6 +68,18 @@ describe('the hypothesis drawing through the language server', () => {
         expect(broken.problem).toMatch(/^the file has 1 error \(line \d+: .*bb/);
         client.change(uri, text);
         expect((await drawing(client, uri, 'nope')).problem).toBe('the file has no hypothesis "nope"');
+    });
+
+    it('colours each I node by its own effect once a scrub with node effects has finished', async () => {
+        const { client, uri } = await openToy({ scrubSettings: { executionProvider: 'cpu', samples: 256, nodeEffects: true } });
+        expect((await drawing(client, uri, 'only_a')).svg).not.toContain('with-effect');
+        const finished = new Promise<ScrubFinished>(res => client.connection.onNotification(HypRpc.finished.method, (f: ScrubFinished) => res(f)));
+        await client.connection.sendRequest(HypRpc.scrub.method, { uri, hypotheses: ['only_a'] });
+        expect((await finished).outcome).toBe('done');
+        const view = await drawing(client, uri, 'only_a');
+        // a alone and d alone: two coloured claims, each with its percentage.
+        expect(view.svg?.match(/<g class="claim with-effect">/g)).toHaveLength(2);
+        expect(view.svg).toMatch(/alone: loss recovered \d+\.\d% \(95% CI/);
     });
 
     it('puts a ◇ Graph lens on every hypothesis for the VS Code extension', async () => {
