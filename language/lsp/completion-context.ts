@@ -18,7 +18,9 @@ export type CompletionSite =
     /** After `label` or `at position`: a dataset field. */
     | { kind: 'field' }
     /** After `metric`, `unimportant` or `ablation`: one of a fixed set of words. */
-    | { kind: 'choice'; keyword: 'metric' | 'unimportant' | 'ablation' };
+    | { kind: 'choice'; keyword: 'metric' | 'unimportant' | 'ablation' }
+    /** After `split through`: a hook point split into parts (the source of a rewrite). */
+    | { kind: 'split-source' };
 
 export interface SiteAt {
     site: CompletionSite;
@@ -56,6 +58,7 @@ export function completionSiteAt(text: string, offset: number): SiteAt | undefin
         ?? word(/^\s*input\s+(\w*)$/, { kind: 'onnx-input', quoted: false }, /^\w*/)
         ?? word(/<-\s*(?:[\w.]+\s*,\s*)*([\w.]*)$/, { kind: 'parent' })
         ?? word(/->\s*([\w.]*)$/, { kind: 'graph-node' })
+        ?? word(/\bsplit\s+through\s+(\w*)$/, { kind: 'split-source' }, /^\w*/)
         ?? word(/->\s*[\w.]+\s*=(?!=)(?:(?!<-).)*?([\w.]*)$/, { kind: 'feature' })
         ?? word(/^\s*input\s+(?:\w+|"[^"]*"|'[^']*')\s*=(?!=).*?(\w*)$/, { kind: 'binding' }, /^\w*/)
         ?? word(/\b(?:label|at\s+position)\s+(\w*)$/, { kind: 'field' }, /^\w*/)

@@ -84,6 +84,7 @@ export class HypCompletionProvider extends DefaultCompletionProvider {
                 const words = at.site.keyword === 'metric' ? METRICS : at.site.keyword === 'unimportant' ? UNIMPORTANT_MODES : ABLATION_MODES;
                 return words.map(label => ({ label, kind: CompletionItemKind.EnumMember }));
             }
+            case 'split-source': return splitSources(analysis);
         }
     }
 }
@@ -96,6 +97,12 @@ function tensors(analysis: DocumentAnalysis): Candidate[] {
     // Graph outputs after the first are intermediates a user exported by name: hook points too.
     return [...model.tensors.values()].filter(t => (t.kind === 'intermediate' || (t.kind === 'output' && t.name !== model.outputs[0])) && t.perExample !== false)
         .map(t => ({ label: t.name, kind: CompletionItemKind.Value, detail: tensorDetail(t) }));
+}
+
+/** Hook points split by indices or a predicate: what a rewrite through a map can name as its source. */
+function splitSources(analysis: DocumentAnalysis): Candidate[] {
+    return analysis.graphSpec.hooks.filter(h => h.split !== undefined)
+        .map(h => ({ label: h.name, kind: CompletionItemKind.Class, detail: `"${h.tensor}" split into ${h.split!.parts.map(p => p.name).join(', ')}` }));
 }
 
 function graphNodes(analysis: DocumentAnalysis): Candidate[] {

@@ -165,6 +165,13 @@ hypothesis h {
         expect(view.nodes.find(n => n.name === 'O.bias')).toMatchObject({ shape: '[batch, 2]', parents: [], op: expect.stringMatching(/^part of a sum: the constant part of O/) });
     });
 
+    it('completion after `split through` lists the hooks split into parts', async () => {
+        const dir = writeRewriteCase('heads');
+        await expectCompletion(services)({ text: text(dir).replace('split through Z', 'split through <|>').replace('O.<|>h1', 'O.h1'), index: 0,
+            parseOptions: { documentUri: toyUri(dir) }, disposeAfterCheck: true,
+            assert: c => expect(c.items.map(i => [i.label, i.detail])).toEqual([['Z', '"Z" split into h0, h1, h2']]) });
+    });
+
     it('completion after -> lists the parts, the bias included', async () => {
         const dir = writeRewriteCase('heads');
         await expectCompletion(services)({ text: text(dir).replace('node o -> O.<|>h1 = y <- z', 'node o -> <|>'), index: 0,
