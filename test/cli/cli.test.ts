@@ -317,6 +317,6 @@ describe('hyp --version and hyp help', () => {
         expect(flag.stdout).toBe(scrub.stdout);
         const unknown = await hyp('help', 'frobnicate');
         expect(unknown.code).toBe(2);
-        expect(unknown.stderr).toMatch(/^hyp: unknown command "frobnicate" \(commands: check, scrub, merge, graph, help\)/);
+        expect(unknown.stderr).toMatch(/^hyp: unknown command "frobnicate" \(commands: check, scrub, merge, graph, draw, discover, challenge, help\)/);
     });
 });
