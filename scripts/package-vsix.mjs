@@ -1,7 +1,8 @@
 // `npm run package`: one platform-specific .vsix per target that onnxruntime-node ships binaries for
 // (hyp-<version>-<target>.vsix), made by @vscode/vsce from a staged folder: the manifest without the
 // development keys, the esbuild bundles, the grammar, language configuration, snippets and icons,
-// the extension page (client/README.md), CHANGELOG.md and LICENSE, and onnxruntime-node's
+// the extension page (client/README.md), CHANGELOG.md, LICENSE and the third-party notices of what
+// the bundles carry (vsix/third-party-notices.mjs), and onnxruntime-node's
 // JavaScript with the target's native files only (read through any link; the CUDA provider, which
 // is never installed, is not there). onnxruntime goes next to the bundles (dist/extension/
 // node_modules), where the worker's require finds it: vsce's own dependency handling would run
@@ -12,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildExtension, EXTENSION_OUT } from './build-extension.mjs';
 import { listZip } from './vsix/read-zip.mjs';
+import { bundledPackages, noticesText } from './vsix/third-party-notices.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -56,7 +58,7 @@ function packageRoot(name, from = require) {
 function manifest(pkg) {
     const { scripts: _s, dependencies: _d, devDependencies: _dd, bin: _b, private: _p, type: _t, allowScripts: _a, ...rest } = pkg;
     // `files` says what vsce packs: everything staged (it warns without a list).
-    return { ...rest, engines: { vscode: pkg.engines.vscode }, files: [`${EXTENSION_OUT}/**`, 'syntaxes/**', 'README.md', 'CHANGELOG.md', 'LICENSE'] };
+    return { ...rest, engines: { vscode: pkg.engines.vscode }, files: [`${EXTENSION_OUT}/**`, 'syntaxes/**', 'README.md', 'CHANGELOG.md', 'LICENSE', 'ThirdPartyNotices.txt'] };
 }
 
 /** Copies each [absolute, relative] file to `to`/relative. */
@@ -68,7 +70,7 @@ function copyAll(files, to) {
 }
 
 /** The folder vsce packs for one target. */
-function stage(target, pkg) {
+function stage(target, pkg, notices) {
     const dir = join(STAGE, target);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -76,6 +78,7 @@ function stage(target, pkg) {
     copyFileSync('client/README.md', join(dir, 'README.md'));
     copyFileSync('CHANGELOG.md', join(dir, 'CHANGELOG.md'));
     copyFileSync('LICENSE', join(dir, 'LICENSE'));
+    writeFileSync(join(dir, 'ThirdPartyNotices.txt'), notices);
     copyAll(filesUnder(EXTENSION_OUT, p => !p.endsWith('.map')).map(([a, r]) => [a, `${EXTENSION_OUT}/${r}`]), dir);
     copyAll(['hyp.tmLanguage.json', 'language-configuration.json', 'hyp.snippets.json', 'hyp-file-icon.svg', 'hyp-icon.png']
         .map(name => [`syntaxes/${name}`, `syntaxes/${name}`]), dir);
@@ -92,13 +95,16 @@ function stage(target, pkg) {
 
 /** Builds the bundles once and writes the .vsix of each target (all of TARGETS by default); returns each one's path, size and listing. */
 export async function packageVsix(targets = Object.keys(TARGETS)) {
-    await buildExtension();
+    const metafiles = await buildExtension();
+    const ort = packageRoot('onnxruntime-node');
+    const common = packageRoot('onnxruntime-common', createRequire(join(ort, 'package.json')));
+    const notices = noticesText(bundledPackages(metafiles, [relative(process.cwd(), ort), relative(process.cwd(), common)]));
     const { createVSIX } = await import('@vscode/vsce');
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     const packages = [];
     for (const target of targets) {
         if (!(target in TARGETS)) throw new Error(`unknown target ${target} (targets: ${Object.keys(TARGETS).join(', ')})`);
-        const dir = stage(target, pkg);
+        const dir = stage(target, pkg, notices);
         const out = `${pkg.name}-${pkg.version}-${target}.vsix`;
         // No repository yet: the project has no public URL to give (the extension page's links are absolute).
         await createVSIX({ cwd: dir, packagePath: join(process.cwd(), out), target, dependencies: false, allowMissingRepository: true });

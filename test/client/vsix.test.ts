@@ -65,6 +65,18 @@ describe('the platform packages', () => {
         expect(vsix.listing.find(e => e.path.endsWith('linux/x64/libonnxruntime.so.1'))!.size).toBeGreaterThan(10 * 1024 * 1024);
     });
 
+    test('it carries the notices of the third-party code its bundles hold (elkjs\'s EPL-2.0 among them)', () => {
+        const files = unzip(readFileSync(vsix.path)) as { path: string; data: Buffer }[];
+        const notices = files.find(f => f.path === 'extension/ThirdPartyNotices.txt')?.data.toString() ?? '';
+        for (const name of ['elkjs', 'langium', 'vscode-languageclient', 'vscode-languageserver', 'chevrotain', 'onnxruntime-node', 'onnxruntime-common']) {
+            expect(notices, name).toMatch(new RegExp(`^- ${name} \\d`, 'm'));
+        }
+        expect(notices).toContain('- elkjs 0.');
+        expect(notices).toContain('Eclipse Public License - v 2.0');
+        // vscode is provided by the editor, not bundled; development packages are not in the bundles.
+        expect(notices).not.toMatch(/^- (vscode|vitest|esbuild|typescript) /m);
+    });
+
     test('its manifest is the extension\'s, without the development keys', () => {
         const files = unzip(readFileSync(vsix.path)) as { path: string; data: Buffer }[];
         const manifest = JSON.parse(files.find(f => f.path === 'extension/package.json')!.data.toString());
