@@ -130,7 +130,10 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
     // Forwards: each node on the region it computes, reading slices of what it is given.
     const available = new Map<string, Region>();
     const current = new Map<string, string>();
-    const inputRegions = graph.input.map(i => (cropInputs ? demand.get(i.name) : undefined));
+    // An input nothing reads any more (a Reshape's shape once taken from it, now constant) is
+    // fed as its first element on every axis rather than whole: the executor stacks what is asked.
+    const unread = (name: string): Region => dimsOrThrow(name).map((n, a) => (a === 0 || n === 1 ? null : [0, 1] as const));
+    const inputRegions = graph.input.map(i => (cropInputs ? demand.get(i.name) ?? unread(i.name) : undefined));
     graph.input.forEach((i, k) => {
         available.set(i.name, inputRegions[k] ?? wholeRegion(dimsOrThrow(i.name).length));
         current.set(i.name, i.name);

@@ -323,5 +323,9 @@ describe('scrubbing the raw torch export with sliced local functions', () => {
         expect(head[1]).toEqual([null, null, [0, 10], null]);
         const first = await torch.on.runner.slicing!.inputRegions(z1, ['tokens', z0], [null, [1, 2], [0, 2], null]);
         expect(first[1]).toEqual([null, null, [0, 2], null]);
+        // Cut at the input (fed the embedding sum and layer 0's first LayerNorm): the LayerNorm only
+        // gave the heads' Reshape its shape, now a constant, so one element of it is fed.
+        const cut = await torch.on.runner.slicing!.inputRegions(z1, ['/Add_output_0', '/blocks.0/ln1/LayerNormalization_output_0', z0], [null, [1, 2], [0, 2], null]);
+        expect(cut).toEqual([[null, [0, 2], null], [null, [0, 1], [0, 1]], [null, null, [0, 2], null]]);
     }, 120_000);
 });
