@@ -41,8 +41,9 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
     /**
      * A region few requests of a tensor are read in (a hull of two readers' boxes, a cut that
      * rarely applies) would get a local function of its own: a session built and checked for a
-     * handful of requests, which costs more than computing them whole. Such requests are computed
-     * in the tensor's whole region instead, unless their variant exists already.
+     * handful of requests, which costs more than computing them whole. Such requests (fewer than
+     * MIN_VARIANT_REQUESTS and than RARE_SHARE of the tensor's in the plan) are computed in the
+     * tensor's whole region instead, unless their variant exists already.
      */
     const widenRareRegions = (tensor: string, ids: readonly number[]) => {
         // Regions are interned and parent lists shared: counted by object, no keys built.
@@ -56,11 +57,16 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
             if (byRegion === undefined) counts.set(parents, byRegion = new Map());
             byRegion.set(r, (byRegion.get(r) ?? 0) + 1);
         }
+        // Rare in this plan: a small chunk (a large model's) has small groups, which must still
+        // get their functions; only a group far below its tensor's share is computed whole.
+        let read = 0;
+        for (const byRegion of counts.values()) for (const c of byRegion.values()) read += c;
+        const few = Math.min(MIN_VARIANT_REQUESTS, Math.ceil(RARE_SHARE * read));
         let rare: Map<readonly string[], Set<Region>> | undefined;
         for (const [parents, byRegion] of counts) {
             let stacked: boolean[] | undefined;
             for (const [r, count] of byRegion) {
-                if (count >= MIN_VARIANT_REQUESTS || r === whole(tensor)) continue;
+                if (count >= few || r === whole(tensor)) continue;
                 if (slicing.hasVariant !== undefined) {
                     stacked ??= (table.get(ids.find(id => (table.get(id) as ComputedRequest).parents === parents)!) as ComputedRequest).inputs.map(a => a.sum === true);
                     if (slicing.hasVariant(tensor, parents, r, stacked)) continue;
@@ -167,10 +173,12 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
 }
 
 /**
- * Requests a region of a tensor must be read in, in one plan, to get a local function of its own
- * when it has none yet (request-regions.ts, widenRareRegions).
+ * A region of a tensor read by fewer requests than this in one plan, and by fewer than RARE_SHARE
+ * of the tensor's requests there, gets no local function of its own when it has none yet: its
+ * requests are computed whole (widenRareRegions).
  */
 export const MIN_VARIANT_REQUESTS = 64;
+export const RARE_SHARE = 0.02;
 
 /** Whether box `a` holds box `b`. */
 function contains(a: Region, b: Region): boolean {
