@@ -75,17 +75,27 @@ export function renderExploration(stored) {
 /** Prose per example (no numbers typed in: those are in the tables). */
 const NOTES = {
     paren: [
-        'The search\'s first tries are layer 1\'s reads of late positions; each costs a little, and the',
-        'greedy keeps them until the CI\'s lower end nears the threshold, after which every other edge is',
-        'needed: the circuit found is the identity less those reads, not the four-head circuit the',
-        'hand-written hypotheses name (discover is order-dependent and never backtracks;',
-        'docs/exploration.md). The hand-written hypotheses share one structure and differ in features.',
+        'Discover first drops head 2.1\'s direct path to the output and the output\'s read of the input',
+        '(with everything else on the root\'s own example each costs almost nothing), then tries layer',
+        '1\'s reads of late positions: each costs a little, and the greedy keeps removing them until the',
+        'CI\'s lower end nears the threshold, after which every remaining edge is needed. So the circuit',
+        'found is the identity less those edges, not a smaller set of heads: the search is',
+        'order-dependent and never backtracks (docs/exploration.md). The hand-written hypotheses share',
+        'one structure (about the identity\'s size) and differ in features. Challenge flags none of',
+        'them: conjoining a feature with the label or with another head\'s feature raises loss',
+        'recovered or leaves it within the noise.',
     ].join('\n'),
     induction: [
-        'Every hand-written induction hypothesis is feature-less (a claim about paths), so challenge has',
-        'nothing to refine: only its stronger claims (dropped edges) are scored. Discover\'s candidates',
-        'that resample a part of layer 0 recompute `hook_z_terms` (1 MiB per example) for every root,',
-        'which is most of its time.',
+        'Discover finds the structure of the hand-written `refined` hypothesis on its own: the queries',
+        'read the token embedding; the keys the embedding, layer 0\'s attention to the previous position',
+        '(all heads) and to the position itself; the values the embedding and the attention to the',
+        'position itself; less the positional embedding (the same tensor for every example, so its',
+        'edges carry nothing) and the embeddings\' direct path to the logits, which it drops at a small',
+        'cost. It is smaller than every hand-written hypothesis. Every hand-written induction hypothesis',
+        'is feature-less (a claim about paths), so challenge has nothing to refine: only its stronger',
+        'claims (dropped edges) are scored. Discover\'s time is mostly its candidates that resample a',
+        'parent of layer 0\'s attention terms: they recompute `hook_z_terms` (1 MiB per example) for every',
+        'root, even where, as for the positional embedding, the resampled value is the same.',
     ].join('\n'),
 };
 
