@@ -1,7 +1,8 @@
 // The extension's commands. Each asks the server and shows its answer: the server owns the jobs,
 // the results and the worker; the client never computes or caches a result itself.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import { ExploreCommands } from '../language/communication/explore-commands.js';
 import type { ScrubResult } from '../engine/result.js';
 import { HypCommands, HypRpc, type LensCommandArgs, type ResultView } from '../language/communication/rpc.js';
 import { graphMarkdown, graphPageHtml } from './graph-markdown.js';
@@ -57,6 +58,15 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
         if (target?.hypothesis) graphs.show(target.uri, target.hypothesis);
     });
     register(HypCommands.showLog, () => workerLog.show(true));
+    // The exploration commands run in the server (it queues them on the scrub worker, shows their
+    // progress and inserts what they find with workspace/applyEdit): forwarded as they are.
+    for (const command of [ExploreCommands.discover, ExploreCommands.challenge]) {
+        register(command, async args => {
+            const target = await resolveTarget(args, true, command === ExploreCommands.discover ? 'Hypothesis to start from' : 'Hypothesis to challenge');
+            if (!target?.hypothesis) return;
+            await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [{ uri: target.uri, hypothesis: target.hypothesis }] });
+        });
+    }
 }
 
 /** The document and hypothesis a command is about: the lens's arguments, else the active editor's cursor (else a pick). */

@@ -1,8 +1,8 @@
 // Quick fixes, each for the diagnostic code it names: replace an unknown name by the suggested one
 // (tensors, G nodes, inputs), add a missing I-parent that a feature reads, remove an unused hook.
 // In a hypothesis, for clients other than the VS Code extension, the commands of its code lenses
-// as source actions too (Helix and Emacs's eglot show no code lenses but do show code actions),
-// and the exploration commands: find a smaller circuit from it, challenge it.
+// as source actions too (Helix and Emacs's eglot show no code lenses but do show code actions);
+// for every client, the exploration commands: find a smaller circuit from it, challenge it.
 import { AstUtils, CstUtils, type LangiumDocument } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
@@ -39,11 +39,11 @@ export class HypCodeActionProvider implements CodeActionProvider {
             else if (code === IssueCodes.HookUnused) actions.push(...this.removeHook(document, diagnostic));
         }
         const only = params.context.only;
-        if (!this.status.vscodeExtension && (!only || only.some(k => SCRUB_ACTION_KIND.startsWith(k)))) actions.push(...await this.scrubActions(document, params));
+        if (!only || only.some(k => SCRUB_ACTION_KIND.startsWith(k))) actions.push(...await this.scrubActions(document, params));
         return actions;
     }
 
-    /** The lens commands of the hypothesis at the start of the range, then "scrub every hypothesis". */
+    /** The lens commands of the hypothesis at the start of the range, the exploration commands, then "scrub every hypothesis". */
     private async scrubActions(document: LangiumDocument, params: CodeActionParams): Promise<CodeAction[]> {
         const root = document.parseResult.value.$cstNode;
         const offset = document.textDocument.offsetAt(params.range.start);
@@ -51,17 +51,19 @@ export class HypCodeActionProvider implements CodeActionProvider {
         const hypothesis = leaf && AstUtils.getContainerOfType(leaf.astNode, ast.isHypothesis);
         if (!hypothesis?.name) return [];
         const uri = document.uri.toString();
-        const state = (await this.status.states(document)).get(hypothesis.name) ?? { kind: 'idle' };
         const action = (title: string, command: string, args: LensCommandArgs): CodeAction =>
             ({ title, kind: SCRUB_ACTION_KIND, command: { title, command, arguments: [args] } });
-        const own = lensTitles(state).map(([, command, extra]) => {
-            const args = { uri, hypothesis: hypothesis.name, ...extra } as LensCommandArgs;
-            return action(scrubActionTitle(command, hypothesis.name, args.rerun === true), command, args);
-        });
         const explore = [
             action('Find a smaller circuit from here', ExploreCommands.discover, { uri, hypothesis: hypothesis.name }),
             action('Challenge this hypothesis', ExploreCommands.challenge, { uri, hypothesis: hypothesis.name }),
         ];
+        // The VS Code extension has the lens commands as lenses; the exploration commands it forwards to the server (client/commands.ts).
+        if (this.status.vscodeExtension) return explore;
+        const state = (await this.status.states(document)).get(hypothesis.name) ?? { kind: 'idle' };
+        const own = lensTitles(state).map(([, command, extra]) => {
+            const args = { uri, hypothesis: hypothesis.name, ...extra } as LensCommandArgs;
+            return action(scrubActionTitle(command, hypothesis.name, args.rerun === true), command, args);
+        });
         return [...own, ...explore, action('Scrub every hypothesis of this file', HypCommands.scrubAll, { uri })];
     }
 

@@ -96,12 +96,13 @@ describe('scrub actions, for editors without code lenses', () => {
         expect(await actionsAt('hypothesis h', [CodeActionKind.Source])).toHaveLength(4);
     });
 
-    it('none outside a hypothesis, when only other kinds are asked for, or for the VS Code extension (its lenses scrub)', async () => {
+    it('none outside a hypothesis or when only other kinds are asked for; for the VS Code extension (its lenses scrub) the exploration commands alone', async () => {
         expect(await actionsAt('metric')).toEqual([]);
         expect(await actionsAt('node a', [CodeActionKind.QuickFix])).toEqual([]);
         services.scrub.HypScrubStatus.vscodeExtension = true;
         try {
-            expect(await actionsAt('node a')).toEqual([]);
+            expect((await actionsAt('node a')).map(a => a.command?.command)).toEqual([ExploreCommands.discover, ExploreCommands.challenge]);
+            expect(await actionsAt('metric')).toEqual([]);
         } finally {
             services.scrub.HypScrubStatus.vscodeExtension = false;
         }

@@ -74,3 +74,33 @@ describe('exploration from the editor (a plain LSP client)', () => {
         expect(change.newText).toContain('hypothesis only_a_refined1 extends only_a {');
     });
 });
+
+describe('exploration from the VS Code extension', () => {
+    it('is offered as code actions and served on workspace/executeCommand although no command is advertised to it', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-explore-vscode-'));
+        for (const f of ['toy_or.onnx', 'toy_or.jsonl', 'toy.hyp']) copyFileSync(join(TOY, f), join(dir, f));
+        const uri = URI.file(join(dir, 'toy.hyp')).toString();
+        const client = await startServer({ vscodeExtension: true }, false, { workspace: { applyEdit: true } });
+        try {
+            const edits: ApplyWorkspaceEditParams[] = [];
+            client.connection.onRequest(ApplyWorkspaceEditRequest.type, p => {
+                edits.push(p);
+                return { applied: true };
+            });
+            const published = client.diagnostics(uri);
+            client.open(uri, toyText);
+            await published;
+            expect(client.initialized.capabilities.executeCommandProvider?.commands ?? []).toEqual([]);
+            const line = toyText.split('\n').findIndex(l => l.includes('node d -> D = a or b'));
+            const actions = await client.connection.sendRequest(CodeActionRequest.type, {
+                textDocument: { uri }, range: { start: { line, character: 4 }, end: { line, character: 4 } }, context: { diagnostics: [] },
+            }) as CodeAction[];
+            expect(actions.map(a => a.command?.command)).toEqual([ExploreCommands.discover, ExploreCommands.challenge]);
+            const summary = await client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'correct' }] });
+            expect(summary).toMatch(/^correct_smaller: 100\.0% \(95% CI 100\.0–100\.0\) with \d+ of 5 I-edges/);
+            expect(edits[0].edit.changes![uri][0].newText).toContain('hypothesis correct_smaller {');
+        } finally {
+            await client.close();
+        }
+    });
+});
