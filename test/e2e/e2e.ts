@@ -203,6 +203,25 @@ async function main(): Promise<number> {
             const at = `Ln ${lineOf('node C = "C"')},`;
             await until(async () => ((await wb.cursor()).startsWith(at) ? true : undefined), `the cursor at ${at}`, 15_000);
         });
+
+        await step('Find a smaller circuit from here inserts what hyp discover found below the hypothesis', 'discover', async () => {
+            await page.keyboard.press('Control+1');
+            await wb.goTo(lineOf('hypothesis identity {'), 1);
+            await wb.command('Hyp: Find a smaller circuit from here');
+            const visible = async (what: string) => until(async () => {
+                // Monaco writes spaces as non-breaking ones, and renders only the lines in view.
+                const t = ((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+                return t.includes(what) ? t : undefined;
+            }, `"${what}" in the editor`, 120_000);
+            await visible('// Found by hyp discover from identity');
+            // The block itself is below its comment header: bring it into view.
+            await wb.goTo(lineOf('hypothesis identity {') + 24, 1);
+            const block = await visible('hypothesis identity_smaller {');
+            // For the screenshot: the inserted header and block from their first column.
+            await wb.goTo(lineOf('hypothesis identity {') + 7, 1);
+            await page.keyboard.press('Home');
+            check(/identity_smaller \{\s*node a -> A = z <- input\.z1/.test(block), `inserted: ${block.slice(block.indexOf('identity_smaller') - 10, block.indexOf('identity_smaller') + 200)}`);
+        });
     } catch (e) {
         results.push({ name: 'setting up code-server and chromium', ok: false, error: (e as Error).stack });
         console.log(`✗ setup: ${(e as Error).stack}`);
