@@ -1,41 +1,27 @@
 // `hyp challenge FILE.hyp --hypothesis H`: check, prepare once, scrub H and its refinements, print
 // the verdict and the top K refinements as hypothesis blocks on stdout; each scrub goes to stderr.
-import { prepareScrub } from '../engine/prepare.js';
 import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
-import type { ProviderChoice } from '../engine/runtime/session.js';
 import { challenge, FLAG_RULE, type ChallengeResult } from '../engine/explore/challenge.js';
 import { dropText, refinementToHyp } from '../engine/explore/challenge-text.js';
 import { edgeCount } from '../engine/explore/discover.js';
 import { scoreText } from '../engine/explore/discover-text.js';
 import { unusedName } from '../engine/explore/hypothesis-text.js';
 import { startHypothesis } from '../engine/explore/identity.js';
-import { checkAndReport } from './check-command.js';
+import { withPreparedFile, type SearchCommandOptions } from './prepared-file.js';
 
-export interface ChallengeCommandOptions {
+export interface ChallengeCommandOptions extends SearchCommandOptions {
     hypothesis: string;
     budget?: number;
     top: number;
-    samples?: number;
-    seed?: number;
-    ep: ProviderChoice;
-    threads?: number;
-    memoryBudget?: number;
-    json: boolean;
 }
 
-export async function challengeCommand(file: string, opts: ChallengeCommandOptions): Promise<number> {
-    const { ok, spec } = await checkAndReport(file, line => console.error(line));
-    if (!ok || !spec) return 1;
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    const prepared = await prepareScrub(spec, { ep: opts.ep, threads: opts.threads });
-    try {
+export function challengeCommand(file: string, opts: ChallengeCommandOptions): Promise<number> {
+    return withPreparedFile(file, opts, async (spec, prepared, signal) => {
         const h = startHypothesis(spec, prepared.g, opts.hypothesis);
         checkGraphNodes(prepared.g, h);
         const result = await challenge(prepared, h, {
             budget: opts.budget, samples: opts.samples, seed: opts.seed, memoryBudget: opts.memoryBudget, threads: opts.threads,
-            signal: controller.signal,
+            signal,
             onRefinement: (r, done, planned) => console.error(`  [${done}/${planned}] ${r.description}: ${scoreText(r.score)}, ${dropText(r)}`),
         }).catch(e => { throw inHypothesis(e, h); });
         const top = result.refinements.slice(0, opts.top);
@@ -62,10 +48,7 @@ export async function challengeCommand(file: string, opts: ChallengeCommandOptio
             }
         }
         return 0;
-    } finally {
-        process.off('SIGINT', onSignal);
-        await prepared.dispose();
-    }
+    });
 }
 
 function verdict(r: ChallengeResult): string {

@@ -1,36 +1,22 @@
 // `hyp discover FILE.hyp`: check, prepare the spec once, search for a smaller hypothesis and print
 // it as a `hypothesis` block on stdout (append it to the file with `>>`); each tried removal and
 // the cost go to stderr. `--json` prints one object with the block's text and every trial.
-import { prepareScrub } from '../engine/prepare.js';
 import { checkGraphNodes, inHypothesis } from '../engine/scrub.js';
-import type { ProviderChoice } from '../engine/runtime/session.js';
 import { discover, edgeCount, type DecisionRule } from '../engine/explore/discover.js';
 import { discoverResultToHyp, ruleText, scoreText } from '../engine/explore/discover-text.js';
 import { unusedName } from '../engine/explore/hypothesis-text.js';
 import { startHypothesis } from '../engine/explore/identity.js';
-import { checkAndReport } from './check-command.js';
+import { withPreparedFile, type SearchCommandOptions } from './prepared-file.js';
 
-export interface DiscoverCommandOptions {
+export interface DiscoverCommandOptions extends SearchCommandOptions {
     from?: string;
     name?: string;
     threshold: number;
     rule: DecisionRule;
-    samples?: number;
-    seed?: number;
-    ep: ProviderChoice;
-    threads?: number;
-    memoryBudget?: number;
-    json: boolean;
 }
 
-export async function discoverCommand(file: string, opts: DiscoverCommandOptions): Promise<number> {
-    const { ok, spec } = await checkAndReport(file, line => console.error(line));
-    if (!ok || !spec) return 1;
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    const prepared = await prepareScrub(spec, { ep: opts.ep, threads: opts.threads });
-    try {
+export function discoverCommand(file: string, opts: DiscoverCommandOptions): Promise<number> {
+    return withPreparedFile(file, opts, async (spec, prepared, signal) => {
         const start = startHypothesis(spec, prepared.g, opts.from);
         const name = opts.name ?? unusedName(`${start.name}_discovered`, spec.hypotheses.map(h => h.name));
         if (spec.hypotheses.some(h => h.name === name)) console.error(`hyp: note: the file already has a hypothesis named ${name}; give --name to append this one`);
@@ -38,7 +24,7 @@ export async function discoverCommand(file: string, opts: DiscoverCommandOptions
         console.error(`discover from ${start.name} (${edgeCount(start)} I-edges, ${start.nodes.length - 1} nodes): ${ruleText(opts.threshold, opts.rule)}`);
         const result = await discover(prepared, start, {
             threshold: opts.threshold, rule: opts.rule, name, samples: opts.samples, seed: opts.seed,
-            memoryBudget: opts.memoryBudget, threads: opts.threads, signal: controller.signal,
+            memoryBudget: opts.memoryBudget, threads: opts.threads, signal,
             onTrial: (t, done) => console.error(`  [${done}] ${t.parent} -> ${t.child}: ${scoreText(t.score)} ${t.removed ? 'removed' : 'kept'}`
                 + (t.dropped.length > 0 ? ` (drops ${t.dropped.join(', ')})` : '')),
         }).catch(e => { throw inHypothesis(e, start); });
@@ -56,8 +42,5 @@ export async function discoverCommand(file: string, opts: DiscoverCommandOptions
             console.log(`\n${text}`);
         }
         return 0;
-    } finally {
-        process.off('SIGINT', onSignal);
-        await prepared.dispose();
-    }
+    });
 }
