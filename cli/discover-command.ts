@@ -11,7 +11,9 @@ import { withPreparedFile, type SearchCommandOptions } from './prepared-file.js'
 export interface DiscoverCommandOptions extends SearchCommandOptions {
     from?: string;
     name?: string;
-    threshold: number;
+    /** null: not used (a metric tolerance alone, ACDC's rule). */
+    threshold: number | null;
+    metricTolerance: number | null;
     rule: DecisionRule;
 }
 
@@ -21,11 +23,13 @@ export function discoverCommand(file: string, opts: DiscoverCommandOptions): Pro
         const name = opts.name ?? unusedName(`${start.name}_discovered`, spec.hypotheses.map(h => h.name));
         if (spec.hypotheses.some(h => h.name === name)) console.error(`hyp: note: the file already has a hypothesis named ${name}; give --name to append this one`);
         checkGraphNodes(prepared.g, start);
-        console.error(`discover from ${start.name} (${edgeCount(start)} I-edges, ${start.nodes.length - 1} nodes): ${ruleText(opts.threshold, opts.rule)}`);
+        console.error(`discover from ${start.name} (${edgeCount(start)} I-edges, ${start.nodes.length - 1} nodes): ${ruleText(opts.threshold, opts.rule, opts.metricTolerance)}`);
         const result = await discover(prepared, start, {
-            threshold: opts.threshold, rule: opts.rule, name, samples: opts.samples, seed: opts.seed,
+            threshold: opts.threshold, metricTolerance: opts.metricTolerance, rule: opts.rule, name, samples: opts.samples, seed: opts.seed,
             memoryBudget: opts.memoryBudget, threads: opts.threads, signal,
-            onTrial: (t, done) => console.error(`  [${done}] ${t.parent} -> ${t.child}: ${scoreText(t.score)} ${t.removed ? 'removed' : 'kept'}`
+            onTrial: (t, done) => console.error(`  [${done}] ${t.parent} -> ${t.child}: ${scoreText(t.score)}`
+                + (t.worsening ? `, worse by ${t.worsening.worsening.toPrecision(3)} ± ${t.worsening.se.toPrecision(2)}` : '')
+                + ` ${t.removed ? 'removed' : 'kept'}`
                 + (t.dropped.length > 0 ? ` (drops ${t.dropped.join(', ')})` : '')),
         }).catch(e => { throw inHypothesis(e, start); });
         const text = discoverResultToHyp(result);
@@ -33,7 +37,7 @@ export function discoverCommand(file: string, opts: DiscoverCommandOptions): Pro
             + `${result.scrubs} scrubs, ${result.seconds.toFixed(1)} s (${result.samples} samples, seed ${result.seed})`);
         if (opts.json) {
             console.log(JSON.stringify({
-                file, from: start.name, name, threshold: result.threshold, rule: result.rule, samples: result.samples, seed: result.seed,
+                file, from: start.name, name, threshold: result.threshold, metricTolerance: result.metricTolerance, rule: result.rule, samples: result.samples, seed: result.seed,
                 start: result.startScore, found: result.foundScore, edges: { start: edgeCount(start), found: edgeCount(result.found) },
                 nodes: { start: start.nodes.length - 1, found: result.found.nodes.length - 1 },
                 scrubs: result.scrubs, seconds: result.seconds, trials: result.trials, readByFeature: result.readByFeature, text,

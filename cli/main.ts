@@ -40,6 +40,7 @@ const OPTIONS = {
     from: { type: 'string' },
     name: { type: 'string' },
     threshold: { type: 'string' },
+    'metric-tolerance': { type: 'string' },
     rule: { type: 'string' },
     budget: { type: 'string' },
     top: { type: 'string' },
@@ -47,6 +48,37 @@ const OPTIONS = {
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'V', default: false },
 } as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The options each command reads (besides --help and --version); any other given option is refused, never ignored. */
+const SEARCH_OPTIONS: OptionName[] = ['samples', 'seed', 'ep', 'threads', 'memory-budget', 'json'];
+const COMMAND_OPTIONS: Record<CommandName, OptionName[]> = {
+    check: [],
+    scrub: ['hypothesis', 'samples', 'seed', 'ep', 'batch-size', 'chunk-size', 'threads', 'shard', 'memory-budget', 'out', 'json'],
+    merge: ['json'],
+    graph: ['grep', 'json'],
+    draw: ['hypothesis', 'out'],
+    discover: ['from', 'name', 'threshold', 'metric-tolerance', 'rule', ...SEARCH_OPTIONS],
+    challenge: ['hypothesis', 'budget', 'top', ...SEARCH_OPTIONS],
+    help: [],
+};
+
+function refuseForeignOptions(command: CommandName, given: readonly string[]): void {
+    const foreign = given.filter(o => o !== 'help' && o !== 'version' && !(COMMAND_OPTIONS[command] as string[]).includes(o));
+    if (foreign.length > 0) {
+        const takes = COMMAND_OPTIONS[command].map(o => `--${o}`).join(', ');
+        throw new UsageError(`${command} does not take ${foreign.map(o => `--${o}`).join(', ')}${takes ? ` (it takes ${takes})` : ' (it takes no options)'}`, command);
+    }
+}
+
+/** A metric tolerance: a number ≥ 0 in the metric's units. */
+function toleranceOption(value: string | undefined, command: CommandName): number | null {
+    if (value === undefined) return null;
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--metric-tolerance must be a number ≥ 0 in the metric's units, such as 0.01 (got "${value}")`, command);
+    return n;
+}
 
 function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     if (value === undefined) return undefined;
@@ -140,7 +172,7 @@ function version(): string {
 async function main(argv: string[]): Promise<number> {
     let parsed;
     try {
-        parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS });
+        parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS, tokens: true });
     } catch (e) {
         const command = argv.find(a => !a.startsWith('-'));
         throw new UsageError((e as Error).message, command !== undefined && isCommand(command) ? command : undefined);
@@ -159,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('give a command');
     }
     if (!isCommand(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+    if (!values.help) refuseForeignOptions(command, parsed.tokens.flatMap(t => (t.kind === 'option' ? [t.name] : [])));
     if (values.help || command === 'help') {
         const topic = command === 'help' ? file : command;
         if (topic === undefined) console.log(usage());
@@ -187,7 +220,10 @@ async function main(argv: string[]): Promise<number> {
             if (rule !== 'ci' && rule !== 'point') throw new UsageError(`--rule must be ci or point (got "${rule}")`, command);
             if (values.name !== undefined && !/^[_a-zA-Z][_a-zA-Z0-9]*$/.test(values.name)) throw new UsageError(`--name must be a name such as small_circuit (got "${values.name}")`, command);
             return discoverCommand(fileArgument(command, file, '.hyp'), {
-                from: values.from, name: values.name, threshold: fractionOption(values.threshold, 'threshold', 0.9, command), rule,
+                from: values.from, name: values.name, rule,
+                // A tolerance alone is ACDC's rule; with --threshold too, a removal must pass both.
+                threshold: values.threshold === undefined && values['metric-tolerance'] !== undefined ? null : fractionOption(values.threshold, 'threshold', 0.9, command),
+                metricTolerance: toleranceOption(values['metric-tolerance'], command),
                 samples: intOption(values.samples, 'samples', 2), seed: intOption(values.seed, 'seed', 0, MAX_SEED), ep,
                 threads: intOption(values.threads, 'threads', 1), memoryBudget: sizeOption(values['memory-budget']), json: values.json,
             });

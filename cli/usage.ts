@@ -62,7 +62,7 @@ Only SVG is written: convert it with any SVG tool (rsvg-convert, Inkscape, a bro
     },
     discover: {
         usage: [
-            'hyp discover FILE.hyp [--from NAME] [--threshold 0.9] [--rule ci|point] [--name NAME]',
+            'hyp discover FILE.hyp [--from NAME] [--threshold 0.9] [--metric-tolerance TAU] [--rule ci|point] [--name NAME]',
             '[--samples N] [--seed S] [--ep PROVIDER] [--threads N] [--memory-budget SIZE] [--json]',
         ],
         details: `Searches for a smaller hypothesis: starting from --from (default: the identity, every hook
@@ -73,8 +73,14 @@ removed edge giving the loss recovered after it and the search's cost; each tria
 
   --from NAME         start from this hypothesis of the file
   --threshold T       loss recovered to keep (0.9 by default; 0.9 or 90%)
+  --metric-tolerance TAU
+                      ACDC's rule: a removal is kept when the candidate behaves at most TAU worse
+                      than the circuit before it, in the metric's units (a loss that rises, an
+                      accuracy that falls), paired over the same roots. Alone, no threshold is
+                      used; with --threshold, a removal must pass both
   --rule ci|point     ci (default): a removal is kept when the lower end of its 95% CI stays at
-                      or above T; point: when its point estimate does
+                      or above T (and the one-sided 95% upper bound of its worsening is at most
+                      TAU); point: when the point estimates do
   --name NAME         the found hypothesis's name (default FROM_discovered)
   --samples N, --seed S, --ep, --threads N, --memory-budget SIZE   as for scrub (every candidate
                       is scrubbed with the same roots and seed)`,

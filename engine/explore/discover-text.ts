@@ -12,18 +12,33 @@ export function scoreText(s: Score): string {
 }
 
 /** The rule as one clause, for outputs and headers. */
-export function ruleText(threshold: number, rule: DiscoverResult['rule']): string {
-    const t = `${(100 * threshold).toFixed(1).replace(/\.0$/, '')}%`;
-    return rule === 'ci'
-        ? `a removal is kept when the lower end of its 95% CI stays at or above ${t}`
-        : `a removal is kept when its point estimate stays at or above ${t} (the CI is not used)`;
+export function ruleText(threshold: number | null, rule: DiscoverResult['rule'], metricTolerance: number | null = null): string {
+    const clauses: string[] = [];
+    if (threshold !== null) {
+        const t = `${(100 * threshold).toFixed(1).replace(/\.0$/, '')}%`;
+        clauses.push(rule === 'ci'
+            ? `the lower end of its 95% CI stays at or above ${t}`
+            : `its point estimate stays at or above ${t} (the CI is not used)`);
+    }
+    if (metricTolerance !== null) {
+        clauses.push(rule === 'ci'
+            ? `it behaves at most ${metricTolerance} worse than the circuit before it in the metric's units (one-sided 95% bound, paired over roots)`
+            : `it behaves at most ${metricTolerance} worse than the circuit before it in the metric's units (the mean change; the CI is not used)`);
+    }
+    return `a removal is kept when ${clauses.join(' and ')}`;
+}
+
+/** `+0.0123 ± 0.0040` in the metric's units, worse positive. */
+function worseningText(w: { worsening: number; se: number }): string {
+    const sign = w.worsening < 0 ? '−' : '+';
+    return `${sign}${Math.abs(w.worsening).toPrecision(3)} ± ${w.se.toPrecision(2)} metric`;
 }
 
 /** The found hypothesis as `.hyp` text with its comments. */
 export function discoverResultToHyp(r: DiscoverResult): string {
     const nodes = (h: DiscoverResult['start']) => h.nodes.length - 1;
     const header = [
-        `Found by hyp discover from ${r.start.name}: ${ruleText(r.threshold, r.rule)}.`,
+        `Found by hyp discover from ${r.start.name}: ${ruleText(r.threshold, r.rule, r.metricTolerance)}.`,
         `${r.samples} samples, seed ${r.seed}: ${r.scrubs} scrubs in ${r.seconds.toFixed(1)} s.`,
         `${r.start.name}: ${scoreText(r.startScore)} with ${edgeCount(r.start)} I-edges and ${nodes(r.start)} nodes;`,
         `this: ${scoreText(r.foundScore)} with ${edgeCount(r.found)} I-edges and ${nodes(r.found)} nodes.`,
@@ -32,7 +47,8 @@ export function discoverResultToHyp(r: DiscoverResult): string {
     if (removed.length > 0) header.push('Removed, in search order (loss recovered after each removal):');
     for (const t of removed) {
         const dropped = t.dropped.length > 0 ? `; nothing reads ${t.dropped.join(', ')} any more` : '';
-        header.push(`  ${t.parent} -> ${t.child}: ${scoreText(t.score)}${dropped}`);
+        const worse = t.worsening ? `, ${worseningText(t.worsening)}` : '';
+        header.push(`  ${t.parent} -> ${t.child}: ${scoreText(t.score)}${worse}${dropped}`);
     }
     for (const e of r.readByFeature) header.push(`Not tried: ${e.parent} -> ${e.child} (${e.child}'s feature reads ${e.parent}).`);
     const notes = new Map<string, string[]>();
@@ -41,7 +57,7 @@ export function discoverResultToHyp(r: DiscoverResult): string {
         if (t.removed || !kept.has(t.child)) continue;
         const key = t.child === r.found.nodes.find(n => n.graphNode === 'output')?.name ? 'output' : t.child;
         const list = notes.get(key) ?? [];
-        list.push(`kept <- ${t.parent}: without it ${scoreText(t.score)}`);
+        list.push(`kept <- ${t.parent}: without it ${scoreText(t.score)}${t.worsening ? `, ${worseningText(t.worsening)}` : ''}`);
         notes.set(key, list);
     }
     return hypothesisToHyp(r.found, { header, notes });

@@ -4,8 +4,10 @@
 // unless the hypothesis says `unimportant separate`), instead of ACDC's patching of one edge with a
 // corrupted activation. Nodes are visited output first, in reverse topological order; each of a
 // node's I-parents is tried in turn (latest in the order first, input parts last), and the removal
-// is kept when the candidate still passes the threshold. A node nothing reads any more is dropped
-// with the edge that left it unread, so its own edges are never tried.
+// is kept when the candidate still passes the threshold (loss recovered, against the model) and,
+// with a metric tolerance, when it behaves at most that much worse than the current circuit in the
+// metric's units (ACDC's own criterion). A node nothing reads any more is dropped with the edge that
+// left it unread, so its own edges are never tried.
 //
 // Every candidate is one scrub with the run's seed and roots: candidates are compared under common
 // random numbers, and the engine's prepared state (sessions, clean cache, cuts, thread pool,
@@ -16,6 +18,7 @@ import type { ScrubResult } from '../result.js';
 import { scrubHypothesis, type ScrubOptions } from '../scrub.js';
 import type { HypothesisSpec } from '../spec.js';
 import { freeNames, withoutEdge } from './edit.js';
+import { normalQuantile, pairedWorsening } from './paired.js';
 import { sharingFeatureClasses } from './shared-classes.js';
 
 /**
@@ -26,8 +29,17 @@ import { sharingFeatureClasses } from './shared-classes.js';
 export type DecisionRule = 'ci' | 'point';
 
 export interface DiscoverOptions extends ScrubOptions {
-    /** Loss recovered a kept removal must leave (a fraction, default 0.9). */
-    threshold?: number;
+    /**
+     * Loss recovered a kept removal must leave (a fraction); null: not used. Default 0.9, or null
+     * when a metric tolerance is given.
+     */
+    threshold?: number | null;
+    /**
+     * How much worse than the current circuit, in the metric's units, a kept removal may behave
+     * (ACDC's τ). Under the `ci` rule the one-sided 95% upper bound of the paired change must be
+     * at most this; under `point`, the change itself.
+     */
+    metricTolerance?: number | null;
     rule?: DecisionRule;
     /** Name of the hypothesis found. */
     name?: string;
@@ -47,6 +59,8 @@ export interface EdgeTrial {
     parent: string;
     /** The candidate without the edge. */
     score: Score;
+    /** With a metric tolerance: how much worse the candidate behaves than the circuit before it (metric units, paired over roots). */
+    worsening?: { worsening: number; se: number };
     removed: boolean;
     /** I nodes dropped with it because nothing read them any more (only when removed). */
     dropped: string[];
@@ -57,7 +71,8 @@ export interface DiscoverResult {
     startScore: Score;
     found: HypothesisSpec;
     foundScore: Score;
-    threshold: number;
+    threshold: number | null;
+    metricTolerance: number | null;
     rule: DecisionRule;
     samples: number;
     seed: number;
@@ -78,6 +93,14 @@ export function passes(s: Score, threshold: number, rule: DecisionRule): boolean
     return (rule === 'ci' ? s.ci95[0] : s.lossRecovered) >= threshold;
 }
 
+/** The one-sided 95% quantile that bounds a worsening under the `ci` rule. */
+const Z95 = normalQuantile(0.95);
+
+/** Whether a candidate's paired worsening is within the tolerance under the rule. */
+export function withinTolerance(w: { worsening: number; se: number }, tolerance: number, rule: DecisionRule): boolean {
+    return (rule === 'ci' ? w.worsening + Z95 * w.se : w.worsening) <= tolerance;
+}
+
 /** Number of I-edges of a hypothesis (the output's included). */
 export function edgeCount(h: HypothesisSpec): number {
     return h.nodes.reduce((a, n) => a + n.parents.length, 0);
@@ -86,16 +109,21 @@ export function edgeCount(h: HypothesisSpec): number {
 /** Runs the search from `start` on a prepared spec; the spec's sessions stay open (the caller disposes). */
 export async function discover(prepared: PreparedScrub, start: HypothesisSpec, opts: DiscoverOptions = {}): Promise<DiscoverResult> {
     const started = performance.now();
-    const threshold = opts.threshold ?? 0.9;
+    const metricTolerance = opts.metricTolerance ?? null;
+    const threshold = opts.threshold !== undefined ? opts.threshold : metricTolerance === null ? 0.9 : null;
+    if (threshold === null && metricTolerance === null) throw new HypError('discover needs a threshold, a metric tolerance or both', 'bad-option');
+    if (metricTolerance !== null && !(metricTolerance >= 0)) throw new HypError(`the metric tolerance must be a number ≥ 0 (got ${metricTolerance})`, 'bad-option');
     const rule = opts.rule ?? 'ci';
     const shared = sharingFeatureClasses(prepared, start);
     let scrubs = 0;
     const run = async (h: HypothesisSpec): Promise<ScrubResult> => {
         if (opts.signal?.aborted) throw new HypError('the search was cancelled', 'cancelled');
         scrubs++;
-        return scrubHypothesis(shared, h, { ...opts, onProgress: undefined, perExample: false });
+        // The tolerance compares candidate and circuit root by root.
+        return scrubHypothesis(shared, h, { ...opts, onProgress: undefined, perExample: metricTolerance !== null });
     };
     const first = await run(start);
+    let currentResult = first;
     const order = new Map(start.nodes.map((n, i) => [n.name, i]));
     let current = start;
     const trials: EdgeTrial[] = [];
@@ -112,11 +140,20 @@ export async function discover(prepared: PreparedScrub, start: HypothesisSpec, o
                 continue;
             }
             const candidate = withoutEdge(current, node.name, parent);
-            const s = score(await run(candidate.hypothesis));
-            const removed = passes(s, threshold, rule);
-            const trial: EdgeTrial = { child: node.name, parent, score: s, removed, dropped: removed ? candidate.removed.map(n => n.name) : [] };
+            const result = await run(candidate.hypothesis);
+            const s = score(result);
+            const worsening = metricTolerance === null ? undefined : pairedWorsening(perRoot(currentResult), perRoot(result), result.seed);
+            const removed = (threshold === null || passes(s, threshold, rule))
+                && (worsening === undefined || withinTolerance(worsening, metricTolerance!, rule));
+            const trial: EdgeTrial = {
+                child: node.name, parent, score: s, ...(worsening ? { worsening } : {}), removed,
+                dropped: removed ? candidate.removed.map(n => n.name) : [],
+            };
             trials.push(trial);
-            if (removed) current = candidate.hypothesis;
+            if (removed) {
+                current = candidate.hypothesis;
+                currentResult = result;
+            }
             opts.onTrial?.(trial, trials.length);
             // The child itself may have been dropped (its last reader went with an earlier edge).
             if (!current.nodes.some(n => n.name === node.name)) break;
@@ -125,7 +162,12 @@ export async function discover(prepared: PreparedScrub, start: HypothesisSpec, o
     const found = { ...current, name: opts.name ?? `${start.name}_discovered` };
     const last = [...trials].reverse().find(t => t.removed);
     return {
-        start, startScore: score(first), found, foundScore: last?.score ?? score(first), threshold, rule,
+        start, startScore: score(first), found, foundScore: last?.score ?? score(first), threshold, metricTolerance, rule,
         samples: first.samples, seed: first.seed, trials, readByFeature, scrubs, seconds: (performance.now() - started) / 1000,
     };
+}
+
+function perRoot(r: ScrubResult): NonNullable<ScrubResult['perExample']> {
+    if (!r.perExample) throw new Error('discover: a metric tolerance needs per-root values');
+    return r.perExample;
 }

@@ -22,9 +22,8 @@ const RESAMPLES = 1000;
 
 /** The drop from `a` to `b` (same roots and seed) with its bootstrap standard error. */
 export function pairedDrop(a: PerRoot, b: PerRoot, seed: number): PairedDrop {
-    const n = a.scrubbed.length;
-    if (b.scrubbed.length !== n) throw new Error('paired scrubs must have the same roots');
-    const at = (idx: (i: number) => number) => {
+    const n = sameRoots(a, b);
+    const { value, se } = pairedBootstrap(n, seed, idx => {
         let sa = 0, sb = 0, r = 0, c = 0;
         for (let i = 0; i < n; i++) {
             const j = idx(i);
@@ -36,8 +35,45 @@ export function pairedDrop(a: PerRoot, b: PerRoot, seed: number): PairedDrop {
         // LR_a − LR_b = ((R − S_a) − (R − S_b)) / (R − C); values as the result shows them (scores
         // not negated into losses) give the same ratio.
         return (sb - sa) / (r - c);
-    };
-    const drop = at(i => i);
+    });
+    return { drop: value, se };
+}
+
+/**
+ * How much worse `b` behaves than `a` (same roots and seed), in the metric's own units: the mean
+ * of b's scrubbed values minus a's, signed so that a move from the clean value towards the random
+ * baseline is positive (a loss that rises, an accuracy that falls). This is ACDC's per-edge
+ * criterion, on causal scrubbing's scrubbed model. When the baseline equals the clean value the
+ * direction is unknown and the size of the change is used.
+ */
+export function pairedWorsening(a: PerRoot, b: PerRoot, seed: number): { worsening: number; se: number } {
+    const n = sameRoots(a, b);
+    let r = 0, c = 0;
+    for (let i = 0; i < n; i++) {
+        r += a.random[i];
+        c += a.clean[i];
+    }
+    const direction = Math.sign(r - c);
+    const { value, se } = pairedBootstrap(n, seed, idx => {
+        let d = 0;
+        for (let i = 0; i < n; i++) {
+            const j = idx(i);
+            d += b.scrubbed[j] - a.scrubbed[j];
+        }
+        return direction === 0 ? Math.abs(d / n) : direction * d / n;
+    });
+    return { worsening: value, se };
+}
+
+function sameRoots(a: PerRoot, b: PerRoot): number {
+    const n = a.scrubbed.length;
+    if (b.scrubbed.length !== n) throw new Error('paired scrubs must have the same roots');
+    return n;
+}
+
+/** A statistic of the roots, `at(identity)`, with its standard error over bootstrap resamples of the roots. */
+function pairedBootstrap(n: number, seed: number, at: (idx: (i: number) => number) => number): { value: number; se: number } {
+    const value = at(i => i);
     const rng = new Prng(seed, Stream.bootstrap, 0x5eed);
     let sum = 0, sum2 = 0, used = 0;
     for (let k = 0; k < RESAMPLES; k++) {
@@ -46,7 +82,7 @@ export function pairedDrop(a: PerRoot, b: PerRoot, seed: number): PairedDrop {
         sum += d; sum2 += d * d; used++;
     }
     const mean = sum / Math.max(1, used);
-    return { drop, se: Math.sqrt(Math.max(0, sum2 / Math.max(1, used) - mean * mean)) };
+    return { value, se: Math.sqrt(Math.max(0, sum2 / Math.max(1, used) - mean * mean)) };
 }
 
 /** The one-sided normal quantile for probability p (Acklam's rational approximation, |error| < 1.2e-9). */

@@ -26,11 +26,45 @@ describe('hyp discover', () => {
         expect(out.text).toContain('its point estimate stays at or above 30% (the CI is not used)');
     });
 
-    it('refuses a bad rule, threshold or name with the usage', async () => {
-        for (const args of [['--rule', 'mean'], ['--threshold', '1.5'], ['--name', 'a-b']]) {
+    it('--metric-tolerance alone is ACDC\'s rule: a removal is kept when the metric worsens by at most TAU, paired over roots', async () => {
+        const r = await hyp('discover', 'examples/toy/toy.hyp', '--samples', '500', '--metric-tolerance', '0', '--rule', 'point', '--json');
+        expect(r.code).toBe(0);
+        const out = JSON.parse(r.stdout) as { threshold: number | null; metricTolerance: number; text: string; edges: { found: number };
+            trials: { parent: string; child: string; removed: boolean; worsening: { worsening: number; se: number } }[] };
+        expect(out).toMatchObject({ threshold: null, metricTolerance: 0, edges: { found: 5 } });
+        expect(out.text).toContain('a removal is kept when it behaves at most 0 worse than the circuit before it in the metric\'s units (the mean change; the CI is not used).');
+        // C is multiplied by zero: removing its edge changes no root at all; every other edge makes the toy worse.
+        const cd = out.trials.find(t => t.parent === 'C' && t.child === 'D')!;
+        expect(cd).toMatchObject({ removed: true, worsening: { worsening: 0, se: 0 } });
+        for (const t of out.trials.filter(t => t !== cd)) expect(t.worsening.worsening).toBeGreaterThan(0.5);
+        expect(out.trials.filter(t => t.removed)).toHaveLength(1);
+    });
+
+    it('with --threshold and --metric-tolerance a removal must pass both', async () => {
+        const args = ['discover', 'examples/toy/toy.hyp', '--samples', '500', '--rule', 'point', '--threshold', '0.3', '--json'];
+        type Out = { trials: { parent: string; child: string; removed: boolean }[] };
+        const removedBD = (o: Out) => o.trials.find(t => t.parent === 'B' && t.child === 'D')?.removed;
+        // Without B -> D the toy recovers about 43%: above a 30% threshold, but about 1.0 worse in the metric.
+        const threshold = await hyp(...args);
+        expect(removedBD(JSON.parse(threshold.stdout) as Out)).toBe(true);
+        const both = await hyp(...args, '--metric-tolerance', '0.5');
+        expect(removedBD(JSON.parse(both.stdout) as Out)).toBe(false);
+    });
+
+    it('refuses an option the command does not take instead of ignoring it', async () => {
+        const r = await hyp('scrub', 'examples/toy/toy.hyp', '--threshold', '0.5');
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^hyp: scrub does not take --threshold \(it takes --hypothesis, /);
+        const c = await hyp('check', 'examples/toy/toy.hyp', '--samples', '5');
+        expect(c.code).toBe(2);
+        expect(c.stderr).toContain('hyp: check does not take --samples (it takes no options)');
+    });
+
+    it('refuses a bad rule, threshold, tolerance or name with the usage', async () => {
+        for (const args of [['--rule', 'mean'], ['--threshold', '1.5'], ['--metric-tolerance', '-1'], ['--metric-tolerance', 'x'], ['--name', 'a-b']]) {
             const r = await hyp('discover', 'examples/toy/toy.hyp', ...args);
             expect(r.code).toBe(2);
-            expect(r.stderr).toMatch(/^hyp: --(rule|threshold|name) /);
+            expect(r.stderr).toMatch(/^hyp: --(rule|threshold|metric-tolerance|name) /);
             expect(r.stderr).toContain('usage: hyp discover FILE.hyp');
         }
     });
