@@ -5,7 +5,7 @@
 import type { GraphSpec, HookSpec, SplitSpec } from '../spec.js';
 import { closestName } from './did-you-mean.js';
 import { firstPerExampleDownstream } from './probe.js';
-import { partDependencies } from './part-deps.js';
+import { partDependencies, type PartDependencies } from './part-deps.js';
 import { applyRewritesToGraph, planRewrites, type RewritePatch } from './rewrite.js';
 import { checkSplit } from './split.js';
 import type { GNode, GraphG, GraphProblem, ModelGraph, TensorInfo } from './types.js';
@@ -79,7 +79,7 @@ export function deriveG(model: ModelGraph, spec: GraphSpec): { g: GraphG; proble
     const parents = (node: string): readonly string[] => nodeParents.get(node) ?? [];
     // Part-level parents, per computed tensor, worked out on first use (the editor's hovers and
     // edge checks ask for a few; a file with no split never needs them).
-    const partMemo = new Map<string, Map<string, string[]> | undefined>();
+    const partMemo = new Map<string, PartDependencies | undefined>();
     const partParents = (node: string): readonly string[] => {
         const n = nodes.get(node);
         if (n === undefined || n.kind === 'input' || n.tensors.length !== 1) return parents(node);
@@ -90,7 +90,7 @@ export function deriveG(model: ModelGraph, spec: GraphSpec): { g: GraphG; proble
         if (nodesOfTensor(tensor).length === 1 && ps.every(p => nodesOfTensor(p).length === 1)) return parents(node);
         if ([tensor, ...ps].some(t => badSplitTensors.has(t))) return parents(node);
         if (!partMemo.has(tensor)) partMemo.set(tensor, cachedPartDependencies(graph, tensor, ps, nodesOfTensor, nodes));
-        const real = partMemo.get(tensor)?.get(node);
+        const real = partMemo.get(tensor)?.parts.get(node);
         return real === undefined ? parents(node) : parents(node).filter(p => real.includes(p));
     };
 
@@ -143,11 +143,11 @@ function cachedRewrites(model: ModelGraph, spec: GraphSpec): { graph: ModelGraph
 }
 
 /** Part dependencies per model graph, by tensor and the splits of it and its parents: the editor derives G on every edit. */
-const partCache = new WeakMap<ModelGraph, Map<string, Map<string, string[]> | undefined>>();
+const partCache = new WeakMap<ModelGraph, Map<string, PartDependencies | undefined>>();
 const PART_CACHE_ENTRIES = 256;
 
 function cachedPartDependencies(graph: ModelGraph, tensor: string, ps: readonly string[],
-    nodesOfTensor: (t: string) => readonly string[], nodes: ReadonlyMap<string, GNode>): Map<string, string[]> | undefined {
+    nodesOfTensor: (t: string) => readonly string[], nodes: ReadonlyMap<string, GNode>): PartDependencies | undefined {
     let cache = partCache.get(graph);
     if (cache === undefined) partCache.set(graph, cache = new Map());
     const key = JSON.stringify([tensor, ...[tensor, ...ps].map(t => nodesOfTensor(t).map(n => [n, nodes.get(n)?.tensors]))]);

@@ -1,22 +1,30 @@
 // Part-level G edges (DESIGN.md §2.1): part q of a parent is a G-parent of part p of a child only
 // when some element of p depends on some element of q. Found structurally: each element of one
 // example of every tensor between the parents and the child carries the set of parent G nodes it
-// depends on (a bit each), pushed through the local function op by op. Element-wise ops with
-// broadcasting, Gather, Slice, Split, Concat, Reshape, Transpose, MatMul, Softmax, LayerNorm and
-// reductions are followed element by element; any other op makes each output element depend on
-// every input element, so the edges found are never fewer than the real ones. Needs each tensor's
-// per-example shape (declared, or from the probe run) and whether it carries the batch axis.
+// depends on (a bit each), pushed through the local function op by op (graph/dep-mask.ts).
+// Element-wise ops with broadcasting, Gather, Slice, Split, Concat, Reshape, Transpose, MatMul,
+// Softmax, LayerNorm and reductions are followed element by element, and so are values known
+// whatever the parents hold (a causal mask's -inf, the softmax's exact 0 there, a product's term
+// with that 0); any other op makes each output element depend on every input element, so the
+// edges found are never fewer than the real ones. Where a rule over-approximated, the result says
+// so (`inexact`): the numeric pass (runtime/perturb-parts.ts) then tests the edges on data. Needs
+// each tensor's per-example shape (declared, or from the probe run) and whether it carries the
+// batch axis.
 import { coverageMask } from './coverage-mask.js';
+import { all, broadcast, matmul, orAlong, pick, place, sizeOf, softmax, strides, transpose, Unknown, where, window, type Mask } from './dep-mask.js';
 import type { Coverage, GNode, ModelGraph, TensorInfo } from './types.js';
 
 /** At most this many parent G nodes (bits) per child tensor, and elements walked per child tensor. */
 const MAX_PARENT_NODES = 32;
 const MAX_ELEMENTS = 1 << 23;
 
-/** A dependency mask: per element of one example, a bit per parent G node; null when nothing depends on a parent (constants). */
-type Mask = { dims: number[]; bits: Uint32Array } | null;
-
-class Unknown extends Error {}
+/** A child tensor's part-level parents, and whether some rule on the way over-approximated them. */
+export interface PartDependencies {
+    /** Child G node → the parent G nodes some element of it depends on (structurally). */
+    parts: Map<string, string[]>;
+    /** An over-approximating rule fed the child: an edge of `parts` may not be real (test it numerically). */
+    inexact: boolean;
+}
 
 const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Where', 'Equal', 'Greater', 'Less',
     'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'Xor', 'Not', 'Neg', 'Abs', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Relu', 'LeakyRelu',
@@ -34,7 +42,7 @@ const REDUCTIONS = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin',
  * keeps the tensor-level parents.
  */
 export function partDependencies(graph: ModelGraph, tensor: string, parentTensors: readonly string[],
-    nodesOfTensor: (t: string) => readonly string[], nodes: ReadonlyMap<string, GNode>): Map<string, string[]> | undefined {
+    nodesOfTensor: (t: string) => readonly string[], nodes: ReadonlyMap<string, GNode>): PartDependencies | undefined {
     const parentNodes = [...new Set(parentTensors.flatMap(nodesOfTensor))];
     if (parentNodes.length > MAX_PARENT_NODES) return undefined;
     try {
@@ -59,7 +67,7 @@ export function partDependencies(graph: ModelGraph, tensor: string, parentTensor
             }
             result.set(child, parentNodes.filter((_, bit) => (bits & (1 << bit)) !== 0));
         }
-        return result;
+        return { parts: result, inexact: out?.inexact === true };
     } catch (e) {
         if (e instanceof Unknown) return undefined;
         throw e;
@@ -141,20 +149,31 @@ class Walk {
         if (inputs.every(m => m === null) || NO_VALUES.has(p.op)) return null;
         const dims = this.dims(info.name);
         if (dims === null || this.perExample(info) !== true) throw new Unknown();
-        const size = dims.reduce((a, b) => a * b, 1);
+        const size = sizeOf(dims);
         this.elements += size;
         if (this.elements > MAX_ELEMENTS) throw new Unknown();
         const at = (name: string) => p.attributes?.[name];
         const axis = (a: number, rank: number) => perExampleAxis(a, rank);
         const op = p.op;
-        if (op === 'Where' && inputs[0] === null) {
-            // A known condition (a causal mask): each element reads the branch it takes.
-            const cond = this.graph.constants?.get(args[0]);
+        if (op === 'Where') {
+            // A known condition (a causal mask): each element reads the branch it takes, and a
+            // constant branch's values are known (the mask's -inf).
+            const cond = inputs[0] === null ? this.graph.constants?.get(args[0]) : undefined;
             const condDims = this.graph.tensors.get(args[0])?.shape;
-            if (cond !== undefined && condDims?.every(d => typeof d === 'number')) return where(cond, condDims as number[], inputs[1], inputs[2], dims) ?? broadcast(inputs, dims);
+            if (cond !== undefined && condDims?.every(d => typeof d === 'number')) {
+                const exact = where(cond, condDims as number[], inputs[1] ?? this.constant(args[1]), inputs[2] ?? this.constant(args[2]), dims);
+                if (exact !== undefined) return exact;
+            }
+            // A condition fixed for every example but of values not read reads one branch per element: inexact.
+            const out = broadcast(inputs, dims);
+            if (inputs[0] === null) out.inexact = true;
+            return out;
         }
-        if (ELEMENTWISE.has(op)) return broadcast(inputs, dims);
-        if (RESHAPES.has(op)) return inputs[0] !== null && inputs[0].bits.length === size ? { dims, bits: inputs[0].bits.slice() } : all(inputs, dims);
+        if (ELEMENTWISE.has(op)) return broadcast(inputs, dims, op);
+        if (RESHAPES.has(op)) {
+            const x = inputs[0];
+            return x !== null && x.bits.length === size ? { ...x, dims } : all(inputs, dims);
+        }
         const x = inputs[0];
         if (op === 'Transpose' && x !== null) {
             const perm = at('perm') as number[] | undefined;
@@ -178,7 +197,7 @@ class Walk {
         if (op === 'Concat') {
             const a = axis(at('axis') as number, dims.length + 1);
             if (a === undefined) return all(inputs, dims);
-            const out = new Uint32Array(size);
+            const out: NonNullable<Mask> = { dims, bits: new Uint32Array(size) };
             let offset = 0;
             for (const [k, arg] of args.entries()) {
                 const d = this.dims(arg);
@@ -187,20 +206,26 @@ class Walk {
                 if (d === null || info === undefined) return all(inputs, dims);
                 // A tensor without the batch axis joined along the axis takes up room and depends on nothing.
                 const width = this.perExample(info) === false ? d[a + d.length - dims.length] : d[a];
-                if (m !== null) place(m, out, dims, a, offset);
+                if (m !== null) place(m, out, a, offset);
                 offset += width;
             }
-            return { dims, bits: out };
+            return out;
         }
         if (op === 'MatMul') return matmul(inputs[0], inputs[1], dims) ?? all(inputs, dims);
-        if ((op === 'Softmax' || op === 'LogSoftmax' || op === 'Hardmax') && x !== null) {
+        if (op === 'Softmax' && x !== null) {
+            const a = axis((at('axis') as number | undefined) ?? -1, x.dims.length + 1);
+            return a === undefined ? all(inputs, dims) : softmax(x, a, dims);
+        }
+        if ((op === 'LogSoftmax' || op === 'Hardmax') && x !== null) {
             const a = axis((at('axis') as number | undefined) ?? -1, x.dims.length + 1);
             return a === undefined ? all(inputs, dims) : orAlong(x, [a], dims, true);
         }
         if (op === 'LayerNormalization' && x !== null) {
             const a = axis((at('axis') as number | undefined) ?? -1, x.dims.length + 1);
             if (a === undefined) return all(inputs, dims);
-            return orAlong(x, x.dims.map((_, i) => i).filter(i => i >= a), dims, true);
+            const out = orAlong(x, x.dims.map((_, i) => i).filter(i => i >= a), dims, true);
+            if (inputs.slice(1).some(m => m !== null)) return broadcast([out, ...inputs.slice(1)], dims);
+            return out;
         }
         if (REDUCTIONS.has(op) && x !== null && inputs.slice(1).every(m => m === null)) {
             const fromInput = args[1] ? this.graph.constants?.get(args[1]) : undefined;
@@ -214,6 +239,14 @@ class Walk {
         return all(inputs, dims);
     }
 
+    /** A constant's mask: no bits, and its values when they are known (a Where's -inf branch). */
+    private constant(t: string): Mask {
+        const values = this.graph.constants?.get(t);
+        const dims = this.dims(t);
+        if (values === undefined || dims === null || values.length !== sizeOf(dims)) return null;
+        return { dims, bits: new Uint32Array(values.length), known: Float64Array.from(values) };
+    }
+
     private gather(args: readonly string[], inputs: Mask[], dims: number[], axisAttr: number): Mask | undefined {
         const [data, indices] = inputs;
         const values = this.graph.constants?.get(args[1]);
@@ -224,26 +257,25 @@ class Walk {
             const n = data.dims[a];
             const chosen = values.map(v => (v < 0 ? v + n : v));
             if (chosen.some(v => v < 0 || v >= n)) return undefined;
-            const pre = data.dims.slice(0, a).reduce((x, y) => x * y, 1);
-            const post = data.dims.slice(a + 1).reduce((x, y) => x * y, 1);
-            const out = new Uint32Array(pre * chosen.length * post);
-            if (out.length !== dims.reduce((x, y) => x * y, 1)) return undefined;
+            const pre = sizeOf(data.dims.slice(0, a));
+            const post = sizeOf(data.dims.slice(a + 1));
+            const src = new Int32Array(pre * chosen.length * post);
+            if (src.length !== sizeOf(dims)) return undefined;
             for (let i = 0; i < pre; i++) {
                 for (let k = 0; k < chosen.length; k++) {
-                    const src = (i * n + chosen[k]) * post, dst = (i * chosen.length + k) * post;
-                    out.set(data.bits.subarray(src, src + post), dst);
+                    for (let j = 0; j < post; j++) src[(i * chosen.length + k) * post + j] = (i * n + chosen[k]) * post + j;
                 }
             }
-            return { dims, bits: out };
+            return pick(data, src, dims);
         }
         if (data === null && indices !== null && axisAttr === 0) {
             // An embedding: each output row depends on the index that chose it.
-            const size = dims.reduce((x, y) => x * y, 1);
+            const size = sizeOf(dims);
             const post = size / indices.bits.length;
             if (!Number.isInteger(post)) return undefined;
             const out = new Uint32Array(size);
             for (let e = 0; e < size; e++) out[e] = indices.bits[Math.floor(e / post)];
-            return { dims, bits: out };
+            return { dims, bits: out, inexact: indices.inexact };
         }
         return undefined;
     }
@@ -265,15 +297,15 @@ class Walk {
             start[a] = s;
             step[a] = steps[k];
         }
-        const out = new Uint32Array(dims.reduce((a, b) => a * b, 1));
+        const src = new Int32Array(sizeOf(dims));
         const inStrides = strides(x.dims), outStrides = strides(dims);
-        for (let e = 0; e < out.length; e++) {
-            let src = 0;
-            for (let a = 0; a < dims.length; a++) src += (start[a] + step[a] * (Math.floor(e / outStrides[a]) % dims[a])) * inStrides[a];
-            if (src < 0 || src >= x.bits.length) return undefined;
-            out[e] = x.bits[src];
+        for (let e = 0; e < src.length; e++) {
+            let s = 0;
+            for (let a = 0; a < dims.length; a++) s += (start[a] + step[a] * (Math.floor(e / outStrides[a]) % dims[a])) * inStrides[a];
+            if (s < 0 || s >= x.bits.length) return undefined;
+            src[e] = s;
         }
-        return { dims, bits: out };
+        return pick(x, src, dims);
     }
 }
 
@@ -283,124 +315,3 @@ function perExampleAxis(a: number, fullRank: number): number | undefined {
     return n >= 1 && n < fullRank ? n - 1 : undefined;
 }
 
-function strides(dims: readonly number[]): number[] {
-    const s = dims.map(() => 1);
-    for (let a = dims.length - 2; a >= 0; a--) s[a] = s[a + 1] * dims[a + 1];
-    return s;
-}
-
-/** Element-wise with numpy broadcasting (right-aligned; every per-example tensor leads with the batch axis). */
-function broadcast(inputs: readonly Mask[], dims: number[]): Mask {
-    const size = dims.reduce((a, b) => a * b, 1);
-    const out = new Uint32Array(size);
-    const outStrides = strides(dims);
-    for (const m of inputs) {
-        if (m === null) continue;
-        if (m.dims.length > dims.length) throw new Unknown();
-        if (m.bits.length === size && m.dims.length === dims.length) {
-            for (let e = 0; e < size; e++) out[e] |= m.bits[e];
-            continue;
-        }
-        const shift = dims.length - m.dims.length;
-        const inStrides = strides(m.dims);
-        for (let e = 0; e < size; e++) {
-            let src = 0;
-            for (let a = 0; a < m.dims.length; a++) {
-                if (m.dims[a] !== 1) src += (Math.floor(e / outStrides[a + shift]) % dims[a + shift]) * inStrides[a];
-            }
-            out[e] |= m.bits[src];
-        }
-    }
-    return { dims, bits: out };
-}
-
-/** Where with a condition of known values (dims without the batch axis, right-aligned to one example's). */
-function where(cond: readonly number[], condDims: number[], x: Mask, y: Mask, dims: number[]): Mask | undefined {
-    // Leading axes of size 1 (the batch axis a constant mask keeps) broadcast away.
-    let cd = condDims;
-    while (cd.length > dims.length && cd[0] === 1) cd = cd.slice(1);
-    if (cd.length > dims.length || cond.length !== cd.reduce((a, b) => a * b, 1)) return undefined;
-    const c = broadcast([{ dims: cd, bits: Uint32Array.from(cond, v => (v !== 0 ? 1 : 0)) }], dims)!.bits;
-    const bx = broadcast([x], dims)!.bits, by = broadcast([y], dims)!.bits;
-    const out = new Uint32Array(c.length);
-    for (let e = 0; e < c.length; e++) out[e] = c[e] ? bx[e] : by[e];
-    return { dims, bits: out };
-}
-
-/** Every output element depends on every element of every input: the rule for ops without one. */
-function all(inputs: readonly Mask[], dims: number[]): Mask {
-    let bits = 0;
-    for (const m of inputs) if (m !== null) for (const b of m.bits) bits |= b;
-    return { dims, bits: new Uint32Array(dims.reduce((a, b) => a * b, 1)).fill(bits) };
-}
-
-function transpose(x: NonNullable<Mask>, perm: number[], dims: number[]): Mask {
-    const out = new Uint32Array(x.bits.length);
-    const inStrides = strides(x.dims), outStrides = strides(dims);
-    for (let e = 0; e < out.length; e++) {
-        let src = 0;
-        for (let a = 0; a < dims.length; a++) src += (Math.floor(e / outStrides[a]) % dims[a]) * inStrides[perm[a]];
-        out[e] = x.bits[src];
-    }
-    return { dims, bits: out };
-}
-
-/** The window [offset, offset + dims[a]) of x along axis a. */
-function window(x: NonNullable<Mask>, a: number, offset: number, dims: number[]): Mask {
-    const out = new Uint32Array(dims.reduce((p, q) => p * q, 1));
-    const inStrides = strides(x.dims), outStrides = strides(dims);
-    for (let e = 0; e < out.length; e++) {
-        let src = 0;
-        for (let k = 0; k < dims.length; k++) src += ((Math.floor(e / outStrides[k]) % dims[k]) + (k === a ? offset : 0)) * inStrides[k];
-        out[e] = x.bits[src];
-    }
-    return { dims, bits: out };
-}
-
-/** Writes m into out (of dims) at offset along axis a. */
-function place(m: NonNullable<Mask>, out: Uint32Array, dims: number[], a: number, offset: number): void {
-    const inStrides = strides(m.dims), outStrides = strides(dims);
-    for (let e = 0; e < m.bits.length; e++) {
-        let dst = 0;
-        for (let k = 0; k < m.dims.length; k++) dst += ((Math.floor(e / inStrides[k]) % m.dims[k]) + (k === a ? offset : 0)) * outStrides[k];
-        out[dst] |= m.bits[e];
-    }
-}
-
-/** OR over `axes`, broadcast back (keep) or dropped, into dims. */
-function orAlong(x: NonNullable<Mask>, axes: number[], dims: number[], keep: boolean): Mask {
-    const reducedDims = x.dims.map((d, i) => (axes.includes(i) ? 1 : d));
-    const reduced = new Uint32Array(reducedDims.reduce((a, b) => a * b, 1));
-    const inStrides = strides(x.dims), rStrides = strides(reducedDims);
-    for (let e = 0; e < x.bits.length; e++) {
-        let dst = 0;
-        for (let a = 0; a < x.dims.length; a++) if (!axes.includes(a)) dst += (Math.floor(e / inStrides[a]) % x.dims[a]) * rStrides[a];
-        reduced[dst] |= x.bits[e];
-    }
-    if (!keep) {
-        if (reduced.length !== dims.reduce((a, b) => a * b, 1)) throw new Unknown();
-        return { dims, bits: reduced };
-    }
-    return broadcast([{ dims: reducedDims, bits: reduced }], dims);
-}
-
-/** out[..., i, j] depends on row i of A and column j of B (over the shared axis k). */
-function matmul(a: Mask, b: Mask, dims: number[]): Mask | undefined {
-    const parts: Mask[] = [];
-    if (a !== null) {
-        if (a.dims.length < 1) return undefined;
-        // A row's OR over k, as [..., m, 1] (a vector A ([batch, k]) gives one value for every output element).
-        const rows = a.dims.length === 1 ? orAlong(a, [0], [1], true) : orAlong(a, [a.dims.length - 1], [...a.dims.slice(0, -1), 1], true);
-        parts.push(rows);
-    }
-    if (b !== null) {
-        if (b.dims.length < 2) return undefined;
-        parts.push(orAlong(b, [b.dims.length - 2], [...b.dims.slice(0, -2), 1, b.dims[b.dims.length - 1]], true));
-    }
-    try {
-        return broadcast(parts, dims);
-    } catch (e) {
-        if (e instanceof Unknown) return undefined;
-        throw e;
-    }
-}

@@ -65,9 +65,30 @@ describe('part-level G edges', () => {
         // Position 1 reads tokens 0 and 1 (the latter in input.rest); position 15 only in A.rest.
         expect(g.partParents('A.q1')).toEqual(['input.t0', 'input.rest']);
         expect(g.partParents('A.rest')).toEqual(['input.t0', 'input.t15', 'input.rest']);
-        // att @ v is not exact: a zero weight (a masked key) times v still counts as reading v, so
-        // layer 1's query 0 reads every position of layer 0 (never fewer edges than the real ones).
-        expect(g.partParents('Z.q0')).toEqual(g.parents('Z.q0'));
+        // Layer 1's causal softmax gives exact zeros past query 0, so its att @ v reads position 0
+        // of the residual stream alone: of A, row 0. That row is a hook (its values unknown to the
+        // structure), so layer 0's att @ v still reads v at every position: all the tokens.
+        expect(g.parents('Z.q0')).toEqual(['input.t0', 'input.t15', 'input.rest', 'A.q0', 'A.q1', 'A.rest']);
+        expect(g.partParents('Z.q0')).toEqual(['input.t0', 'input.t15', 'input.rest', 'A.q0']);
+    });
+
+    it('att @ v after a causal softmax reads only the value positions at or before the query (the masked weights are exact zeros)', async () => {
+        const graph = await tinyGraph();
+        const positions = (axis: number) => ({ axis, parts: [{ name: 'p0', indices: [0] }, { name: 'p1', indices: [1] }, { name: 'p15', indices: [15] }] });
+        const spec: GraphSpec = {
+            hooks: [
+                // v after the head reshape: [batch, head, position, d_head].
+                { name: 'V', tensor: '/blocks.0/attn/Transpose_1_output_0', split: positions(2) },
+                { name: 'Z', tensor: '/blocks.0/attn/MatMul_1_output_0', split: positions(2) },
+            ],
+        };
+        const { g, problems } = deriveG(graph, spec);
+        expect(problems).toEqual([]);
+        expect(g.parents('Z.p0')).toEqual(['input', 'V.p0', 'V.p1', 'V.p15', 'V.rest']);
+        expect(g.partParents('Z.p0')).toEqual(['input', 'V.p0']);
+        expect(g.partParents('Z.p1')).toEqual(['input', 'V.p0', 'V.p1']);
+        expect(g.partParents('Z.p15')).toEqual(['input', 'V.p0', 'V.p1', 'V.p15', 'V.rest']);
+        expect(g.partParents('Z.rest')).toEqual(['input', 'V.p0', 'V.p1', 'V.rest']);
     });
 
     it('through Split, the head reshape and transpose, q @ kᵀ and att @ v, head h of layer 0 reads head h of its q, k and v alone', async () => {
