@@ -2,17 +2,19 @@
 // the results and the worker; the client never computes or caches a result itself.
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
-import { ExploreCommands } from '../language/communication/explore-commands.js';
+import { ExploreCommands, type ChallengeReply } from '../language/communication/explore-commands.js';
 import type { ScrubResult } from '../engine/result.js';
-import { HypCommands, HypRpc, type LensCommandArgs, type ResultView } from '../language/communication/rpc.js';
+import { HypCommands, HypRpc, type InsertBelowParams, type LensCommandArgs, type ResultView } from '../language/communication/rpc.js';
+import { INSERT_REFINEMENT_COMMAND, type ChallengePanels } from './challenge-panel.js';
 import { graphMarkdown, graphPageHtml } from './graph-markdown.js';
 import { hypothesisAt, hypothesisNames } from './hypothesis-at.js';
 import type { HypothesisGraphPanels } from './hypothesis-graph-panel.js';
 import { resultHtml } from './result-html.js';
 import { sendRpcRequest } from './rpc-client.js';
 
-/** Registers every command; `workerLog` is the channel `hyp.showLog` reveals, `graphs` the hypothesis graph views. */
-export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel, graphs: HypothesisGraphPanels): void {
+/** Registers every command; `workerLog` is the channel `hyp.showLog` reveals, `graphs` the hypothesis graph views, `challenges` the challenge views. */
+export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient, workerLog: vscode.OutputChannel, graphs: HypothesisGraphPanels,
+    challenges: ChallengePanels): void {
     const register = (id: string, fn: (args?: LensCommandArgs) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
     register(HypCommands.scrub, async args => {
@@ -58,15 +60,29 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
         if (target?.hypothesis) graphs.show(target.uri, target.hypothesis);
     });
     register(HypCommands.showLog, () => workerLog.show(true));
-    // The exploration commands run in the server (it queues them on the scrub worker, shows their
-    // progress and inserts what they find with workspace/applyEdit): forwarded as they are.
+    // The exploration commands run in the server (it queues them on the scrub worker and shows their
+    // progress): forwarded as they are. Discover's block is inserted by the server (workspace/
+    // applyEdit); a challenge comes back as a ChallengeReply (the client announced the challenge
+    // view capability) and is shown in its view, whose Insert buttons run hyp.insertRefinement.
     for (const command of [ExploreCommands.discover, ExploreCommands.challenge]) {
         register(command, async args => {
             const target = await resolveTarget(args, true, command === ExploreCommands.discover ? 'Hypothesis to start from' : 'Hypothesis to challenge');
             if (!target?.hypothesis) return;
-            await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [{ uri: target.uri, hypothesis: target.hypothesis }] });
+            const reply: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [{ uri: target.uri, hypothesis: target.hypothesis }] });
+            // Refusals and failures were shown by the server (window/showMessage).
+            if (command === ExploreCommands.challenge && isDone(reply)) challenges.show(reply);
         });
     }
+    register(INSERT_REFINEMENT_COMMAND, async args => {
+        const params = args as InsertBelowParams | undefined;
+        if (!params?.uri || !params.hypothesis || typeof params.text !== 'string' || typeof params.name !== 'string') {
+            void vscode.window.showInformationMessage('Insert a refinement from the Insert button of a challenge view.');
+            return undefined;
+        }
+        const result = await sendRpcRequest(client, HypRpc.insertBelow, params);
+        if (!result.applied) void vscode.window.showWarningMessage(`Cannot insert ${params.name}: ${result.problem ?? 'the edit was not applied'}`);
+        return result;
+    });
 }
 
 /** The document and hypothesis a command is about: the lens's arguments, else the active editor's cursor (else a pick). */
@@ -85,4 +101,9 @@ async function resolveTarget(args: LensCommandArgs | undefined, needHypothesis: 
         if (!hypothesis) return undefined;
     }
     return { uri: editor.document.uri.toString(), hypothesis };
+}
+
+/** A challenge's findings (the server answers a refusal or failure with another outcome). */
+function isDone(reply: unknown): reply is Extract<ChallengeReply, { outcome: 'done' }> {
+    return typeof reply === 'object' && reply !== null && (reply as { outcome?: unknown }).outcome === 'done';
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { HypCommands, HypRpc } from '../language/communication/rpc.js';
+import { ChallengePanels } from './challenge-panel.js';
 import { registerCommands } from './commands.js';
 import { HypothesisGraphPanels } from './hypothesis-graph-panel.js';
 import { createLanguageClient } from './language-client.js';
@@ -28,8 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<HypExt
     const lc = createLanguageClient(context, serverLog);
     client = lc;
     const graphs = new HypothesisGraphPanels(lc);
-    context.subscriptions.push(graphs);
-    registerCommands(context, lc, workerLog, graphs);
+    const challenges = new ChallengePanels();
+    context.subscriptions.push(graphs, challenges);
+    registerCommands(context, lc, workerLog, graphs, challenges);
 
     context.subscriptions.push(
         onRpcNotification(lc, HypRpc.workerLog, ({ line }) => workerLog.appendLine(`[${new Date().toISOString().slice(11, 23)}] ${line}`)),

@@ -1,7 +1,8 @@
 // Starts the language server (the extension's bundled server, over IPC) and passes it what only
 // the editor knows: where to keep results, whether the workspace is trusted, the settings.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions, type StaticFeature } from 'vscode-languageclient/node';
+import { CHALLENGE_VIEW_CAPABILITY } from '../language/communication/explore-commands.js';
 import type { ScrubInitializationOptions } from '../language/communication/rpc.js';
 import { readScrubSettings } from './settings.js';
 
@@ -36,5 +37,17 @@ export function createLanguageClient(context: vscode.ExtensionContext, outputCha
             fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{onnx,jsonl,json,mjs,js}'),
         },
     };
-    return new LanguageClient('hyp', 'Hyp Language Server', serverOptions, clientOptions);
+    const client = new LanguageClient('hyp', 'Hyp Language Server', serverOptions, clientOptions);
+    client.registerFeature(challengeViewFeature);
+    return client;
 }
+
+/** Announces the challenge view (challenge-panel.ts): the server then answers hyp.challenge with the findings instead of inserting them. */
+const challengeViewFeature: StaticFeature = {
+    fillClientCapabilities(capabilities) {
+        capabilities.experimental = { ...(capabilities.experimental as object | undefined), [CHALLENGE_VIEW_CAPABILITY]: true };
+    },
+    initialize() {},
+    getState: () => ({ kind: 'static' }),
+    clear() {},
+};

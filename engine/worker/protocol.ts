@@ -41,6 +41,50 @@ export interface ExploreOutcome {
     hypothesis: string;
     text: string;
     summary: string;
+    /** A challenge's findings as data, for an editor that shows them in a view rather than inserting `text`. */
+    challenge?: ChallengeReport;
+}
+
+/** A loss recovered with its 95% CI (fractions). */
+export interface ReportedScore {
+    lossRecovered: number;
+    ci95: [number, number];
+}
+
+/** One refinement of a challenged hypothesis, ready to paste. */
+export interface ReportedRefinement {
+    /** The block's name in `text` (unused in the file when the challenge ran). */
+    name: string;
+    description: string;
+    score: ReportedScore;
+    /** Loss recovered of the hypothesis minus the refinement's, and its paired standard error. */
+    drop: number;
+    dropSe: number;
+    /** Whether this drop counts against the hypothesis under the rule (larger than the CI half-width, significant). */
+    counts: boolean;
+    /** The `hypothesis name extends …` block with its comment header. */
+    text: string;
+}
+
+/** What `hyp challenge` reports, as data. */
+export interface ChallengeReport {
+    hypothesis: string;
+    score: ReportedScore;
+    flagged: boolean;
+    /** The verdict in one line (the summary's text after the hypothesis's name). */
+    verdict: string;
+    /** The decision rule in words (engine/explore/challenge.ts FLAG_RULE). */
+    rule: string;
+    /** The refinements with the largest drops, largest first, and the counter-refinement when it is not among them. */
+    refinements: ReportedRefinement[];
+    /** Implied refinements scrubbed (the Bonferroni family), candidates there were, and those the budget left out. */
+    scrubbedRefinements: number;
+    candidates: number;
+    unscrubbed: number;
+    samples: number;
+    seed: number;
+    scrubs: number;
+    seconds: number;
 }
 
 export type ToWorker =

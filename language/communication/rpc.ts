@@ -150,6 +150,22 @@ export interface DrawingView {
     problem?: string;
 }
 
+/** A block to insert below a hypothesis (a challenge's refinement, from the result view's Insert button). */
+export interface InsertBelowParams extends HypothesisRef {
+    /** The block's `.hyp` text, which declares `hypothesis <name>`. */
+    text: string;
+    /** The name the block declares: renamed to an unused one if the file has it by now. */
+    name: string;
+}
+
+export interface InsertBelowResult {
+    applied: boolean;
+    /** The name the inserted block declares. */
+    name?: string;
+    /** Why nothing was inserted. */
+    problem?: string;
+}
+
 export interface ScrubFinished {
     uri: string;
     hypothesis: string;
@@ -167,6 +183,8 @@ export namespace HypRpc {
     export const drawing = request<HypothesisRef, DrawingView>('hyp/drawing');
     /** The worker's process id while a job runs (null otherwise): for tests and "Attach to Worker". */
     export const workerPid = request<Record<string, never>, number | null>('hyp/workerPid');
+    /** Inserts a block below a hypothesis (workspace/applyEdit), under a name the file does not use yet. */
+    export const insertBelow = request<InsertBelowParams, InsertBelowResult>('hyp/insertBelow');
     export const settings = notification<ScrubSettings>('hyp/settings');
     export const workspaceTrusted = notification<{ trusted: boolean }>('hyp/workspaceTrusted');
     export const jobs = notification<{ jobs: JobSummary[] }>('hyp/jobs');

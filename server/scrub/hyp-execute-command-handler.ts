@@ -8,8 +8,11 @@ import type { TextDocument } from 'langium';
 import { AbstractExecuteCommandHandler, type ExecuteCommandAcceptor, type TextDocuments } from 'langium/lsp';
 import { ErrorCodes, MessageType, ResponseError, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import type { ScrubResult } from '../../engine/result.js';
-import { HypCommands, type LensCommandArgs, type ResultView, type ScrubAccepted, type ScrubFinished } from '../../language/communication/rpc.js';
-import { ExploreCommands } from '../../language/communication/explore-commands.js';
+import { unusedName } from '../../engine/explore/hypothesis-text.js';
+import {
+    HypCommands, type HypothesisRef, type InsertBelowResult, type LensCommandArgs, type ResultView, type ScrubAccepted, type ScrubFinished,
+} from '../../language/communication/rpc.js';
+import { ExploreCommands, type ChallengeReply } from '../../language/communication/explore-commands.js';
 import { describeResult, percent } from '../../language/lsp/scrub-status.js';
 import type { ScrubService } from './scrub-service.js';
 
@@ -28,6 +31,8 @@ export interface LensCommandDeps {
 export class HypExecuteCommandHandler extends AbstractExecuteCommandHandler {
     /** Whether the commands are advertised: not to the VS Code extension, which runs its own. */
     offered = true;
+    /** Whether the client shows a challenge in a view of its own (CHALLENGE_VIEW_CAPABILITY). */
+    challengeView = false;
     private deps?: LensCommandDeps;
 
     /** Makes the commands runnable (and advertised, when offered). */
@@ -51,15 +56,18 @@ export class HypExecuteCommandHandler extends AbstractExecuteCommandHandler {
 
     /**
      * Runs a discover search from, or a challenge of, the hypothesis and inserts what it found below
-     * it (workspace/applyEdit); answers with the one-line summary once the job ends.
+     * it (workspace/applyEdit); answers with the one-line summary once the job ends. A client with
+     * the challenge view capability gets a challenge's findings as a ChallengeReply instead, and
+     * nothing is inserted until it asks (insertBelow).
      */
-    private async explore(args: LensCommandArgs, kind: 'discover' | 'challenge'): Promise<string> {
+    private async explore(args: LensCommandArgs, kind: 'discover' | 'challenge'): Promise<string | ChallengeReply> {
         if (!args.uri || !args.hypothesis) throw new ResponseError(ErrorCodes.InvalidParams, `${ExploreCommands[kind]} takes one argument { uri, hypothesis } (its code action passes it)`);
-        const { service, connection } = this.ready();
+        const { service } = this.ready();
+        const toView = kind === 'challenge' && this.challengeView;
         const started = await service.explore({ uri: args.uri, hypothesis: args.hypothesis, kind });
         if ('refused' in started) {
             this.show(MessageType.Warning, `Cannot ${kind === 'discover' ? 'search' : 'challenge'}: ${started.refused}`);
-            return started.refused;
+            return toView ? { outcome: 'refused', message: started.refused } : started.refused;
         }
         let outcome;
         try {
@@ -68,17 +76,39 @@ export class HypExecuteCommandHandler extends AbstractExecuteCommandHandler {
             const message = (e as Error).message;
             const cancelled = (e as { kind?: string }).kind === 'cancelled';
             this.show(cancelled ? MessageType.Info : MessageType.Error, `${kind === 'discover' ? 'Discover' : 'Challenge'} of "${args.hypothesis}" ${cancelled ? 'cancelled' : `failed: ${message}`}`);
-            return message;
+            return toView ? { outcome: cancelled ? 'cancelled' : 'failed', message } : message;
         }
-        const end = await service.hypothesisEnd(args.uri, args.hypothesis);
-        if (end) {
-            await connection.workspace.applyEdit({
-                label: kind === 'discover' ? `Smaller circuit from ${args.hypothesis}` : `Refinements of ${args.hypothesis}`,
-                edit: { changes: { [args.uri]: [{ range: { start: end, end }, newText: `\n\n${outcome.text}` }] } },
-            }).catch(() => undefined);
-        }
+        if (toView && outcome.challenge) return { outcome: 'done', uri: args.uri, summary: outcome.summary, report: outcome.challenge };
+        await this.insertBelow({ uri: args.uri, hypothesis: args.hypothesis, text: outcome.text },
+            kind === 'discover' ? `Smaller circuit from ${args.hypothesis}` : `Refinements of ${args.hypothesis}`);
         this.show(MessageType.Info, outcome.summary);
         return outcome.summary;
+    }
+
+    /**
+     * Inserts `text` below the hypothesis's block (after a blank line) with workspace/applyEdit.
+     * With `name`, the block the text declares is renamed to an unused name if the file has that
+     * one by now (a refinement inserted twice).
+     */
+    async insertBelow(params: HypothesisRef & { text: string; name?: string }, label = `Below ${params.hypothesis}`): Promise<InsertBelowResult> {
+        const { service, connection } = this.ready();
+        const at = await service.insertionPoint(params.uri, params.hypothesis);
+        if (!at) return { applied: false, problem: `the file has no hypothesis named "${params.hypothesis}" any more` };
+        let { text } = params;
+        let name = params.name;
+        if (name !== undefined) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { applied: false, problem: `"${name}" is not a hypothesis name` };
+            const fresh = unusedName(name, at.names);
+            const header = new RegExp(`^hypothesis ${name}\\b`, 'm');
+            if (!header.test(text)) return { applied: false, problem: `the text to insert declares no hypothesis named "${name}"` };
+            text = text.replace(header, `hypothesis ${fresh}`);
+            name = fresh;
+        }
+        const reply = await connection.workspace.applyEdit({
+            label, edit: { changes: { [params.uri]: [{ range: { start: at.end, end: at.end }, newText: `\n\n${text}` }] } },
+        }).catch((e: Error) => ({ applied: false, failureReason: e.message }));
+        if (!reply.applied) return { applied: false, problem: `the editor did not apply the edit${reply.failureReason ? `: ${reply.failureReason}` : ''}` };
+        return { applied: true, ...(name !== undefined && { name }) };
     }
 
     /** Tells a plain client how a job ended (the VS Code extension shows hyp/scrubFinished its own way). */

@@ -12,6 +12,7 @@ import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver';
 import {
     DEFAULT_SCRUB_SETTINGS, HypRpc, type ScrubInitializationOptions, type ScrubSettings,
 } from '../../language/communication/rpc.js';
+import { CHALLENGE_VIEW_CAPABILITY } from '../../language/communication/explore-commands.js';
 import type { HypServices } from '../../language/hyp-module.js';
 import { drawingView } from '../drawing-view.js';
 import { graphView } from './graph-view.js';
@@ -104,13 +105,20 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
         hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport ?? false;
         plainClient = options.vscodeExtension !== true;
         Hyp.scrub.HypScrubStatus.vscodeExtension = !plainClient;
-        if (lensCommands) lensCommands.offered = plainClient;
+        if (lensCommands) {
+            lensCommands.offered = plainClient;
+            lensCommands.challengeView = (params.capabilities.experimental as Record<string, unknown> | undefined)?.[CHALLENGE_VIEW_CAPABILITY] === true;
+        }
     });
 
     onRpcRequest(connection, HypRpc.scrub, params => service.scrub(params));
     onRpcRequest(connection, HypRpc.cancel, params => service.cancel(params));
     onRpcRequest(connection, HypRpc.result, params => service.result(params));
     onRpcRequest(connection, HypRpc.workerPid, () => supervisor.pid ?? null);
+    onRpcRequest(connection, HypRpc.insertBelow, params => {
+        if (!lensCommands) return { applied: false, problem: 'this language server cannot insert text' };
+        return lensCommands.insertBelow(params);
+    });
     onRpcRequest(connection, HypRpc.graph, params => {
         const document = shared.workspace.LangiumDocuments.getDocument(URI.parse(params.uri));
         if (!document) return { modelPath: '', nodes: [], problem: `${params.uri} is not open` };

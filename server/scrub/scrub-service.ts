@@ -181,11 +181,12 @@ export class ScrubService implements ScrubStatusSource {
         return { outcome: job.done.then(() => outcome!) };
     }
 
-    /** Where a hypothesis block ends in the document as it is now (to insert below it). */
-    async hypothesisEnd(uri: string, hypothesis: string): Promise<{ line: number; character: number } | undefined> {
+    /** Where a hypothesis block ends in the document as it is now (to insert below it), and the names the file declares. */
+    async insertionPoint(uri: string, hypothesis: string): Promise<{ end: { line: number; character: number }; names: string[] } | undefined> {
         const document = await this.document(uri);
-        const h = document && (document.parseResult.value as ast.HypFile).elements.filter(ast.isHypothesis).find(x => x.name === hypothesis);
-        return h?.$cstNode?.range.end;
+        const hypotheses = document ? (document.parseResult.value as ast.HypFile).elements.filter(ast.isHypothesis) : [];
+        const end = hypotheses.find(x => x.name === hypothesis)?.$cstNode?.range.end;
+        return end && { end, names: hypotheses.map(x => x.name) };
     }
 
     /** Cancels the matching jobs; returns how many. */

@@ -1,8 +1,10 @@
 // What the client shows, computed without VS Code: the status bar text, the result page with its
-// histogram, the model graph page, and which hypothesis a palette command means.
+// histogram, the challenge view, the model graph page, and which hypothesis a palette command means.
 import { describe, expect, test } from 'vitest';
 import type { ScrubResult } from '../../engine/result.js';
 import { DEFAULT_SCRUB_SETTINGS, type ResultView } from '../../language/communication/rpc.js';
+import type { ChallengeReport } from '../../engine/worker/protocol.js';
+import { challengeHtml } from '../../client/challenge-html.js';
 import { graphMarkdown } from '../../client/graph-markdown.js';
 import { hypothesisAt, hypothesisNames } from '../../client/hypothesis-at.js';
 import { histogram, perExampleChange, resultHtml } from '../../client/result-html.js';
@@ -68,6 +70,50 @@ describe('result view', () => {
         expect(html).not.toContain('<script');
         expect(html).not.toContain('Stale:');
         expect(resultHtml(view(true), 'Scrub: h', 'x')).toContain('Stale:');
+    });
+});
+
+describe('challenge view', () => {
+    const report: ChallengeReport = {
+        hypothesis: 'h', score: { lossRecovered: 0.963, ci95: [0.959, 0.967] }, flagged: true,
+        verdict: 'flagged: a\'s feature conjoined with the field s gives 92.7% (95% CI 92.0–93.4)', rule: 'flagged when … <the rule>',
+        refinements: [
+            { name: 'h_refined1', description: 'a\'s feature conjoined with the field s', score: { lossRecovered: 0.927, ci95: [0.92, 0.934] },
+                drop: 0.036, dropSe: 0.003, counts: true, text: 'hypothesis h_refined1 extends h {\n    node a -> A = [u, s] <- input\n}' },
+            { name: 'h_refined2', description: 'a\'s feature conjoined with the field <g>', score: { lossRecovered: 0.962, ci95: [0.958, 0.966] },
+                drop: 0.001, dropSe: 0.002, counts: false, text: 'hypothesis h_refined2 extends h {}' },
+        ],
+        scrubbedRefinements: 4, candidates: 6, unscrubbed: 0, samples: 4000, seed: 11, scrubs: 7, seconds: 3.21,
+    };
+
+    test('the page gives the verdict, the rule, the hypothesis\'s score and each refinement with its Insert button', () => {
+        const html = challengeHtml(report, 'Challenge: h', 'vscode-resource:', 'N0NCE');
+        expect(html).toContain('<p class="verdict flagged"><strong>Flagged</strong>: a&#39;s feature conjoined with the field s gives 92.7% (95% CI 92.0–93.4)</p>');
+        expect(html).toContain('Rule: flagged when … &#60;the rule&#62;.');
+        expect(html).toContain('<tr><th>loss recovered</th><td>96.3% (95% CI 95.9–96.7%)</td></tr>');
+        expect(html).toContain('<tr><th>CI half-width</th><td>0.4 points</td></tr>');
+        expect(html).toContain('<td>4 of 6 candidates</td>');
+        expect(html).toContain('<tr><th>drop</th><td>3.6 points (paired s.e. 0.3)</td></tr>');
+        expect(html).toContain('<h4>h_refined1 <span class="badge">counts against the hypothesis</span></h4>');
+        expect(html).toContain('<h4>h_refined2</h4>');
+        expect(html).toContain('field &#60;g&#62;');
+        expect(html.match(/<button type="button" class="insert" data-index="\d">Insert<\/button>/g)).toHaveLength(2);
+        expect(html).toContain('<pre>hypothesis h_refined1 extends h {\n    node a -&#62; A = [u, s] &#60;- input\n}</pre>');
+    });
+
+    test('its one script runs under the page\'s nonce and nothing else may run', () => {
+        const html = challengeHtml(report, 'Challenge: h', 'vscode-resource:', 'N0NCE');
+        expect(html).toContain('content="default-src \'none\'; style-src vscode-resource: \'unsafe-inline\'; script-src \'nonce-N0NCE\';"');
+        expect(html.match(/<script/g)).toHaveLength(1);
+        expect(html).toContain('<script nonce="N0NCE">');
+        expect(html).not.toMatch(/ on[a-z]+=/);
+    });
+
+    test('a hypothesis with nothing to refine is not flagged and says why', () => {
+        const html = challengeHtml({ ...report, flagged: false, verdict: 'nothing to refine (no node has a feature)', refinements: [] }, 'Challenge: h', 'x', 'n');
+        expect(html).toContain('<strong>Not flagged</strong>: nothing to refine (no node has a feature)');
+        expect(html).toContain('No refinement to show');
+        expect(html).not.toContain('class="insert"');
     });
 });
 

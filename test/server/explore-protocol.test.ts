@@ -1,7 +1,8 @@
 // The exploration commands through the language server as a plain LSP client drives them (the real
 // bundled server and worker on the toy model): a hypothesis offers "Find a smaller circuit from
 // here" and "Challenge this hypothesis" as code actions; running one queues it on the scrub worker
-// with work-done progress, and what it found is inserted below the hypothesis (workspace/applyEdit).
+// with work-done progress, and what it found is inserted below the hypothesis (workspace/applyEdit),
+// except a challenge for a client that shows it in a view of its own (the VS Code extension).
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,9 @@ import {
     ApplyWorkspaceEditRequest, CodeActionRequest, ExecuteCommandRequest, WorkDoneProgressCreateRequest,
     type ApplyWorkspaceEditParams, type CodeAction,
 } from 'vscode-languageserver-protocol/node';
-import { ExploreCommands } from '../../language/communication/explore-commands.js';
+import { FLAG_RULE } from '../../engine/explore/challenge.js';
+import { CHALLENGE_VIEW_CAPABILITY, ExploreCommands, type ChallengeReply } from '../../language/communication/explore-commands.js';
+import { HypRpc, type InsertBelowResult } from '../../language/communication/rpc.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
 
 const TOY = resolve(ROOT, 'examples/toy');
@@ -99,6 +102,71 @@ describe('exploration from the VS Code extension', () => {
             const summary = await client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'correct' }] });
             expect(summary).toMatch(/^correct_smaller: 100\.0% \(95% CI 100\.0–100\.0\) with \d+ of 5 I-edges/);
             expect(edits[0].edit.changes![uri][0].newText).toContain('hypothesis correct_smaller {');
+        } finally {
+            await client.close();
+        }
+    });
+});
+
+describe('a challenge for a client with the challenge view capability (the VS Code extension)', () => {
+    it('answers with the findings and inserts nothing; hyp/insertBelow inserts a refinement, under a fresh name the second time', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'hyp-explore-view-'));
+        for (const f of ['toy_or.onnx', 'toy_or.jsonl', 'toy.hyp']) copyFileSync(join(TOY, f), join(dir, f));
+        const uri = URI.file(join(dir, 'toy.hyp')).toString();
+        const client = await startServer({ vscodeExtension: true }, false, { workspace: { applyEdit: true }, experimental: { [CHALLENGE_VIEW_CAPABILITY]: true } });
+        try {
+            // The test applies each edit to its copy of the text, as an editor would, and sends it back.
+            let text = toyText;
+            const edits: ApplyWorkspaceEditParams[] = [];
+            client.connection.onRequest(ApplyWorkspaceEditRequest.type, p => {
+                edits.push(p);
+                const [change] = p.edit.changes![uri];
+                const lines = text.split('\n');
+                const offset = lines.slice(0, change.range.start.line).reduce((n, l) => n + l.length + 1, 0) + change.range.start.character;
+                text = text.slice(0, offset) + change.newText + text.slice(offset);
+                client.change(uri, text);
+                return { applied: true };
+            });
+            const published = client.diagnostics(uri);
+            client.open(uri, toyText);
+            await published;
+            const reply = await client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.challenge, arguments: [{ uri, hypothesis: 'only_a' }] }) as ChallengeReply;
+            expect(edits).toEqual([]);
+            expect(reply.outcome).toBe('done');
+            if (reply.outcome !== 'done') return;
+            const { report } = reply;
+            expect(reply.uri).toBe(uri);
+            expect(reply.summary).toBe(`only_a: ${report.verdict}`);
+            expect(report).toMatchObject({ hypothesis: 'only_a', rule: FLAG_RULE, flagged: report.verdict.startsWith('flagged') });
+            expect(report.score.ci95[0]).toBeLessThanOrEqual(report.score.lossRecovered);
+            expect(report.refinements.length).toBeGreaterThan(0);
+            expect(report.refinements.length).toBeLessThanOrEqual(Math.min(4, report.scrubbedRefinements));
+            const first = report.refinements[0];
+            expect(first.name).toBe('only_a_refined1');
+            expect(first.text).toContain('hypothesis only_a_refined1 extends only_a {');
+            expect(first.drop).toBeCloseTo(report.score.lossRecovered - first.score.lossRecovered, 1);
+            expect(report.refinements.map(r => r.drop)).toEqual([...report.refinements.map(r => r.drop)].sort((a, b) => b - a));
+            // The view's Insert button: below only_a's closing brace.
+            const closing = toyText.split('\n').findIndex((l, i) => i > toyText.split('\n').findIndex(x => x.startsWith('hypothesis only_a')) && l === '}');
+            const inserted = await client.connection.sendRequest(HypRpc.insertBelow.method, { uri, hypothesis: 'only_a', name: first.name, text: first.text }) as InsertBelowResult;
+            expect(inserted).toEqual({ applied: true, name: 'only_a_refined1' });
+            expect(edits[0].edit.changes![uri][0]).toEqual({ range: { start: { line: closing, character: 1 }, end: { line: closing, character: 1 } }, newText: `\n\n${first.text}` });
+            // Inserted again: the file has only_a_refined1 now, so the block is renamed.
+            const again = await client.connection.sendRequest(HypRpc.insertBelow.method, { uri, hypothesis: 'only_a', name: first.name, text: first.text }) as InsertBelowResult;
+            expect(again).toEqual({ applied: true, name: 'only_a_refined12' });
+            expect(edits[1].edit.changes![uri][0].newText).toContain('hypothesis only_a_refined12 extends only_a {');
+            const clean = client.diagnostics(uri);
+            expect((await clean).filter(d => d.severity === 1)).toEqual([]);
+            // A hypothesis that is gone, and a text that does not declare the name, insert nothing.
+            expect(await client.connection.sendRequest(HypRpc.insertBelow.method, { uri, hypothesis: 'gone', name: first.name, text: first.text }))
+                .toEqual({ applied: false, problem: 'the file has no hypothesis named "gone" any more' });
+            expect(await client.connection.sendRequest(HypRpc.insertBelow.method, { uri, hypothesis: 'only_a', name: 'other', text: first.text }))
+                .toEqual({ applied: false, problem: 'the text to insert declares no hypothesis named "other"' });
+            expect(edits).toHaveLength(2);
+            // Discover still inserts its block for this client.
+            const summary = await client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'correct' }] });
+            expect(summary).toMatch(/^correct_smaller: /);
+            expect(edits[2].edit.changes![uri][0].newText).toContain('hypothesis correct_smaller {');
         } finally {
             await client.close();
         }
