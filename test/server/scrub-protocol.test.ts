@@ -1,13 +1,17 @@
 // Scrubbing through the language server as the VS Code client drives it (the protocol only, the
 // real bundled server and worker on the toy model): the code lens from `▶ Scrub` to the loss
-// recovered, the cache across a restart, stale results, a worker killed from outside, cancelling,
-// deduplication, and workspace trust for a features module.
+// recovered, the cache across a restart, stale results, a worker killed from outside, cancelling (a
+// scrub, and an exploration job through its progress), deduplication, and workspace trust for a
+// features module.
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { URI } from 'langium';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CodeLensRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, type CodeLens, type Diagnostic } from 'vscode-languageserver-protocol/node';
+import {
+    CodeLensRequest, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, ExecuteCommandRequest, type CodeLens, type Diagnostic,
+} from 'vscode-languageserver-protocol/node';
+import { ExploreCommands } from '../../language/communication/explore-commands.js';
 import { HypRpc, type GraphView, type ScrubAccepted, type ScrubFinished, type ScrubInitializationOptions, type ScrubSettings } from '../../language/communication/rpc.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
 import { alive, until } from '../fixtures/polling.js';
@@ -256,6 +260,42 @@ describe('scrubbing through the language server', () => {
         void client.connection.sendNotification('window/workDoneProgress/cancel', { token: begin.token });
         expect((await cancelled).outcome).toBe('cancelled');
         expect(alive(pid)).toBe(false);
+    });
+
+    it('cancelling the work-done progress of a running discover kills its worker at once, inserts nothing, and the scrub queued behind it runs', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true, scrubSettings: settings({ samples: 200_000 }) }, true);
+        const begins: { token: string; value: { kind: string; title?: string; cancellable?: boolean } }[] = [];
+        const edits: unknown[] = [];
+        client.connection.onRequest('window/workDoneProgress/create', () => null);
+        client.connection.onNotification('$/progress', (p: { token: string; value: { kind: string } }) => {
+            if (p.value.kind === 'begin') begins.push(p);
+        });
+        client.connection.onRequest('workspace/applyEdit', (p: unknown) => {
+            edits.push(p);
+            return { applied: true };
+        });
+        const published = client.diagnostics(uri);
+        client.open(uri, text);
+        await published;
+        // At 200,000 samples the search takes minutes: it is still on its first scrubs when cancelled.
+        const reply = client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'identity' }] });
+        const begin = await until(async () => begins.find(b => b.value.title === 'Finding a smaller circuit from identity'), 'the discover progress', 60_000);
+        expect(begin.value).toMatchObject({ kind: 'begin', cancellable: true });
+        const pid = await until(async () => (await client.workerPid()) ?? undefined);
+        // A scrub asked for meanwhile (at 256 samples) waits behind the search.
+        void client.connection.sendNotification(HypRpc.settings.method, settings({}));
+        const scrubbed = client.nextFinished('only_a', 60_000);
+        expect(await client.scrub(uri, ['only_a'])).toEqual({ jobs: [{ hypothesis: 'only_a', state: 'queued' }] });
+        const cancelled = Date.now();
+        void client.connection.sendNotification('window/workDoneProgress/cancel', { token: begin.token });
+        expect(await reply).toBe('scrubbing was cancelled');
+        expect(Date.now() - cancelled).toBeLessThan(1500);
+        expect(alive(pid)).toBe(false);
+        expect(client.shown.some(m => m.message === 'Discover of "identity" cancelled')).toBe(true);
+        expect((await scrubbed).outcome).toBe('done');
+        expect(edits).toEqual([]);
+        expect((await client.lenses(uri, 'only_a'))[0]).toMatch(/^loss recovered \d+\.\d% \(95% CI .*· 256 samples/);
     });
 
     it('a file with errors is not scrubbed, and the refusal says why', async () => {
