@@ -16,6 +16,8 @@ import { summarise, type ResultMeta, type RootValues } from './score/summary.js'
 import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
 import { availableParallelism } from 'node:os';
 import { scrubInThreads } from './parallel/scrub-in-threads.js';
+import { resolveExec, type ExecChoice } from './execute/exec-strategy.js';
+import { fusedExecutorFor } from './execute/fused-executor.js';
 
 export interface ScrubOptions extends PrepareOptions {
     /** Names of the hypotheses to run; all when absent. */
@@ -31,6 +33,8 @@ export interface ScrubOptions extends PrepareOptions {
     memoryBudget?: number;
     /** Keep per-root values in the result. */
     perExample?: boolean;
+    /** How chunks execute (execute/exec-strategy.ts); default auto: fused on a GPU, staged on the CPU. */
+    exec?: ExecChoice;
     onProgress?: (p: ScrubProgress) => void;
     signal?: AbortSignal;
 }
@@ -258,12 +262,14 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     const threads = threadsFor(prepared, opts, total);
     const progress = (fraction: number) => opts.onProgress?.({ hypothesis: hypothesis.name, index, count, fraction });
     let values: RootValues;
-    if (threads.workers > 1) {
+    // The fused path runs a chunk as one graph in this thread (its sessions are this runner's).
+    const fused = resolveExec(opts.exec, prepared.runner.provider) === 'fused';
+    if (threads.workers > 1 && !fused) {
         values = await scrubInThreads(prepared, hypothesis, { seed, range, sizing, opts, progress }, threads);
     } else {
         values = (await scrubBlock(prepared, hypothesis, {
             seed, range, chunkSize: sizing.chunkSize, batchSize: batchSizeFor(prepared, opts),
-            cache: sizing.cache, cleanTensors: sizing.cleanTensors, onFraction: progress,
+            cache: sizing.cache, cleanTensors: sizing.cleanTensors, onFraction: progress, fused,
             checkCancelled: () => {
                 if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');
             },
@@ -304,6 +310,8 @@ export interface BlockSettings {
     cleanTensors: ReadonlySet<string>;
     checkCancelled: () => void;
     onFraction?: (fraction: number) => void;
+    /** Execute each chunk as one fused graph (execute/fused-executor.ts) instead of staged runs. */
+    fused?: boolean;
 }
 
 /**
@@ -382,7 +390,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
                 outputReads.set(id, had === undefined || had === box ? box : hull(had, box));
             }
         }
-        const acts = await executePlan(plan, prepared.g, runner, {
+        const acts = await (block.fused ? fusedExecutorFor(prepared, hypothesis).execute : executePlan)(plan, prepared.g, runner, {
             outputReads: perPosition ? outputReads : undefined,
             batchSize,
             checkCancelled,

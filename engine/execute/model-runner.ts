@@ -322,8 +322,26 @@ export class OrtModelRunner implements ModelRunner {
         return out;
     }
 
+    /**
+     * The whole local function of a variant as a model, stacked parents summed in it: the fused
+     * executor inlines it into a chunk's graph (fused-graph.ts).
+     */
+    localModel(tensor: string, parents: readonly string[], stacked: readonly boolean[]): ModelProto {
+        return withStackedInputs(extractLocalFunction(this.model, tensor, parents, this.allTypes()), stacked);
+    }
+
+    /** A session on this runner's providers for a model it did not build (a fused graph); released with the runner. */
+    async newSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+        const session = await this.createSession(bytes);
+        this.adopted.push(session);
+        return session;
+    }
+
+    private readonly adopted: ort.InferenceSession[] = [];
+
     /** Releases every session. */
     async dispose(): Promise<void> {
+        for (const s of this.adopted.splice(0)) await s.release();
         await this.full?.release();
         for (const v of this.locals.values()) await (await v.catch(() => undefined))?.session.release();
         this.locals.clear();
