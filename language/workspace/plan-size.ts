@@ -3,6 +3,7 @@
 // (engine/plan/plan-size.ts). Shared by the slow warning, the hover, the code lens and `hyp check`;
 // cached per analysis, which changes with the text and the loaded files.
 import { Cancellation, interruptAndCheck } from 'langium';
+import { isHypError } from '../../engine/errors.js';
 import { featureClasses } from '../../engine/features/feature-table.js';
 import { describePlanSize, estimatePlanSize, isExponential, type PlanSize } from '../../engine/plan/plan-size.js';
 import type { PlanNode } from '../../engine/plan/planner.js';
@@ -66,8 +67,9 @@ async function estimate(analysis: DocumentAnalysis, h: ast.Hypothesis, token: Ca
     try {
         return { size: estimatePlanSize(g, nodes, { seed: spec.options.seed, ablation: spec.options.ablation, unimportant: spec.options.unimportant, datasetSize }) };
     } catch (e) {
-        // A node on a G node this G lacks: the fast checks report it.
-        return { unavailable: `the hypothesis does not fit G (${(e as Error).message})` };
+        // A node on a G node this G lacks: the fast checks report it. Anything else is our bug, and says so.
+        if (isHypError(e)) return { unavailable: `the hypothesis does not fit G (${e.message})` };
+        return { unavailable: `internal error while planning: ${(e as Error).message ?? String(e)} (please report it)` };
     }
 }
 
