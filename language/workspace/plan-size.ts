@@ -64,10 +64,13 @@ async function estimate(analysis: DocumentAnalysis, h: ast.Hypothesis, token: Ca
     const dataset = analysis.dataset?.loaded;
     if (dataset?.ok) datasetSize = dataset.value.rows.length;
     if (datasetSize === 0) return { unavailable: 'the dataset is empty or not loaded' };
+    // A node on a G node this G lacks: the fast checks report it where it is.
+    const unknown = spec.nodes.find(n => n.graphNode !== 'output' && !g.nodes.has(n.graphNode));
+    if (unknown) return { unavailable: `${unknown.name}'s G node ${unknown.graphNode} is not in G` };
     try {
         return { size: estimatePlanSize(g, nodes, { seed: spec.options.seed, ablation: spec.options.ablation, unimportant: spec.options.unimportant, datasetSize }) };
     } catch (e) {
-        // A node on a G node this G lacks: the fast checks report it. Anything else is our bug, and says so.
+        // What the engine refuses by name; anything else is our bug, and says so.
         if (isHypError(e)) return { unavailable: `the hypothesis does not fit G (${e.message})` };
         return { unavailable: `internal error while planning: ${(e as Error).message ?? String(e)} (please report it)` };
     }

@@ -48,6 +48,11 @@ describe('hovers', () => {
             /^\*\*hypothesis `h`\*\*: 2 I nodes\n\nPlan: ≈ \d distinct requests per root \(probe plan of 8 roots; by depth from the output: 1, [\d, .]+\)\.$/);
     });
 
+    it('a hypothesis on a G node the graph lacks says so in its plan line, not as an internal error', async () => {
+        await on(`${TOY_HEADER}\nhypothesis <|>h {\n    node a -> Q <- input.z1\n    output <- a\n}`,
+            '**hypothesis `h`**: 1 I node\n\nPlan: not estimated (a\'s G node Q is not in G).');
+    });
+
     it('a builtin shows its signature and documentation', async () => {
         await on(marker(HYPOTHESIS, 3), '`len(xs) → int`\n\nNumber of elements of a list, or characters of a string.');
     });
