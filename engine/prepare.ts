@@ -11,7 +11,7 @@ import type { GraphG, ModelGraph } from './graph/types.js';
 import { readModelFile } from './onnx/read.js';
 import { applyRewritesToModel } from './onnx/rewrite-model.js';
 import { rewriteInexactError, rewriteMismatches } from './runtime/rewrite-check.js';
-import type { ModelProto } from 'onnx-buf';
+import type { ModelProto, TensorProto } from 'onnx-buf';
 import { buildModelInputs, type ModelInputs } from './execute/model-inputs.js';
 import { inputPartValue } from './execute/input-parts.js';
 import { OrtModelRunner, exampleSize, type ActivationType } from './execute/model-runner.js';
@@ -74,6 +74,8 @@ export interface PreparedScrub {
     modelBytesPerExample: number;
     /** Bytes of one example's activation, per boundary tensor. */
     tensorBytes: ReadonlyMap<string, number>;
+    /** Bytes of the model's initializers (its weights): every session holds a copy of those it reads. */
+    weightBytes: number;
     /** The clean cuts of the local functions the planner may use (empty when turned off). */
     cuts: ReadonlyMap<string, readonly CleanCut[]>;
     /** The sum cuts likewise (graph/sum-cut.ts). */
@@ -172,8 +174,9 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     let pool: ScrubPool | undefined;
     const cacheTypes = new Map<string, ActivationType>(types);
     for (const n of inputs.names) cacheTypes.set(n, { dtype: inputs.dtype(n), dims: [...inputs.dims(n)] });
+    const weightBytes = model.graph?.initializer.reduce((sum, t) => sum + initializerBytes(t), 0) ?? 0;
     return {
-        spec, graph, g, dataset, inputs, runner, labels, cuts, sumCuts, bytesPerExample, modelBytesPerExample, tensorBytes,
+        spec, graph, g, dataset, inputs, runner, labels, cuts, sumCuts, bytesPerExample, modelBytesPerExample, tensorBytes, weightBytes,
         planNodes(hypothesis) {
             let nodes = cache.get(hypothesis);
             if (!nodes) {
@@ -249,6 +252,11 @@ function graphBytesPerExample(graph: ModelGraph): number {
         bytes += exampleSize(t.shape.slice(1) as number[]) * bytesPerElement(t.dtype);
     }
     return bytes;
+}
+
+/** An initializer's bytes, whichever field holds its values. */
+function initializerBytes(t: TensorProto): number {
+    return t.rawData.length + 4 * (t.floatData.length + t.int32Data.length) + 8 * (t.int64Data.length + t.doubleData.length + t.uint64Data.length);
 }
 
 function bytesPerElement(dtype: string): number {

@@ -289,13 +289,22 @@ export const MIN_ROOTS_PER_THREAD = 500;
 export const MIN_MODEL_BYTES_PER_THREAD = 256 * 1024 ** 2;
 
 /**
+ * Above this many bytes of weights a run keeps one scrub thread, on every core's onnxruntime
+ * threads: each scrub thread holds its own sessions, each with a copy of the weights its function
+ * reads (the GPT-2-shaped bench model, 347 MB, held 7 GiB of sessions in one thread, and 1,000
+ * roots would have started two), while a model that large spends its time in matrix products
+ * that onnxruntime's intra-op threads split as well as scrub threads would.
+ */
+export const MAX_THREADED_WEIGHT_BYTES = 64 * 1024 ** 2;
+
+/**
  * How a run uses the CPU's threads (`threads`, default every core): scrub threads, each with its
  * sessions on `intraOp` onnxruntime threads, so that threads × intra-op threads stay within it.
- * One thread (the calling one) for a GPU provider, or for too little work to share.
+ * One thread (the calling one) for a GPU provider, a model of large weights, or too little work to share.
  */
 export function threadsFor(prepared: PreparedScrub, opts: ScrubOptions, roots: number): { workers: number; intraOp: number } {
     const threads = opts.threads ?? availableParallelism();
-    const workers = prepared.runner.provider !== 'cpu' ? 1 : Math.max(1, Math.min(threads, Math.floor(roots / MIN_ROOTS_PER_THREAD),
+    const workers = prepared.runner.provider !== 'cpu' || prepared.weightBytes > MAX_THREADED_WEIGHT_BYTES ? 1 : Math.max(1, Math.min(threads, Math.floor(roots / MIN_ROOTS_PER_THREAD),
         Math.floor((roots * prepared.modelBytesPerExample) / MIN_MODEL_BYTES_PER_THREAD)));
     return { workers, intraOp: opts.intraOpThreads ?? Math.max(1, Math.floor(threads / workers)) };
 }

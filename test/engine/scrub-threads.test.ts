@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { checkHypFile } from '../../language/check-file.js';
 import { prepareScrub, type PreparedScrub } from '../../engine/prepare.js';
-import { scrubRoots, threadsFor } from '../../engine/scrub.js';
+import { MAX_THREADED_WEIGHT_BYTES, scrubRoots, threadsFor } from '../../engine/scrub.js';
 import { CleanCache } from '../../engine/execute/clean-cache.js';
 import { ScrubPool } from '../../engine/parallel/scrub-pool.js';
 import type { HypothesisSpec } from '../../engine/spec.js';
@@ -38,6 +38,12 @@ describe('scrub threads', () => {
         expect(threadsFor(prepared, { threads: 4 }, 1_200)).toEqual({ workers: 2, intraOp: 2 });
         expect(threadsFor(prepared, { threads: 2 }, 900).workers).toBe(1);
         expect(threadsFor(prepared, { threads: 1 }, 100_000).workers).toBe(1);
+    });
+
+    it('keep a model of large weights in one thread on every core (each thread holds its own sessions)', () => {
+        expect(prepared.weightBytes).toBeGreaterThan(0);
+        expect(prepared.weightBytes).toBeLessThan(MAX_THREADED_WEIGHT_BYTES);
+        expect(threadsFor({ ...prepared, weightBytes: MAX_THREADED_WEIGHT_BYTES + 1 }, { threads: 2 }, 100_000)).toEqual({ workers: 1, intraOp: 2 });
     });
 
     it('give the values of one thread, root by root, and the same values on every run', async () => {
