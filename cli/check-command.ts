@@ -4,6 +4,7 @@ import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
 import type { GraphG } from '../engine/graph/types.js';
 import { probeModelFile } from '../engine/runtime/probe-model.js';
+import { perturbPartsFile } from '../engine/runtime/perturb-parts.js';
 import { rewriteDiagnostics } from './rewrite-diagnostics.js';
 
 export function formatDiagnostic(d: FileDiagnostic): string {
@@ -21,7 +22,9 @@ export async function checkAndReport(file: string, out: (line: string) => void):
 }
 
 export async function checkCommand(file: string): Promise<number> {
-    const checked = await checkHypFile(file, { prober: probeModelFile });
+    // The numeric pass over part-level edges runs here (its warnings are `hyp check`'s and the
+    // editor's), not before a scrub: it changes nothing the scrub does.
+    const checked = await checkHypFile(file, { prober: probeModelFile, perturber: perturbPartsFile });
     const { hypotheses, planSizes } = checked;
     const diagnostics = [...checked.diagnostics, ...await rewriteDiagnostics(checked.spec, file)];
     for (const d of diagnostics) console.log(formatDiagnostic(d));

@@ -13,7 +13,7 @@ import { checkUserFeatures } from './check-user-features.js';
 import { describePlanResult, hypothesisPlanSize } from './workspace/plan-size.js';
 import { isExponential } from '../engine/plan/plan-size.js';
 import type { LangiumSharedServices } from 'langium/lsp';
-import type { ModelProber } from './workspace/hyp-workspace-data.js';
+import type { ModelProber, PartPerturber } from './workspace/hyp-workspace-data.js';
 
 export interface FileDiagnostic {
     file: string;
@@ -41,11 +41,12 @@ export interface CheckResult {
 let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
 
 /** Checks a .hyp file and, when it has no errors, lowers it; never throws for problems in the file. */
-export async function checkHypFile(path: string, options: { prober?: ModelProber } = {}): Promise<CheckResult> {
+export async function checkHypFile(path: string, options: { prober?: ModelProber; perturber?: PartPerturber } = {}): Promise<CheckResult> {
     services ??= createHypServices(NodeFileSystem);
     const { shared, Hyp } = services;
-    // Without one, G has the shapes the file declares (the services are shared by every call).
-    Hyp.workspace.HypWorkspaceData.useProber(options.prober);
+    // Without one, G has the shapes the file declares (the services are shared by every call);
+    // without a perturber, no numeric pass over part-level edges.
+    Hyp.workspace.HypWorkspaceData.useProber(options.prober, options.perturber);
     const file = resolve(path);
     const uri = URI.file(file);
     const documents = shared.workspace.LangiumDocuments;
@@ -57,8 +58,9 @@ export async function checkHypFile(path: string, options: { prober?: ModelProber
         return { diagnostics: [{ file, line: 1, column: 1, severity: 'error', code: 'file-unreadable', message: `cannot read ${file}: ${(e as Error).message}` }], hypotheses: 0 };
     }
     await shared.workspace.DocumentBuilder.build([document], { validation: true });
-    // The probe for real shapes ran while that validation saw it pending: validate again with it.
-    if (await Hyp.workspace.HypWorkspaceData.settled()) {
+    // The probe for real shapes ran while that validation saw it pending: validate again with it;
+    // that validation may start the numeric pass over part-level edges, which needs one more.
+    for (let round = 0; round < 2 && await Hyp.workspace.HypWorkspaceData.settled(); round++) {
         await shared.workspace.DocumentBuilder.update([uri], []);
         document = await documents.getOrCreateDocument(uri);
         await shared.workspace.DocumentBuilder.build([document], { validation: true });

@@ -6,7 +6,7 @@ import { startLanguageServer } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import { createHypServices, type HypServices } from '../language/hyp-module.js';
 import { createBackgroundReader } from './background-reader.js';
-import { createProcessProber } from './probe-process.js';
+import { createProcessPerturber, createProcessProber } from './probe-process.js';
 import { FileWatchFallback } from './file-watch-fallback.js';
 import { HypExecuteCommandHandler } from './scrub/hyp-execute-command-handler.js';
 import { registerScrubHandlers } from './scrub/register-scrub.js';
@@ -27,9 +27,10 @@ export function startHypLanguageServer(connection: Connection): HypServices {
     const data = Hyp.workspace.HypWorkspaceData;
     const reader = createBackgroundReader();
     data.useBackgroundReader(reader, DEFAULT_BACKGROUND_LOAD_BYTES);
-    // Real shapes of models that declare none: the model runs once, in a child process.
+    // Real shapes of models that declare none: the model runs once, in a child process; the
+    // numeric pass over part-level edges runs in one too.
     const prober = createProcessProber();
-    if (prober !== undefined) data.useProber(prober);
+    if (prober !== undefined) data.useProber(prober, createProcessPerturber());
     const fallback = new FileWatchFallback(Hyp);
     shared.lsp.LanguageServer.onInitialize(params => {
         const options = (params.initializationOptions ?? {}) as HypInitializationOptions;

@@ -93,6 +93,15 @@ export function deriveG(model: ModelGraph, spec: GraphSpec): { g: GraphG; proble
         const real = partMemo.get(tensor)?.parts.get(node);
         return real === undefined ? parents(node) : parents(node).filter(p => real.includes(p));
     };
+    const partsInexact = (node: string): boolean => {
+        const n = nodes.get(node);
+        if (n === undefined || n.kind === 'input' || n.tensors.length !== 1) return false;
+        const tensor = n.tensors[0].tensor;
+        if (nodesOfTensor(tensor).length === 1 && tensorParents(tensor).every(p => nodesOfTensor(p).length === 1)) return false;
+        partParents(node);
+        // Not worked out (a shape unknown, too many parts): the tensor-level parents stand in, an over-approximation too.
+        return partMemo.has(tensor) && (partMemo.get(tensor)?.inexact ?? true);
+    };
 
     const computedTensors = topologicalOrder([...hookOrder, outputTensor], t => tensorParents(t).filter(p => !inputSet.has(p)));
     const ancestorMemo = new Map<string, ReadonlySet<string>>();
@@ -114,7 +123,7 @@ export function deriveG(model: ModelGraph, spec: GraphSpec): { g: GraphG; proble
     };
 
     return {
-        g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, partParents, between, isAncestor },
+        g: { nodes, computedTensors, tensorParents, nodesOfTensor, parents, partParents, partsInexact, between, isAncestor },
         problems, graph, rewrites: rewritten.patch,
     };
 }

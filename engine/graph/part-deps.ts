@@ -2,7 +2,7 @@
 // when some element of p depends on some element of q. Found structurally: each element of one
 // example of every tensor between the parents and the child carries the set of parent G nodes it
 // depends on (a bit each), pushed through the local function op by op (graph/dep-mask.ts).
-// Element-wise ops with broadcasting, Gather, Slice, Split, Concat, Reshape, Transpose, MatMul,
+// Element-wise ops with broadcasting, Gather, Slice, Split, Concat, Reshape, Transpose, Tile, MatMul,
 // Softmax, LayerNorm and reductions are followed element by element, and so are values known
 // whatever the parents hold (a causal mask's -inf, the softmax's exact 0 there, a product's term
 // with that 0); any other op makes each output element depend on every input element, so the
@@ -180,6 +180,7 @@ class Walk {
             if (perm === undefined || perm[0] !== 0) return all(inputs, dims);
             return transpose(x, perm.slice(1).map(q => q - 1), dims);
         }
+        if (op === 'Tile' && x !== null) return this.tile(args, x, dims) ?? all(inputs, dims);
         if (op === 'Gather') return this.gather(args, inputs, dims, (at('axis') as number | undefined) ?? 0) ?? all(inputs, dims);
         if (op === 'Slice' && x !== null) return this.slice(args, x, dims) ?? all(inputs, dims);
         if (op === 'Split' && x !== null) {
@@ -278,6 +279,21 @@ class Walk {
             return { dims, bits: out, inexact: indices.inexact };
         }
         return undefined;
+    }
+
+    /** Tile: output element e copies the input element at e's coordinates modulo the input's dims. */
+    private tile(args: readonly string[], x: NonNullable<Mask>, dims: number[]): Mask | undefined {
+        const repeats = args[1] ? this.graph.constants?.get(args[1]) : undefined;
+        if (repeats === undefined || repeats.length !== x.dims.length + 1 || repeats[0] !== 1) return undefined;
+        if (dims.some((d, a) => d !== x.dims[a] * repeats[a + 1])) return undefined;
+        const src = new Int32Array(sizeOf(dims));
+        const inStrides = strides(x.dims), outStrides = strides(dims);
+        for (let e = 0; e < src.length; e++) {
+            let s = 0;
+            for (let a = 0; a < dims.length; a++) s += ((Math.floor(e / outStrides[a]) % dims[a]) % x.dims[a]) * inStrides[a];
+            src[e] = s;
+        }
+        return pick(x, src, dims);
     }
 
     private slice(args: readonly string[], x: NonNullable<Mask>, dims: number[]): Mask | undefined {

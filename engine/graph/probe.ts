@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { NumericArray } from '../execute/typed-arrays.js';
 import type { ModelInputs } from '../execute/model-inputs.js';
 import type { ModelGraph, TensorInfo } from './types.js';
+import type { PerturbRequest } from './perturb-queries.js';
 
 /** What one probe run saw of a tensor. */
 export interface ProbedTensor {
@@ -28,7 +29,7 @@ export const MAX_PROBED_VALUES = 4096;
 /** Tensor name → what the probe saw; plain data, so that it crosses to and from a worker process. */
 export type ModelProbe = Record<string, ProbedTensor>;
 
-/** One graph input on the probe's two examples: `data` holds the two examples one after the other. */
+/** One graph input on the probe's examples: `data` holds the examples (two for the probe) one after the other. */
 export interface ProbeFeed {
     name: string;
     dtype: string;
@@ -37,13 +38,17 @@ export interface ProbeFeed {
     data: NumericArray;
 }
 
-/** The probe's inputs: the first two examples (the first twice when there is one). */
-export function probeFeeds(inputs: ModelInputs): ProbeFeed[] {
-    const examples = Int32Array.of(0, Math.min(1, inputs.count - 1));
+/**
+ * The probe's inputs: the first two examples (the first twice when there is one); with `rows`,
+ * the first `rows` examples (fewer when there are fewer: the numeric pass, graph/perturb-queries.ts).
+ */
+export function probeFeeds(inputs: ModelInputs, rows?: number): ProbeFeed[] {
+    const examples = rows === undefined ? Int32Array.of(0, Math.min(1, inputs.count - 1))
+        : Int32Array.from({ length: Math.min(rows, inputs.count) }, (_, i) => i);
     return inputs.names.map(name => {
         const batch = inputs.batch(name, examples);
         const size = batch.dims.reduce((a, b) => a * b, 1);
-        return { name, dtype: inputs.dtype(name), dims: [...batch.dims], data: batch.data.slice(batch.offset, batch.offset + 2 * size) as NumericArray };
+        return { name, dtype: inputs.dtype(name), dims: [...batch.dims], data: batch.data.slice(batch.offset, batch.offset + examples.length * size) as NumericArray };
     });
 }
 
@@ -118,11 +123,12 @@ export function firstPerExampleDownstream(graph: ModelGraph, tensor: string): st
     return undefined;
 }
 
-/** What the language server sends its probe process (engine/worker/probe-worker.ts). */
-export interface ProbeRequest {
-    path: string;
-    tensors: readonly string[];
-    feeds: readonly ProbeFeed[];
-}
+/**
+ * What the language server sends its probe process (engine/worker/probe-worker.ts): a probe, or
+ * with `perturb` the numeric pass over part-level edges (graph/perturb-queries.ts).
+ */
+export type ProbeRequest =
+    | { path: string; tensors: readonly string[]; feeds: readonly ProbeFeed[]; perturb?: undefined }
+    | { path: string; perturb: PerturbRequest };
 
-export type ProbeResponse = { ok: true; value: ModelProbe } | { ok: false; error: string };
+export type ProbeResponse<T = ModelProbe> = { ok: true; value: T } | { ok: false; error: string };

@@ -76,6 +76,13 @@ export interface GraphG {
      */
     partParents(node: string): readonly string[];
     /**
+     * Whether a rule of the structural walk over-approximated the node's part-level parents (an
+     * op read as reading everything, a product of two activations; graph/part-deps.ts): an edge of
+     * partParents may then not be real, and the numeric pass (graph/perturb-queries.ts) tests it.
+     * False for a node whose edges are not worked out at the level of parts.
+     */
+    partsInexact?(node: string): boolean;
+    /**
      * Hook G nodes that lie on a path from `from` to `to` (so `from -> to` is not a direct G-edge);
      * empty when `from` is a G-parent of `to` or not an ancestor at all.
      */

@@ -1,6 +1,7 @@
 // Completion from the model and the dataset: tensor names (with dtype and shape) inside a hook's
 // string, G nodes after `->`, I nodes and input parts after `<-`, dataset fields, builtins and
 // the node's I-parents in features; Langium's grammar-driven keywords everywhere else.
+import { inertEdge } from '../../engine/graph/perturb-queries.js';
 import { AstUtils, CstUtils, type Cancellation, type LangiumDocument } from 'langium';
 import { DefaultCompletionProvider, type CompletionProviderOptions } from 'langium/lsp';
 import { CompletionItemKind, CompletionList, type CompletionItem, type CompletionParams } from 'vscode-languageserver';
@@ -121,8 +122,15 @@ function parents(owner: ast.InterpNode | ast.OutputStatement, analysis: Document
     const child = ast.isInterpNode(owner) ? owner.target : 'output';
     const g = analysis.derived?.g;
     const listed = new Set(owner.parents.map(parentName));
-    const rank = (target: string) => (g?.nodes.has(child) && g.nodes.has(target) ? (g.partParents(child).includes(target) ? 0 : 1) : 0);
-    const edge = (target: string) => (rank(target) === 0 ? `${target} -> ${child}` : `${target} -> ${child} is not a G-edge`);
+    const evidence = analysis.numericEvidence?.();
+    // G-parents first, those no perturbation moved (graph/perturb-queries.ts) after them with the rest.
+    const inert = (target: string) => inertEdge(evidence, child, target);
+    const rank = (target: string) => (g?.nodes.has(child) && g.nodes.has(target) ? (g.partParents(child).includes(target) && !inert(target) ? 0 : 1) : 0);
+    const edge = (target: string) => {
+        const trials = inert(target)?.trials;
+        if (trials !== undefined && g?.partParents(child).includes(target)) return `${target} -> ${child} (numerically inert: never moved ${child} in ${trials} trials)`;
+        return rank(target) === 0 ? `${target} -> ${child}` : `${target} -> ${child} is not a G-edge`;
+    };
     const nodes = [...resolveHypothesis(h).nodes.values()].filter(n => n !== owner && !listed.has(n.name))
         .map(n => ({ label: n.name, kind: CompletionItemKind.Variable, detail: `I node · ${edge(n.target)}`, rank: rank(n.target) }));
     const inputs = [...analysis.graphNodes].filter(n => (n === 'input' || n.startsWith('input.')) && !listed.has(n))

@@ -3,6 +3,7 @@
 // `extends`.
 import { AstUtils, type ValidationAcceptor } from 'langium';
 import { closestName } from '../../engine/graph/did-you-mean.js';
+import { inertEdge } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { parentName, resolveHypothesis, type ResolvedHypothesis } from '../lowering/resolve-hypothesis.js';
 import { graphNodeDeclaration } from '../scoping/hyp-symbols.js';
@@ -167,7 +168,15 @@ export function checkEdges(owner: ast.InterpNode | ast.OutputStatement, analysis
         if (!g || parent === undefined || !g.nodes.has(parent) || !g.nodes.has(child)) return;
         if (g.parents(child).includes(parent)) {
             const real = g.partParents(child);
-            if (real.includes(parent)) return;
+            if (real.includes(parent)) {
+                // Structurally an edge, through a rule that may over-approximate, and no perturbation moved it.
+                const inert = inertEdge(analysis.numericEvidence?.(), child, parent);
+                if (inert !== undefined) {
+                    accept('warning', `${name} may not matter to ${child}: perturbing ${parent} never moved ${child} in ${inert.trials} trials (dataset rows × perturbations through ${child}'s local function). The model's graph has the edge, so it stands; sampling cannot prove it absent, but the claim may be vacuous`,
+                        { ...at, code: IssueCodes.EdgeNumericallyInert });
+                }
+                return;
+            }
             // The tensors are connected, but no element of this part reads an element of that one.
             accept('error', `${name} cannot be an I-parent here: no element of ${child} depends on ${parent} in the model (${child}'s G-parents: ${real.length > 0 ? real.join(', ') : 'none'})`,
                 { ...at, code: IssueCodes.EdgeNotInGraph, data: { between: [] } });

@@ -50,6 +50,7 @@ export namespace IssueCodes {
     export const GraphNodeOutput = 'graph-node-output';
     export const CorrespondenceNotInjective = 'correspondence-not-injective';
     export const EdgeNotInGraph = 'edge-not-in-graph';
+    export const EdgeNumericallyInert = 'edge-numerically-inert';
     export const OutputMissing = 'output-missing';
     export const OutputDuplicate = 'output-duplicate';
     export const InterpCycle = 'interp-cycle';

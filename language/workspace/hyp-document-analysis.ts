@@ -13,6 +13,7 @@ import { declaredGraphNodes, lowerGraph, vectorsOf, type VectorReader } from '..
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
 import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
+import { PERTURB_ROWS, perturbQueries, type PartEvidence, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
 export interface DeclaredFile<D, T> {
@@ -49,6 +50,12 @@ export interface DocumentAnalysis {
     modelGraph?: ModelGraph;
     /** Subspace parts whose vector file cannot be read or holds no vectors (graph-checks.ts reports them). */
     vectorProblems: { part: ast.SubspacePart; message: string }[];
+    /**
+     * The numeric pass over G's over-approximated part-level edges (graph/perturb-queries.ts), when
+     * it has run: the first call starts it (with a perturber, after the probe), pending meanwhile
+     * (undefined). Absent without a probe, and when hooks are rewritten into sums of parts.
+     */
+    numericEvidence?: () => PartEvidence | undefined;
 }
 
 /** The refined graph of a loaded model and a probe, made once (G's part-level edges are cached per graph object). */
@@ -130,6 +137,22 @@ export class HypDocumentAnalysis {
         const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.') && !emptyRest(n)));
         const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
         const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph, vectorProblems };
+        if (derived !== undefined && modelGraph !== undefined && probe?.ok && model?.loaded?.ok && dataset?.loaded?.ok
+            && graphSpec.hooks.every(h => h.rewrite === undefined)) {
+            const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
+            // Built on first use: a file whose edges are never checked never runs it.
+            let request: PerturbRequest | null | undefined;
+            analysis.numericEvidence = () => {
+                if (request === undefined) {
+                    const queries = perturbQueries(g, modelGraph);
+                    const feeds = queries.length > 0 ? documentProbeFeeds(graph, data, decl, { fieldTypes, functionNames }, PERTURB_ROWS) : undefined;
+                    request = feeds === undefined ? null : { queries, feeds };
+                }
+                if (request === null) return undefined;
+                const ran = this.data.perturbation(path, request);
+                return ran?.ok ? ran.value : undefined;
+            };
+        }
         this.cache.set(document, { text, loaded, analysis });
         return analysis;
     }

@@ -13,6 +13,7 @@ import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
 import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
+import type { PartEvidence, PerturbRequest } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
 
@@ -31,7 +32,13 @@ export type FileKind = 'model' | 'dataset' | 'features' | 'vectors';
  */
 export type ModelProber = (modelPath: string, tensors: readonly string[], feeds: readonly ProbeFeed[]) => Promise<ModelProbe>;
 
-/** Probes kept per workspace: one per (model, dataset head) seen recently. */
+/**
+ * Runs the numeric pass over part-level edges (graph/perturb-queries.ts) where onnxruntime may
+ * run, like the prober.
+ */
+export type PartPerturber = (modelPath: string, request: PerturbRequest) => Promise<PartEvidence>;
+
+/** Probes kept per workspace: one per (model, dataset head) seen recently; numeric passes likewise. */
 const MAX_PROBES = 16;
 
 /** Reads and decodes a file off the typing path (the server's is a worker thread); rejects with the reason it cannot. */
@@ -52,6 +59,9 @@ export class HypWorkspaceData {
     private readonly probes = new Map<string, Loaded<ModelProbe>>();
     private readonly probesInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
     private readonly probeKeys = new WeakMap<readonly ProbeFeed[], { stamp: string; key: string }>();
+    private perturber?: PartPerturber;
+    private readonly perturbations = new Map<string, Loaded<PartEvidence>>();
+    private readonly perturbationsInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
 
     /** Fires with a file's absolute path when a background read of it finished (loaded or failed). */
     get onDidLoad(): Event<string> {
@@ -64,8 +74,42 @@ export class HypWorkspaceData {
     }
 
     /** Runs model probes with `prober` (none: undefined): G then gets real shapes and knows which tensors are per example. */
-    useProber(prober: ModelProber | undefined): void {
+    useProber(prober: ModelProber | undefined, perturber?: PartPerturber): void {
         this.prober = prober;
+        this.perturber = perturber;
+    }
+
+    /**
+     * The numeric pass of `request` on the model at `path`, keyed by the file's stamp, the rows'
+     * values and the queries: undefined without a perturber, pending (and `onDidLoad(path)` fires
+     * when it ends) while it runs.
+     */
+    perturbation(path: string, request: PerturbRequest): Loaded<PartEvidence> | undefined {
+        if (this.perturber === undefined || request.queries.length === 0) return undefined;
+        let stamp: string;
+        try {
+            const s = statSync(path);
+            stamp = `${path}:${s.mtimeMs}:${s.size}`;
+        } catch {
+            return undefined;
+        }
+        const key = `${probeKey(stamp, request.feeds)}:${JSON.stringify(request.queries)}`;
+        const hit = this.perturbations.get(key);
+        if (hit !== undefined) return hit;
+        const running = this.perturbationsInFlight.get(key);
+        if (running !== undefined) return running.pending;
+        const pending: Loaded<never> = { ok: false, pending: true, error: `perturbing parts of ${path}…`, path };
+        const run = this.perturber(path, request).then(
+            value => ({ ok: true, value, path }) as Loaded<PartEvidence>,
+            e => failure(e, path),
+        ).then(result => {
+            this.perturbationsInFlight.delete(key);
+            if (this.perturbations.size >= MAX_PROBES) this.perturbations.delete(this.perturbations.keys().next().value!);
+            this.perturbations.set(key, result);
+            this.onDidLoadEmitter.fire(path);
+        });
+        this.perturbationsInFlight.set(key, { run, pending });
+        return pending;
     }
 
     /**
@@ -106,12 +150,12 @@ export class HypWorkspaceData {
         return pending;
     }
 
-    /** Resolves when no probe is running; true when one was (what was validated meanwhile saw it pending). */
+    /** Resolves when no probe or numeric pass is running; true when one was (what was validated meanwhile saw it pending). */
     async settled(): Promise<boolean> {
         let waited = false;
-        while (this.probesInFlight.size > 0) {
+        while (this.probesInFlight.size > 0 || this.perturbationsInFlight.size > 0) {
             waited = true;
-            await Promise.all([...this.probesInFlight.values()].map(r => r.run));
+            await Promise.all([...this.probesInFlight.values(), ...this.perturbationsInFlight.values()].map(r => r.run));
         }
         return waited;
     }

@@ -12,16 +12,16 @@ import { lowerDataset } from '../lowering/hyp-lowering.js';
 import type { DocumentAnalysis } from './hyp-document-analysis.js';
 import { bindingHasProblems } from './document-inputs.js';
 
-/** The probe's feeds for a model, a dataset and the dataset block binding them. */
+/** The probe's feeds for a model, a dataset and the dataset block binding them; with `rows`, the numeric pass's (the first `rows` rows). */
 export function documentProbeFeeds(graph: ModelGraph, dataset: Dataset, decl: ast.DatasetDecl,
-    analysis: Pick<DocumentAnalysis, 'fieldTypes' | 'functionNames'>): ProbeFeed[] | undefined {
+    analysis: Pick<DocumentAnalysis, 'fieldTypes' | 'functionNames'>, rows?: number): ProbeFeed[] | undefined {
     if (dataset.rows.length === 0 || graph.inputs.length === 0) return undefined;
     const bindings = new Map((decl.members ?? []).filter(ast.isInputBinding).filter(b => b.name !== undefined).map(b => [b.name, b]));
     for (const name of graph.inputs) {
         const b = bindings.get(name);
         if (!b || bindingHasProblems(b, analysis)) return undefined;
     }
-    const head: Dataset = { ...dataset, rows: dataset.rows.slice(0, 2), rowLines: dataset.rowLines.slice(0, 2) };
+    const head: Dataset = { ...dataset, rows: dataset.rows.slice(0, rows ?? 2), rowLines: dataset.rowLines.slice(0, rows ?? 2) };
     const evaluate = (expr: Parameters<typeof compileExpr>[0], row: Record<string, unknown>) => compileExpr(expr)({ values: row });
     const columns = new Map<string, InputColumn>();
     try {
@@ -31,5 +31,5 @@ export function documentProbeFeeds(graph: ModelGraph, dataset: Dataset, decl: as
         // The slow data checks report the row.
         return undefined;
     }
-    return probeFeeds(modelInputsOf(graph.inputs, columns, head.rows.length));
+    return probeFeeds(modelInputsOf(graph.inputs, columns, head.rows.length), rows);
 }

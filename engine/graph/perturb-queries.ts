@@ -1,0 +1,86 @@
+// The numeric pass over part-level edges (DESIGN.md §2.1; docs/design.md "Part-level edges"):
+// where the structural walk (graph/part-deps.ts) over-approximated, each parent part is perturbed
+// on dataset rows through the child's local function and the child's parts are watched
+// (runtime/perturb-parts.ts runs it; onnxruntime). This file is the pure part: which edges to
+// test, the request, and the evidence it answers with, plain data that crosses to a worker.
+//
+// Sampling can show a dependency, never prove its absence (a ReLU dead on the rows sampled): an
+// edge that never moved is reported as a warning and ranked last in completion; G, the error
+// `edge-not-in-graph` and the planner keep the structural edges.
+import type { ProbeFeed } from './probe.js';
+import type { Coverage, GraphG, ModelGraph } from './types.js';
+
+/** Dataset rows and perturbations per row of each parent part; parent parts perturbed at most per file. */
+export const PERTURB_ROWS = 8;
+export const PERTURBATIONS = 4;
+export const MAX_PERTURBED_PARTS = 48;
+
+/** One child tensor: its local function's inputs, its G nodes, and the parent G nodes to perturb. */
+export interface PerturbQuery {
+    tensor: string;
+    parents: string[];
+    children: { node: string; coverage: Coverage }[];
+    parentNodes: { node: string; tensors: { tensor: string; coverage: Coverage }[] }[];
+    /** The structural edges under test: [child node, parent node]. */
+    edges: [string, string][];
+}
+
+export interface PerturbRequest {
+    queries: PerturbQuery[];
+    /** The model's inputs on the first PERTURB_ROWS dataset rows (fewer when the dataset has fewer). */
+    feeds: ProbeFeed[];
+}
+
+/** What the perturbations of one parent part did to one child part. */
+export interface EdgeEvidence {
+    /** (row, perturbation) trials in which some element of the child part moved. */
+    moved: number;
+    /** Trials run: 0 when the parent part could not be perturbed (a type without a rule, one value seen). */
+    trials: number;
+}
+
+export interface PartEvidence {
+    rows: number;
+    perturbations: number;
+    /** By `edgeKey(child, parent)`; an edge not here was not tested (no evidence either way). */
+    edges: Record<string, EdgeEvidence>;
+}
+
+export function edgeKey(child: string, parent: string): string {
+    return `${parent} -> ${child}`;
+}
+
+/** An edge the numeric pass tested that never moved its child: some trials, none moved. */
+export function inertEdge(evidence: PartEvidence | undefined, child: string, parent: string): EdgeEvidence | undefined {
+    const e = evidence?.edges[edgeKey(child, parent)];
+    return e !== undefined && e.trials > 0 && e.moved === 0 ? e : undefined;
+}
+
+/**
+ * The child tensors whose part-level parents a rule over-approximated (g.partsInexact), each with
+ * the parent parts to perturb; none when G was derived on rewritten hooks (their parts are not
+ * tensors of the model file) or the tensors are not the model's. At most MAX_PERTURBED_PARTS parent
+ * parts in all, children in G's order: later ones are not tested.
+ */
+export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
+    const queries: PerturbQuery[] = [];
+    let budget = MAX_PERTURBED_PARTS;
+    for (const tensor of g.computedTensors) {
+        const children = g.nodesOfTensor(tensor).filter(n => g.partsInexact?.(n) === true);
+        if (children.length === 0) continue;
+        const parents = [...g.tensorParents(tensor)];
+        if (![tensor, ...parents].every(t => model.tensors.has(t))) continue;
+        const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
+        const parentNodes = [...new Set(edges.map(([, p]) => p))].map(node => ({
+            node, tensors: (g.nodes.get(node)?.tensors ?? []).filter(t => parents.includes(t.tensor)),
+        })).filter(p => p.tensors.length > 0);
+        if (parentNodes.length === 0 || parentNodes.length > budget) continue;
+        budget -= parentNodes.length;
+        queries.push({
+            tensor, parents,
+            children: g.nodesOfTensor(tensor).map(node => ({ node, coverage: g.nodes.get(node)!.tensors.find(t => t.tensor === tensor)!.coverage })),
+            parentNodes, edges,
+        });
+    }
+    return queries;
+}
