@@ -1,6 +1,7 @@
 // Hovers: a G node's tensor, type, producer and G-parents; an I node's feature agreement counts
 // over the dataset and which G-parents of its G node it claims or leaves to be resampled; a
 // builtin's signature; a dataset field's type and example. DESIGN.md §5.
+import { inertEdge } from '../../engine/graph/perturb-queries.js';
 import { AstUtils, CstUtils, interruptAndCheck, type Cancellation, type LangiumDocument } from 'langium';
 import type { HoverProvider } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
@@ -110,8 +111,13 @@ export class HypHoverProvider implements HoverProvider {
             .filter((t): t is string => t !== undefined));
         const parents = g.partParents(node.target);
         const list = (xs: readonly string[]) => (xs.length > 0 ? xs.map(x => `\`${x}\``).join(', ') : 'none');
-        return [
+        const lines = [
             `G-parents of \`${node.target}\` claimed: ${list(parents.filter(p => claimed.has(p)))}; resampled as unimportant: ${list(parents.filter(p => !claimed.has(p)))}`,
         ];
+        // Edges only an over-approximating rule put in G and that no perturbation moved (graph/perturb-queries.ts).
+        const evidence = analysis.numericEvidence?.();
+        const inert = parents.filter(p => inertEdge(evidence, node.target, p) !== undefined);
+        if (inert.length > 0) lines.push(`Numerically inert (perturbing them on dataset rows never moved \`${node.target}\`; sampling cannot prove them absent): ${list(inert)}`);
+        return lines;
     }
 }

@@ -42,6 +42,31 @@ describe('the numeric pass over part-level edges', () => {
         expect((await perturbPartsFile(model, { queries, feeds: feeds(8) })).edges).toEqual(evidence.edges);
     });
 
+    it('on a raw torch export, layer 0\'s attention pattern given as a hook: its zero weights make later tokens inert for layer 1\'s query 0', async () => {
+        const model = join(import.meta.dirname, '../../examples/torch-export/tiny_gpt.onnx');
+        const tokens = (n: number): ProbeFeed[] => [{ name: 'tokens', dtype: 'int64', dims: [16], data: BigInt64Array.from({ length: 16 * n }, (_, i) => BigInt((i * 7 + Math.floor(i / 16)) % 12)) }];
+        const file = loadModelGraph(model);
+        const graph = refineModelGraph(file, await probeModelFile(model, probedTensorNames(file), tokens(2)));
+        const spec: GraphSpec = {
+            inputSplit: { axis: 1, parts: [{ name: 't0', indices: [0] }, { name: 't15', indices: [15] }] },
+            hooks: [
+                { name: 'A', tensor: '/blocks.0/attn/Softmax_output_0', split: { axis: 2, parts: [{ name: 'q0', indices: [0] }, { name: 'q1', indices: [1] }] } },
+                { name: 'Z', tensor: '/blocks.1/attn/MatMul_1_output_0', split: { axis: 2, parts: [{ name: 'q0', indices: [0] }] } },
+            ],
+        };
+        const { g } = deriveG(graph, spec);
+        // Structurally, A.q0 (a hook: values unknown) times layer 0's v reads v at every position.
+        expect(g.partParents('Z.q0')).toEqual(['input.t0', 'input.t15', 'input.rest', 'A.q0']);
+        expect(g.partsInexact?.('Z.q0')).toBe(true);
+        const { edges } = await perturbPartsFile(model, { queries: perturbQueries(g, graph), feeds: tokens(8) });
+        expect(edges['input.t15 -> Z.q0']).toEqual({ moved: 0, trials: 32 });
+        expect(edges['input.rest -> Z.q0']).toEqual({ moved: 0, trials: 32 });
+        expect(edges['input.t0 -> Z.q0']).toEqual({ moved: 32, trials: 32 });
+        expect(edges['A.q0 -> Z.q0']).toEqual({ moved: 32, trials: 32 });
+        // Query 0 of a causal softmax attends to position 0 alone whatever the scores: 1, then 0s.
+        expect(edges['input.t0 -> A.q0']).toEqual({ moved: 0, trials: 32 });
+    });
+
     it('asks nothing where the structure is exact (element-wise ops, no product of two activations)', async () => {
         const { TOY_MODEL } = await import('./graph-fixtures.js');
         const spec: GraphSpec = { inputSplit: three(['z1', 'z2', 'z3']), hooks: ['A', 'B', 'C', 'D'].map(n => ({ name: n, tensor: n })) };

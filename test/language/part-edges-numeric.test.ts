@@ -4,7 +4,11 @@
 // no perturbation on dataset rows moved is the warning edge-numerically-inert, at the edge.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { EmptyFileSystem, URI } from 'langium';
+import { expectCompletion, expectHover, validationHelper } from 'langium/test';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { HypFile } from '../../language/generated/ast.js';
+import { createHypServices } from '../../language/hyp-module.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
@@ -57,6 +61,38 @@ hypothesis h {
 `);
         expect(issues(r, 'edge-numerically-inert')).toEqual([]);
         expect(r.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+    });
+});
+
+describe('numerically inert edges in the editor', () => {
+    it('completion after <- offers them after the real G-parents, and the hover of the node names them', async () => {
+        const dir = writeCumsumCase();
+        const services = createHypServices(EmptyFileSystem).Hyp;
+        services.workspace.HypWorkspaceData.useProber(probeModelFile, perturbPartsFile);
+        let n = 0;
+        const documentUri = () => URI.file(join(dir, `doc-${n++}.hyp`)).toString();
+        const text = `${CUMSUM}
+hypothesis h {
+    node a -> A.a0 <- input.z0, input.z2
+    output <- a
+}
+`;
+        // The probe, then the numeric pass the edge check starts, each seen pending once.
+        const validate = validationHelper<HypFile>(services);
+        for (let round = 0; round < 3; round++) {
+            await validate(text, { documentUri: documentUri() });
+            await services.workspace.HypWorkspaceData.settled();
+        }
+        const completion = text.replace('<- input.z0, input.z2', '<- <|>');
+        await expectCompletion(services)({ text: completion, index: 0, parseOptions: { documentUri: documentUri() }, disposeAfterCheck: true, assert: c => {
+            const inputs = c.items.filter(i => i.label.startsWith('input')).sort((x, y) => (x.sortText ?? '').localeCompare(y.sortText ?? ''));
+            expect(inputs.map(i => i.label)).toEqual(['input.z0', 'input.z1', 'input.z2']);
+            expect(inputs[0].sortText!.startsWith('0')).toBe(true);
+            expect(inputs[1].sortText!.startsWith('1')).toBe(true);
+            expect(inputs[2].detail).toMatch(/numerically inert: never moved A\.a0 in 32 trials/);
+        } });
+        await expectHover(services)({ text: text.replace('node a ->', 'node <|>a ->'), index: 0, parseOptions: { documentUri: documentUri() },
+            hover: /Numerically inert \(perturbing them on dataset rows never moved `A\.a0`; sampling cannot prove them absent\): `input\.z1`, `input\.z2`/ });
     });
 });
 
