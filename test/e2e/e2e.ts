@@ -1,6 +1,7 @@
 // End-to-end tests in a real VS Code: code-server with the packaged .vsix installed, driven by
 // playwright-core and Debian's chromium, headless. Each step leaves a screenshot under
-// test-results/e2e/. Run by run-e2e.sh (`npm run test:e2e`), which installs what this needs.
+// test-results/e2e/. Run by run-e2e.sh (`npm run test:e2e`), which installs what this needs;
+// `HYP_E2E_ONLY=<regex> npm run test:e2e` runs only the steps whose name matches (after the first).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { Workbench } from './workbench.js';
 const ROOT = process.cwd();
 const [codeServerBin, vsix] = process.argv.slice(2);
 const SHOTS = join(ROOT, 'test-results', 'e2e');
+/** Runs only the steps whose name matches (and the first, which opens the file): for iterating on one step. */
+const only = process.env.HYP_E2E_ONLY ? new RegExp(process.env.HYP_E2E_ONLY) : undefined;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'];
 
@@ -49,6 +52,10 @@ async function main(): Promise<number> {
         await wb.waitReady();
 
         const step = async (name: string, shot: string, body: () => Promise<void>) => {
+            if (only && !only.test(name) && shot !== 'open-no-problems') {
+                console.log(`- ${name} (skipped: HYP_E2E_ONLY)`);
+                return;
+            }
             const started = Date.now();
             try {
                 await body();
@@ -206,21 +213,49 @@ async function main(): Promise<number> {
 
         await step('Find a smaller circuit from here inserts what hyp discover found below the hypothesis', 'discover', async () => {
             await page.keyboard.press('Control+1');
+            await wb.command('Notifications: Clear All Notifications');
             await wb.goTo(lineOf('hypothesis identity {'), 1);
             await wb.command('Hyp: Find a smaller circuit from here');
-            const visible = async (what: string) => until(async () => {
-                // Monaco writes spaces as non-breaking ones, and renders only the lines in view.
-                const t = ((await page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
-                return t.includes(what) ? t : undefined;
-            }, `"${what}" in the editor`, 120_000);
-            await visible('// Found by hyp discover from identity');
+            await wb.visibleText('// Found by hyp discover from identity');
             // The block itself is below its comment header: bring it into view.
             await wb.goTo(lineOf('hypothesis identity {') + 24, 1);
-            const block = await visible('hypothesis identity_smaller {');
+            const block = await wb.visibleText('hypothesis identity_smaller {');
             // For the screenshot: the inserted header and block from their first column.
             await wb.goTo(lineOf('hypothesis identity {') + 7, 1);
-            await page.keyboard.press('Home');
+            await wb.settle();
             check(/identity_smaller \{\s*node a -> A = z <- input\.z1/.test(block), `inserted: ${block.slice(block.indexOf('identity_smaller') - 10, block.indexOf('identity_smaller') + 200)}`);
+        });
+
+        await step('Challenge this hypothesis, chosen from the Source Action menu, opens the challenge view, whose Insert button inserts a refinement', 'challenge', async () => {
+            await page.keyboard.press('Control+1');
+            await wb.command('Notifications: Clear All Notifications');
+            const inside = lineOf('hypothesis only_a {') + 1;
+            await wb.goTo(inside, 5);
+            // The palette's "Source Action..." opens the menu of the source actions at the cursor.
+            await wb.command('Source Action...');
+            const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Challenge this hypothesis' }).first();
+            await item.waitFor({ timeout: 30_000 });
+            const menu = (await page.locator('.action-widget').first().textContent()) ?? '';
+            check(menu.includes('Find a smaller circuit from here'), `menu: ${menu}`);
+            await wb.shot('challenge-source-action-menu');
+            await item.click();
+            const frame = await wb.frameWith('button.insert', 120_000);
+            const body = (await frame.locator('body').textContent()) ?? '';
+            check(/Challenge: only_a/.test(body) && /(Not flagged|Flagged): /.test(body), `challenge view: ${body.slice(0, 300)}`);
+            check(body.includes('Rule: flagged when an implied refinement lowers loss recovered by more than the half-width'), `no rule in: ${body.slice(0, 500)}`);
+            check(/loss recovered\s*\d+\.\d% \(95% CI -?\d+\.\d–\d+\.\d%\)/.test(body), `no score in: ${body.slice(0, 500)}`);
+            check(/drop\s*-?\d+\.\d points \(paired s\.e\. \d+\.\d\)/.test(body), `no drop in: ${body.slice(0, 800)}`);
+            check(body.includes('hypothesis only_a_refined1 extends only_a {'), `no refinement block in: ${body.slice(0, 800)}`);
+            const insert = frame.locator('button.insert').first();
+            await insert.click();
+            await until(async () => ((await insert.textContent()) ?? '').startsWith('Inserted as only_a_refined1') ? true : undefined, 'the Insert button to say it inserted', 30_000);
+            // The block is below only_a's closing brace, after a blank line.
+            await page.keyboard.press('Control+1');
+            await wb.goTo(lineOf('hypothesis only_a {') + 12, 1);
+            const editor = await wb.visibleText('hypothesis only_a_refined1 extends only_a {', 30_000);
+            check(/only_a_refined1 extends only_a \{\s*node d -> D = /.test(editor), `editor: ${editor.slice(editor.indexOf('only_a_refined1') - 10, editor.indexOf('only_a_refined1') + 200)}`);
+            await wb.goTo(inside, 1);
+            await wb.settle();
         });
     } catch (e) {
         results.push({ name: 'setting up code-server and chromium', ok: false, error: (e as Error).stack });

@@ -48,12 +48,52 @@ export class Workbench {
 
     /** Puts the cursor at 1-based line and column (Ctrl+G), which also scrolls it into view. */
     async goTo(line: number, column: number): Promise<void> {
-        await this.page.locator('.monaco-editor .view-lines').first().click();
+        await this.focusEditor();
         await this.page.keyboard.press('Control+G');
         const input = this.page.locator('.quick-input-widget input');
         await input.waitFor();
         await input.fill(`:${line}:${column}`);
+        // Enter before the widget has read the text does nothing: wait for its answer, then for it to close.
+        await this.page.locator('.quick-input-widget', { hasText: `go to line ${line} at column ${column}` }).first().waitFor();
         await this.page.keyboard.press('Enter');
+        await input.waitFor({ state: 'hidden' });
+    }
+
+    /** The text of the editor's lines in view (Monaco renders only those), polled until it contains `what`. */
+    async visibleText(what: string, timeoutMs = 120_000): Promise<string> {
+        const end = Date.now() + timeoutMs;
+        let text = '';
+        while (Date.now() < end) {
+            // Monaco writes spaces as non-breaking ones.
+            text = ((await this.page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+            if (text.includes(what)) return text;
+            await this.page.waitForTimeout(250);
+        }
+        throw new Error(`"${what}" never showed in the editor; it shows: ${text.slice(0, 300)}`);
+    }
+
+    /**
+     * Focuses the first editor by a click on its line numbers, in view. Not a locator click on its
+     * text: `.view-lines` is as wide as its longest line, and Playwright scrolls the middle of the
+     * element into view first, which scrolls Monaco's clipped container sideways behind its back
+     * (the editor then shows its lines shifted and cut: half-rendered). A click on the line
+     * numbers selects that line only, and runs no code lens.
+     */
+    async focusEditor(): Promise<void> {
+        const editor = await this.page.locator('.monaco-editor').first().boundingBox();
+        const numbers = await this.page.locator('.monaco-editor .margin').first().boundingBox();
+        if (!editor || !numbers) throw new Error('no editor in view');
+        await this.page.mouse.click(numbers.x + numbers.width / 2, editor.y + editor.height / 2);
+    }
+
+    /**
+     * Before a screenshot: any sideways DOM scroll of the editor's clipped containers undone (see
+     * focusEditor), and a few frames for Monaco to render.
+     */
+    async settle(): Promise<void> {
+        // A string: this file is compiled without the DOM's types.
+        await this.page.evaluate(`for (const e of document.querySelectorAll('.monaco-editor, .monaco-editor *')) if (e.scrollLeft !== 0) e.scrollLeft = 0;`);
+        await this.page.waitForTimeout(600);
     }
 
     /** The code lens links of the hypothesis declared on the line that contains `header`. */
