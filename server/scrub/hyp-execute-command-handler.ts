@@ -3,7 +3,8 @@
 // client shows, window/showMessage (progress is the scrub's work-done progress, and lenses refresh
 // on their own). The VS Code extension registers the same ids with its richer views and says so
 // at initialize: vscode-languageclient registers every advertised id as a VS Code command, which
-// would clash with the extension's own, so none is advertised to it.
+// would clash with the extension's own, so none is advertised to it. The exploration commands are
+// served to every client (the extension forwards them), and insertBelow serves the challenge view.
 import type { TextDocument } from 'langium';
 import { AbstractExecuteCommandHandler, type ExecuteCommandAcceptor, type TextDocuments } from 'langium/lsp';
 import { ErrorCodes, MessageType, ResponseError, ShowMessageNotification, type Connection } from 'vscode-languageserver';
@@ -78,9 +79,15 @@ export class HypExecuteCommandHandler extends AbstractExecuteCommandHandler {
             this.show(cancelled ? MessageType.Info : MessageType.Error, `${kind === 'discover' ? 'Discover' : 'Challenge'} of "${args.hypothesis}" ${cancelled ? 'cancelled' : `failed: ${message}`}`);
             return toView ? { outcome: cancelled ? 'cancelled' : 'failed', message } : message;
         }
-        if (toView && outcome.challenge) return { outcome: 'done', uri: args.uri, summary: outcome.summary, report: outcome.challenge };
-        await this.insertBelow({ uri: args.uri, hypothesis: args.hypothesis, text: outcome.text },
+        if (toView) {
+            if (outcome.challenge) return { outcome: 'done', uri: args.uri, summary: outcome.summary, report: outcome.challenge };
+            const message = 'the scrub worker sent no challenge report';
+            this.show(MessageType.Error, `Challenge of "${args.hypothesis}" failed: ${message}`);
+            return { outcome: 'failed', message };
+        }
+        const inserted = await this.insertBelow({ uri: args.uri, hypothesis: args.hypothesis, text: outcome.text },
             kind === 'discover' ? `Smaller circuit from ${args.hypothesis}` : `Refinements of ${args.hypothesis}`);
+        if (!inserted.applied) this.show(MessageType.Warning, `Nothing inserted: ${inserted.problem}`);
         this.show(MessageType.Info, outcome.summary);
         return outcome.summary;
     }
