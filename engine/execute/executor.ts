@@ -48,6 +48,8 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     const { table } = plan;
     const outputs = new OutputSet(table.size, [plan.scrubbed, plan.clean, plan.random]);
     const uses = countUses(plan, outputs);
+    // The plan is complete: its flat sources no longer move.
+    const flat = table.flatSources;
     const store = new ActivationStore(table.size);
 
     const computedByTensor = new Map<string, number[]>();
@@ -178,8 +180,10 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
 
     /** A computed request has run (or been skipped): its sources have one reader fewer. */
     function release(id: number): void {
-        for (const a of (table.get(id) as ComputedRequest).inputs) {
-            for (const s of a.sources) if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
+        const end = table.sourceStart(id + 1);
+        for (let i = table.sourceStart(id); i < end; i++) {
+            const s = flat[i];
+            if (--uses[s] === 0 && !outputs.has(s)) store.delete(s);
         }
     }
 }
@@ -238,12 +242,14 @@ export function countUses(plan: Plan, outputs = new OutputSet(plan.table.size, [
     const uses = new Int32Array(table.size);
     for (const id of outputs.ids) uses[id]++;
     // Requests are interned parents-first, so one backward sweep sees every consumer before its sources.
+    // Every occurrence counts (a source owning several parts is read once per part), and every
+    // occurrence is released after the read: the count reaches zero at the last one. Only
+    // computed requests have sources.
+    const flat = table.flatSources;
     for (let id = table.size - 1; id >= 0; id--) {
-        const req = table.get(id);
-        if (req.kind !== 'computed' || uses[id] === 0) continue;
-        // Every occurrence counts (a source owning several parts is read once per part), and
-        // every occurrence is released after the read: the count reaches zero at the last one.
-        for (const a of req.inputs) for (const s of a.sources) uses[s]++;
+        if (uses[id] === 0) continue;
+        const end = table.sourceStart(id + 1);
+        for (let i = table.sourceStart(id); i < end; i++) uses[flat[i]]++;
     }
     return uses;
 }

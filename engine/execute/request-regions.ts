@@ -102,6 +102,19 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
         if (had === r) return;
         regions[s] = had === undefined ? r : contains(had, r) ? had : hull(had, r);
     };
+    // A part's overlap with the box a function reads, one interned object per pair (both are
+    // shared objects): a new array per source, and its key when interned, cost more than the rest.
+    const overlaps = new Map<Region, Map<Region, Region | null>>();
+    const overlap = (box: Region, part: Region): Region | undefined => {
+        let byPart = overlaps.get(box);
+        if (byPart === undefined) overlaps.set(box, byPart = new Map());
+        let r = byPart.get(part);
+        if (r === undefined) {
+            const o = intersect(box, part);
+            byPart.set(part, r = o === undefined ? null : intern(o));
+        }
+        return r ?? undefined;
+    };
     // Variants asked once each: a plan holds few (parent lists × regions), and requests many.
     // What a variant reads of each parent is worked out once too, and consecutive requests
     // mostly share their variant: the last one is kept at hand.
@@ -156,7 +169,7 @@ export async function requestRegions(plan: Plan, g: GraphG, runner: ModelRunner,
                     if (computed[sources[i]] === 0) continue;
                     const part = parts[i];
                     // Read whole, a part is its own box: the same object every time, no new array.
-                    const r = part === undefined ? undefined : all ? part : intersect(box, part);
+                    const r = part === undefined ? undefined : all ? part : overlap(box, part);
                     if (r !== undefined) read(sources[i], r);
                 }
             }

@@ -140,14 +140,13 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
         for (let k = 0; k < inputs.length; k++) {
             const parentTensor = node.parents[k];
             const slots = node.slotsOf[k];
-            const sources = new Array<number>(slots.length);
-            for (let i = 0; i < slots.length; i++) {
-                const slot = slots[i];
-                sources[i] = slot === NOT_READ ? table.clean(parentTensor, x)
-                    : requests[slot] >= 0 ? requests[slot]
-                    : examples[slot] >= 0 ? table.clean(parentTensor, examples[slot])
-                    : table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
+            // A parent one G node covers is taken whole: the table's shared assembly for it.
+            if (slots.length === 1) {
+                inputs[k] = table.whole(sourceOf(slots[0], parentTensor, x, requests, examples));
+                continue;
             }
+            const sources = new Array<number>(slots.length);
+            for (let i = 0; i < slots.length; i++) sources[i] = sourceOf(slots[i], parentTensor, x, requests, examples);
             inputs[k] = { sources };
         }
         const id = computed(node, inputs);
@@ -155,37 +154,59 @@ export function planScrub(g: GraphG, nodes: readonly PlanNode[], roots: Int32Arr
         return id;
     }
 
+    /** The request a slot's elements of a parent come from (scrub's per-slot scratch). */
+    function sourceOf(slot: number, parentTensor: string, x: number, requests: Int32Array, examples: Int32Array): number {
+        return slot === NOT_READ ? table.clean(parentTensor, x)
+            : requests[slot] >= 0 ? requests[slot]
+            : examples[slot] >= 0 ? table.clean(parentTensor, examples[slot])
+            : table.constant(parentTensor, opts.ablation === 'mean' ? 'mean' : 'zero');
+    }
+
     function computed(node: CompiledNode, inputs: Assembly[]): number {
         const { tensor, parents, cuts, sumCuts } = node;
         if (cuts === undefined && sumCuts === undefined) return table.computed(tensor, parents, inputs);
+        // Plain loops over precomputed indices: this runs for every computed request of a plan.
         let mask = 0;
         let sumMask = 0;
-        cuts?.forEach((c, i) => { if (cleanExample(inputs[c.parent]) >= 0) mask |= 1 << i; });
-        sumCuts?.forEach((c, i) => {
-            // The clean cut, where it applies, is cheaper still.
-            if (cuts?.some((cc, j) => cc.parent === c.parent && mask & (1 << j))) return;
-            if (inputs[c.parent].sources.every(s => table.get(s).kind === 'clean')) sumMask |= 1 << i;
-        });
+        if (cuts !== undefined) for (let i = 0; i < cuts.length; i++) if (cleanExample(inputs[cuts[i].parent]) >= 0) mask |= 1 << i;
+        if (sumCuts !== undefined) {
+            for (let i = 0; i < sumCuts.length; i++) {
+                const k = sumCuts[i].parent;
+                // The clean cut, where it applies, is cheaper still.
+                if (mask & node.cutBits[k]) continue;
+                if (allClean(inputs[k].sources)) sumMask |= 1 << i;
+            }
+        }
         if (mask === 0 && sumMask === 0) return table.computed(tensor, parents, inputs);
         const cutInputs: Assembly[] = [];
-        inputs.forEach((a, k) => {
-            const i = cuts === undefined ? -1 : cuts.findIndex(c => c.parent === k);
+        for (let k = 0; k < inputs.length; k++) {
+            const a = inputs[k];
+            const i = node.cutOf[k];
             if (i >= 0 && mask & (1 << i)) {
-                for (const f of cuts![i].frontier) cutInputs.push({ sources: [table.clean(f, cleanExample(a))] });
-                return;
+                const example = cleanExample(a);
+                for (const f of cuts![i].frontier) cutInputs.push(table.whole(table.clean(f, example)));
+                continue;
             }
-            const j = sumCuts === undefined ? -1 : sumCuts.findIndex(c => c.parent === k);
+            const j = node.sumCutOf[k];
             if (j >= 0 && sumMask & (1 << j)) {
                 const partSums = sumCuts![j].partSums;
-                cutInputs.push({ sources: a.sources.map(s => table.clean(partSums, (table.get(s) as { example: number }).example)), sum: true });
-                return;
+                const sources = new Array<number>(a.sources.length);
+                for (let q = 0; q < sources.length; q++) sources[q] = table.clean(partSums, (table.get(a.sources[q]) as { example: number }).example);
+                cutInputs.push({ sources, sum: true });
+                continue;
             }
             cutInputs.push(a);
-        });
+        }
         const key = mask * 65536 + sumMask;
         let variant = node.variants.get(key);
         if (variant === undefined) node.variants.set(key, variant = variantParents(tensor, key, () => cutParents(parents, cuts ?? [], mask, sumCuts ?? [], sumMask)));
         return table.computed(tensor, variant, cutInputs);
+    }
+
+    /** Whether every source is a clean activation. */
+    function allClean(sources: readonly number[]): boolean {
+        for (let i = 0; i < sources.length; i++) if (table.get(sources[i]).kind !== 'clean') return false;
+        return true;
     }
 
     /** The example when the assembly is one example's whole clean activation; else -1. */
@@ -213,6 +234,10 @@ interface CompiledNode {
     parents: readonly string[];
     cuts: readonly CleanCut[] | undefined;
     sumCuts: readonly SumCut[] | undefined;
+    /** Per parent index: the first clean cut of that parent (-1: none), likewise the first sum cut, and the bits of every clean cut of it. */
+    cutOf: Int32Array;
+    sumCutOf: Int32Array;
+    cutBits: Int32Array;
     /** I-parents in the file's order: a plan node, or an input part (no plan). */
     iParents: { plan?: CompiledNode }[];
     /** Per parent tensor, per G node covering it: the slot its source is in (NOT_READ: a part the node does not read). */
@@ -266,8 +291,14 @@ function compileNodes(g: GraphG, nodes: readonly PlanNode[], opts: PlanOptions):
             && (slots === iParents.length || opts.ablation !== 'resample');
         const alwaysClean = drawsNothing && slots === iParents.length
             && iParents.every(p => p.plan === undefined || p.plan.alwaysClean);
+        const cuts = opts.cuts?.get(tensor), sumCuts = opts.sumCuts?.get(tensor);
+        const cutBits = new Int32Array(parents.length);
+        cuts?.forEach((cut, i) => { cutBits[cut.parent] |= 1 << i; });
         const c: CompiledNode = {
-            node, tensor, parents, cuts: opts.cuts?.get(tensor), sumCuts: opts.sumCuts?.get(tensor), iParents, slotsOf,
+            node, tensor, parents, cuts, sumCuts, iParents, slotsOf,
+            cutOf: Int32Array.from(parents, (_, k) => cuts?.findIndex(cut => cut.parent === k) ?? -1),
+            sumCutOf: Int32Array.from(parents, (_, k) => sumCuts?.findIndex(cut => cut.parent === k) ?? -1),
+            cutBits,
             slotRequests: new Int32Array(slots), slotExamples: new Int32Array(slots),
             memo: drawsNothing ? new Map() : null, alwaysClean, variants: new Map(),
         };

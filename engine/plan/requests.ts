@@ -28,6 +28,17 @@ export type Request =
 
 export class RequestTable {
     readonly requests: Request[] = [];
+    /**
+     * Every request's sources, all its inputs' in order, in one array: request id's are
+     * `flatSources[sourceStart(id)]` up to `sourceStart(id + 1)` (none for clean and constant
+     * requests). The executor counts and releases readers over it: walking each request's
+     * assemblies instead cost as much as stacking the feeds.
+     */
+    private flat = new Int32Array(1024);
+    private flatLength = 0;
+    private starts = new Int32Array(1024);
+    /** One shared assembly per request taken whole (most inputs are): fewer objects for the collector to copy. */
+    private readonly wholes: (Assembly | undefined)[] = [];
     private readonly ids = new Map<string, number>();
     // Clean requests are most of a plan: they get a map per tensor keyed by the example number,
     // which costs no string building on the planner's hot path.
@@ -40,8 +51,7 @@ export class RequestTable {
         if (byExample === undefined) this.cleanIds.set(tensor, byExample = new Map());
         let id = byExample.get(example);
         if (id === undefined) {
-            id = this.requests.length;
-            this.requests.push({ kind: 'clean', tensor, example });
+            id = this.push({ kind: 'clean', tensor, example });
             byExample.set(example, id);
         }
         return id;
@@ -58,11 +68,18 @@ export class RequestTable {
     computed(tensor: string, parents: readonly string[], inputs: Assembly[]): number {
         let example = -1;
         let allClean = inputs.length > 0;
-        for (const a of inputs) {
-            const first = this.requests[a.sources[0]];
-            if (first.kind !== 'clean' || a.sources.some(s => s !== a.sources[0]) || (example >= 0 && first.example !== example)) {
+        for (let k = 0; k < inputs.length && allClean; k++) {
+            const sources = inputs[k].sources;
+            const first = this.requests[sources[0]];
+            if (first.kind !== 'clean' || (example >= 0 && first.example !== example)) {
                 allClean = false;
                 break;
+            }
+            for (let i = 1; i < sources.length; i++) {
+                if (sources[i] !== sources[0]) {
+                    allClean = false;
+                    break;
+                }
             }
             example = first.example;
         }
@@ -83,8 +100,7 @@ export class RequestTable {
         } else if (bucket !== undefined) {
             for (const id of bucket) if (sameComputed(this.requests[id], tensor, parents, inputs)) return id;
         }
-        const id = this.requests.length;
-        this.requests.push({ kind: 'computed', tensor, parents, inputs });
+        const id = this.push({ kind: 'computed', tensor, parents, inputs });
         if (bucket === undefined) this.computedIds.set(h, id);
         else if (typeof bucket === 'number') this.computedIds.set(h, [bucket, id]);
         else bucket.push(id);
@@ -95,6 +111,46 @@ export class RequestTable {
         return this.requests[id];
     }
 
+    /** The assembly that takes request `id` whole, one object per request. */
+    whole(id: number): Assembly {
+        let a = this.wholes[id];
+        if (a === undefined) this.wholes[id] = a = { sources: [id] };
+        return a;
+    }
+
+    /** The array of every request's sources (see `flat`); valid until the next request is added. */
+    get flatSources(): Int32Array {
+        return this.flat;
+    }
+
+    /** Where request `id`'s sources start in `flatSources`; they end where id + 1's start. */
+    sourceStart(id: number): number {
+        return id < this.requests.length ? this.starts[id] : this.flatLength;
+    }
+
+    private push(r: Request): number {
+        const id = this.requests.length;
+        this.requests.push(r);
+        if (id + 1 >= this.starts.length) {
+            const grown = new Int32Array(this.starts.length * 2);
+            grown.set(this.starts);
+            this.starts = grown;
+        }
+        this.starts[id] = this.flatLength;
+        if (r.kind === 'computed') {
+            for (const a of r.inputs) {
+                const sources = a.sources;
+                if (this.flatLength + sources.length > this.flat.length) {
+                    const grown = new Int32Array(Math.max(this.flat.length * 2, this.flatLength + sources.length));
+                    grown.set(this.flat);
+                    this.flat = grown;
+                }
+                for (let i = 0; i < sources.length; i++) this.flat[this.flatLength++] = sources[i];
+            }
+        }
+        return id;
+    }
+
     get size(): number {
         return this.requests.length;
     }
@@ -102,8 +158,7 @@ export class RequestTable {
     private intern(key: string, make: () => Request): number {
         let id = this.ids.get(key);
         if (id === undefined) {
-            id = this.requests.length;
-            this.requests.push(make());
+            id = this.push(make());
             this.ids.set(key, id);
         }
         return id;
