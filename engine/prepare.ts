@@ -169,7 +169,9 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
         .map(([name, t]) => [name, exampleSize(t.dims) * bytesPerElement(t.dtype)]));
     const bytesPerExample = [...tensorBytes.values()].reduce((a, b) => a + b, 0);
     const modelBytesPerExample = bytesPerExample + graphBytes;
-    const cache = new Map<HypothesisSpec, PlanNode[]>();
+    // Weakly keyed: exploration plans hundreds of candidate hypotheses against one prepared spec,
+    // each with feature classes over the dataset, and keeps none of them.
+    const cache = new WeakMap<HypothesisSpec, PlanNode[]>();
     let cleanCache: CleanCache | undefined;
     let pool: ScrubPool | undefined;
     const cacheTypes = new Map<string, ActivationType>(types);

@@ -8,6 +8,9 @@ import { scrubBlock } from '../scrub.js';
 import type { HypothesisSpec } from '../spec.js';
 import type { FromThread, RootsJob, ThreadData } from './thread-protocol.js';
 
+/** Hypotheses a thread keeps with their feature classes, most recently used. */
+const KEPT_HYPOTHESES = 8;
+
 /** Progress is sent at most this often. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -22,12 +25,18 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
         post({ type: 'prepare-failed', error: errorFields(e) });
         return;
     }
-    // The same hypothesis arrives as a new object with every job; its feature classes are computed once.
+    // The same hypothesis arrives as a new object with every job; its feature classes are computed
+    // once. The last few are kept (prepared.planNodes holds them weakly): exploration sends a new
+    // candidate with nearly every job, and kept them all.
     const hypotheses = new Map<string, HypothesisSpec>();
     const run = async (job: RootsJob) => {
         const key = JSON.stringify(job.hypothesis);
         let hypothesis = hypotheses.get(key);
-        if (hypothesis === undefined) hypotheses.set(key, hypothesis = job.hypothesis);
+        if (hypothesis === undefined) hypothesis = job.hypothesis;
+        // Most recently used last: a Map iterates in insertion order.
+        hypotheses.delete(key);
+        hypotheses.set(key, hypothesis);
+        if (hypotheses.size > KEPT_HYPOTHESES) hypotheses.delete(hypotheses.keys().next().value!);
         let last = 0;
         const { values, cleanSeen } = await scrubBlock(prepared, hypothesis, {
             seed: job.seed,
