@@ -102,6 +102,55 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     const { samples, seed } = runSettings(hypothesis, opts);
     const n = prepared.dataset.rows.length;
     const probe = Math.min(PROBE_ROOTS, samples);
+    const { reads, computedBytes, cleanBytes } = probeReads(prepared, hypothesis, seed, probe);
+    const cleanTensors = new Set<string>();
+    for (const [t, count] of reads) {
+        // A tensor the probe did not see read is taken to be read by half a root's worth of it.
+        const examples = Math.min(n, (Math.max(count, 0.5) * samples) / probe);
+        if (examples * prepared.modelBytesPerExample >= n * (prepared.tensorBytes.get(t) ?? 0)) cleanTensors.add(t);
+    }
+    const cache = prepared.cleanCache();
+    const cacheBytes = cache.bytesWith(cleanTensors);
+    const cached = cacheBytes <= 0.4 * budget;
+    const held = computedBytes + (cached ? 0 : cleanBytes);
+    const roots = Math.max(0.1 * budget, 0.4 * budget - (cached ? cacheBytes : 0)) / Math.max(1, held / probe);
+    return {
+        chunkSize: opts.chunkSize ?? Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots))),
+        cache: cached ? cache : undefined,
+        cleanTensors,
+        readTensors: new Set(reads.keys()),
+    };
+}
+
+/** What the probe plan of a hypothesis's first roots reads (sizingFor): its tensors read clean, and the bytes its live requests hold. */
+interface ProbeReads {
+    /**
+     * Tensors the plan reads clean, by live clean requests (a cut's frontier or a sum cut's part
+     * sums, which the run may read, count 0).
+     */
+    reads: ReadonlyMap<string, number>;
+    /** Bytes of the live computed requests, and of the live clean ones. */
+    computedBytes: number;
+    cleanBytes: number;
+}
+
+/**
+ * The probe plan's reads, planned once per prepared spec, hypothesis, seed and probe size: every
+ * run of a hypothesis (each scrub of a benchmark, each chunk range of a file's run) is sized from
+ * the same first roots, and planning them cost a tenth of a small model's scrub, before its threads
+ * start. Weakly keyed, so that a hypothesis nobody holds (exploration's candidates) is dropped.
+ */
+const probeReadsCache = new WeakMap<PreparedScrub, WeakMap<HypothesisSpec, Map<string, ProbeReads>>>();
+
+function probeReads(prepared: PreparedScrub, hypothesis: HypothesisSpec, seed: number, probe: number): ProbeReads {
+    let byHypothesis = probeReadsCache.get(prepared);
+    if (byHypothesis === undefined) probeReadsCache.set(prepared, byHypothesis = new WeakMap());
+    let byRun = byHypothesis.get(hypothesis);
+    if (byRun === undefined) byHypothesis.set(hypothesis, byRun = new Map());
+    const key = `${seed}:${probe}:${hypothesis.options.ablation}:${hypothesis.options.unimportant}`;
+    const known = byRun.get(key);
+    if (known !== undefined) return known;
+    const n = prepared.dataset.rows.length;
     const rootIds = Int32Array.from({ length: probe }, (_, i) => i);
     const plan = planScrub(prepared.g, prepared.planNodes(hypothesis), rootIds.map(r => rootExample(r, n, seed)), rootIds, {
         seed, ablation: hypothesis.options.ablation, unimportant: hypothesis.options.unimportant, datasetSize: n,
@@ -116,34 +165,22 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     // again than fetching it for every example costs: a cut's frontier that few roots read (where
     // two parts happen to share an example) is fetched for those roots alone.
     const reads = new Map<string, number>();
+    const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
+    let computedBytes = 0, cleanBytes = 0;
     plan.table.requests.forEach((r, id) => {
         if (live[id] === 0) return;
-        if (r.kind === 'clean') reads.set(r.tensor, (reads.get(r.tensor) ?? 0) + 1);
+        if (r.kind === 'clean') {
+            reads.set(r.tensor, (reads.get(r.tensor) ?? 0) + 1);
+            cleanBytes += bytes(r.tensor);
+        }
         if (r.kind !== 'computed') return;
+        computedBytes += bytes(r.tensor);
         for (const c of prepared.cuts.get(r.tensor) ?? []) for (const f of c.frontier) if (!reads.has(f)) reads.set(f, 0);
         for (const c of prepared.sumCuts.get(r.tensor) ?? []) if (!reads.has(c.partSums)) reads.set(c.partSums, 0);
     });
-    const cleanTensors = new Set<string>();
-    for (const [t, count] of reads) {
-        // A tensor the probe did not see read is taken to be read by half a root's worth of it.
-        const examples = Math.min(n, (Math.max(count, 0.5) * samples) / probe);
-        if (examples * prepared.modelBytesPerExample >= n * (prepared.tensorBytes.get(t) ?? 0)) cleanTensors.add(t);
-    }
-    const cache = prepared.cleanCache();
-    const cacheBytes = cache.bytesWith(cleanTensors);
-    const cached = cacheBytes <= 0.4 * budget;
-    const bytes = (t: string) => prepared.tensorBytes.get(t) ?? 0;
-    let held = 0;
-    plan.table.requests.forEach((r, id) => {
-        if (live[id] > 0 && (r.kind === 'computed' || (r.kind === 'clean' && !cached))) held += bytes(r.tensor);
-    });
-    const roots = Math.max(0.1 * budget, 0.4 * budget - (cached ? cacheBytes : 0)) / Math.max(1, held / probe);
-    return {
-        chunkSize: opts.chunkSize ?? Math.max(16, Math.min(DEFAULT_CHUNK_SIZE, Math.floor(roots))),
-        cache: cached ? cache : undefined,
-        cleanTensors,
-        readTensors: new Set(reads.keys()),
-    };
+    const result = { reads, computedBytes, cleanBytes };
+    byRun.set(key, result);
+    return result;
 }
 
 /** Roots per chunk (sizingFor). */
