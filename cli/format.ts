@@ -1,10 +1,9 @@
 // How results and diagnostics read on a terminal. Percentages with one decimal, CIs with an en
 // dash, thousands separators: the line a researcher copies into a paper.
 import type { ScrubResult } from '../engine/result.js';
+import { jsonNumber, percentDigits } from '../engine/score/percent.js';
 
-export function percent(x: number): string {
-    return (100 * x).toFixed(1);
-}
+export const percent = percentDigits;
 
 /** `loss recovered 87.3% (95% CI 86.1–88.4)` */
 export function lossRecoveredText(r: Pick<ScrubResult, 'lossRecovered' | 'ci95'>): string {
@@ -29,8 +28,8 @@ function fmt(x: number): string {
 export function jsonResult(r: ScrubResult): Record<string, unknown> {
     return {
         hypothesis: r.hypothesis,
-        lossRecovered: r.lossRecovered,
-        ci95: r.ci95,
+        lossRecovered: jsonNumber(r.lossRecovered),
+        ci95: r.ci95.map(jsonNumber),
         clean: r.clean,
         scrubbed: r.scrubbed,
         random: r.random,

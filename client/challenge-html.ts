@@ -5,6 +5,7 @@
 // hypothesis and answers `{ type: 'inserted', index, name }` (or `{ type: 'failed', index }`).
 // No vscode import, so it is unit-tested.
 import type { ChallengeReport, ReportedScore } from '../engine/worker/protocol.js';
+import { percentDigits } from '../engine/score/percent.js';
 
 /** What the page posts to the extension. */
 export type ChallengePageMessage = { type: 'insert'; index: number };
@@ -13,7 +14,7 @@ export type ChallengePageMessage = { type: 'insert'; index: number };
 export type ChallengeHostMessage = { type: 'inserted'; index: number; name: string } | { type: 'failed'; index: number };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-const points = (x: number) => (100 * x).toFixed(1);
+const points = percentDigits;
 
 /** `91.2% (95% CI 90.1–92.3%)` */
 export function scoreHtml(s: ReportedScore): string {

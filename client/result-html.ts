@@ -3,6 +3,7 @@
 // run in the webview. No vscode import, so it is unit-tested.
 import type { ScrubResult } from '../engine/result.js';
 import type { ResultView } from '../language/communication/rpc.js';
+import { percentText } from '../engine/score/percent.js';
 
 export const HISTOGRAM_BINS = 30;
 
@@ -27,7 +28,7 @@ export function perExampleChange(r: ScrubResult): number[] {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pct = percentText;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
 
 function histogramSvg(changes: number[], metric: string): string {

@@ -4,10 +4,11 @@
 import type { DiscoverResult, Score } from './discover.js';
 import { edgeCount } from './discover.js';
 import { hypothesisToHyp } from './hypothesis-text.js';
+import { percentDigits } from '../score/percent.js';
 
 /** `91.2% (95% CI 90.1–92.3)` */
 export function scoreText(s: Score): string {
-    const p = (x: number) => (100 * x).toFixed(1);
+    const p = percentDigits;
     return `${p(s.lossRecovered)}% (95% CI ${p(s.ci95[0])}–${p(s.ci95[1])})`;
 }
 

@@ -55,11 +55,19 @@ export function mean(v: Float64Array): number {
     return s / v.length;
 }
 
-/** Linear-interpolated quantile; NaN resamples (a degenerate denominator) sort last. */
+/**
+ * Linear-interpolated quantile over the resamples where loss recovered is defined. A resample
+ * whose random baseline equals its clean value and its scrubbed value (0 / 0) has none and is left
+ * out; one whose baseline equals the clean value while the scrub differs is ±∞ and kept, so the CI
+ * says it is unbounded (percent.ts prints ∞). Both happen only on a few roots.
+ */
 function quantile(values: Float64Array, q: number): number {
-    const sorted = Float64Array.from(values).sort();
+    const sorted = Float64Array.from(values.filter(v => !Number.isNaN(v))).sort();
+    if (sorted.length === 0) return NaN;
     const pos = q * (sorted.length - 1);
     const lo = Math.floor(pos);
     const hi = Math.min(lo + 1, sorted.length - 1);
+    // Between a bound and an unbounded neighbour the quantile is unbounded (interpolating would give NaN).
+    if (!Number.isFinite(sorted[lo]) || !Number.isFinite(sorted[hi])) return pos === lo ? sorted[lo] : !Number.isFinite(sorted[lo]) ? sorted[lo] : sorted[hi];
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }

@@ -2,6 +2,7 @@
 // server attaches its job queue and result cache here; without it (tests, the CLI) every
 // hypothesis is simply not scrubbed yet.
 import type { LangiumDocument } from 'langium';
+import { percentDigits, percentText } from '../../engine/score/percent.js';
 
 /** A summary of one result, what the code lens prints. */
 export interface ResultSummary {
@@ -46,17 +47,15 @@ export class HypScrubStatus implements ScrubStatusSource {
     }
 }
 
-/** `87.3%`: loss recovered as the lens prints it (one decimal). */
-export function percent(fraction: number): string {
-    return `${(100 * fraction).toFixed(1)}%`;
-}
+/** `87.3%`: loss recovered as the lens prints it (one decimal; ∞ for an unbounded CI end). */
+export const percent = percentText;
 
 /**
  * `loss recovered 87.3% (95% CI 86.1–88.4) · 2,048 samples · 4.1 s · cpu`, and where the
  * execution provider `auto` fell back, which ones did not start: `· cpu (auto: cuda, webgpu did not start)`.
  */
 export function describeResult(s: ResultSummary): string {
-    const ci = `${(100 * s.ci95[0]).toFixed(1)}–${(100 * s.ci95[1]).toFixed(1)}`;
+    const ci = `${percentDigits(s.ci95[0])}–${percentDigits(s.ci95[1])}`;
     return `loss recovered ${percent(s.lossRecovered)} (95% CI ${ci}) · ${s.samples.toLocaleString('en-US')} samples · ${s.seconds.toFixed(1)} s · ${s.provider}${fellBack(s.providerFallbacks)}`;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { behaviourLoss, resolvePosition } from '../../engine/score/behaviours.js';
 import { lossRecovered } from '../../engine/score/statistics.js';
+import { jsonNumber, percentDigits, percentText } from '../../engine/score/percent.js';
 import { Prng } from '../../engine/util/prng.js';
 
 function series(n: number, f: (i: number) => number): Float64Array {
@@ -69,5 +70,30 @@ describe('behaviours', () => {
         expect(behaviourLoss({ kind: 'accuracy' }, seq, { label: 1, position: 2, clean: seq })).toBe(-1);
         expect(behaviourLoss({ kind: 'accuracy' }, seq, { label: 1, position: 1, clean: seq })).toBe(0);
         expect(() => resolvePosition({ kind: 'index', index: 3 }, seq.dims, {})).toThrow(/outside/);
+    });
+
+    it('on a few roots, leaves out resamples where it is 0 / 0 and says an end is unbounded (±∞), never NaN', () => {
+        // The baseline differs from the clean value on root 0 only: a resample without root 0 has a
+        // zero denominator, and a scrub that moved root 1 makes it −∞ there.
+        const clean = series(8, () => 0);
+        const random = series(8, i => (i === 0 ? 1 : 0));
+        const scrubbed = series(8, i => (i === 0 ? 0.5 : i === 1 ? 0.2 : 0));
+        const r = lossRecovered(clean, scrubbed, random, 5);
+        expect(r.lossRecovered).toBeCloseTo((1 - 0.7) / 1, 12);
+        expect(r.ci95[0]).toBe(-Infinity);
+        expect(Number.isFinite(r.ci95[1])).toBe(true);
+        // Scrubbed equal to clean on every root: 1 wherever defined, so the CI is [1, 1].
+        const exact = lossRecovered(clean, clean, random, 5);
+        expect(exact.ci95).toEqual([1, 1]);
+    });
+});
+
+describe('percentages as every output prints them', () => {
+    it('one decimal, ∞ for an unbounded end, undefined for NaN; JSON gets strings for ±∞', () => {
+        expect(percentDigits(0.8734)).toBe('87.3');
+        expect(percentDigits(-Infinity)).toBe('−∞');
+        expect(percentText(Infinity)).toBe('∞%');
+        expect(percentText(NaN)).toBe('undefined');
+        expect([jsonNumber(-Infinity), jsonNumber(Infinity), jsonNumber(NaN), jsonNumber(0.5)]).toEqual(['-Infinity', 'Infinity', null, 0.5]);
     });
 });
