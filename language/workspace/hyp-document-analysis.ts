@@ -142,15 +142,19 @@ export class HypDocumentAnalysis {
             const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
             // Built on first use: a file whose edges are never checked never runs it.
             let request: PerturbRequest | null | undefined;
+            // Every edge check asks: once the pass has ended (or failed: no warnings), the answer is kept.
+            let ended: { value?: PartEvidence } | undefined;
             analysis.numericEvidence = () => {
+                if (ended !== undefined) return ended.value;
                 if (request === undefined) {
                     const queries = perturbQueries(g, modelGraph);
                     const feeds = queries.length > 0 ? documentProbeFeeds(graph, data, decl, { fieldTypes, functionNames }, PERTURB_ROWS) : undefined;
                     request = feeds === undefined ? null : { queries, feeds };
                 }
-                if (request === null) return undefined;
-                const ran = this.data.perturbation(path, request);
-                return ran?.ok ? ran.value : undefined;
+                const ran = request === null ? undefined : this.data.perturbation(path, request);
+                if (ran?.ok === false && ran.pending) return undefined;
+                ended = { value: ran?.ok ? ran.value : undefined };
+                return ended.value;
             };
         }
         this.cache.set(document, { text, loaded, analysis });
