@@ -14,6 +14,11 @@ import type { Coverage, GraphG, ModelGraph } from './types.js';
 export const PERTURB_ROWS = 8;
 export const PERTURBATIONS = 4;
 export const MAX_PERTURBED_PARTS = 48;
+/**
+ * Parent elements fed to one perturbed run at most (rows × perturbations × one example of every
+ * parent): large parents get fewer rows, and a child whose parents do not fit two rows is not tested.
+ */
+export const MAX_RUN_ELEMENTS = 1 << 22;
 
 /** One child tensor: its local function's inputs, its G nodes, and the parent G nodes to perturb. */
 export interface PerturbQuery {
@@ -60,7 +65,8 @@ export function inertEdge(evidence: PartEvidence | undefined, child: string, par
  * The child tensors whose part-level parents a rule over-approximated (g.partsInexact), each with
  * the parent parts to perturb; none when G was derived on rewritten hooks (their parts are not
  * tensors of the model file) or the tensors are not the model's. At most MAX_PERTURBED_PARTS parent
- * parts in all, children in G's order: later ones are not tested.
+ * parts in all, children in G's order: later ones are not tested; nor are children whose parents
+ * do not fit two rows in MAX_RUN_ELEMENTS.
  */
 export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
     const queries: PerturbQuery[] = [];
@@ -70,6 +76,9 @@ export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
         if (children.length === 0) continue;
         const parents = [...g.tensorParents(tensor)];
         if (![tensor, ...parents].every(t => model.tensors.has(t))) continue;
+        // Too large to test on two rows (a shape unknown counts as too large): asked nothing, so the model never runs for it.
+        const perExample = parents.map(p => model.tensors.get(p)!.shape?.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : Infinity), 1) ?? Infinity);
+        if (2 * PERTURBATIONS * perExample.reduce((a, b) => a + b, 0) > MAX_RUN_ELEMENTS) continue;
         const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
         const parentNodes = [...new Set(edges.map(([, p]) => p))].map(node => ({
             node, tensors: (g.nodes.get(node)?.tensors ?? []).filter(t => parents.includes(t.tensor)),

@@ -8,17 +8,12 @@ import * as ort from 'onnxruntime-node';
 import type { ModelProto } from 'onnx-buf';
 import { coverageMask } from '../graph/coverage-mask.js';
 import { extractLocalFunction, withExtraOutputs } from '../graph/local-function.js';
-import { edgeKey, PERTURBATIONS, type PartEvidence, type PerturbQuery, type PerturbRequest } from '../graph/perturb-queries.js';
+import { edgeKey, MAX_RUN_ELEMENTS, PERTURBATIONS, type PartEvidence, type PerturbQuery, type PerturbRequest } from '../graph/perturb-queries.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { readModelFile, writeModel } from '../onnx/read.js';
 import { Prng } from '../util/prng.js';
 import { createSession } from './session.js';
 
-/**
- * Parent elements fed to one perturbed run at most (rows × perturbations × one example of every
- * parent): large parents get fewer rows, and a query that does not fit two is not tested.
- */
-const MAX_RUN_ELEMENTS = 1 << 22;
 /** Perturbation k of a float part adds Gaussian noise of SCALES[k] times the tensor's standard deviation. */
 const SCALES = [1, 4, 16, 64];
 
