@@ -57,13 +57,13 @@ export class CleanCache {
      * `types`: every tensor the cache may keep, with its per-example type; a column is allocated
      * when first used. A cache attached to a shared one (`attach`) keeps only the shared columns.
      */
-    constructor(private readonly runner: Pick<ModelRunner, 'clean'>, private readonly types: ReadonlyMap<string, ActivationType>,
+    constructor(private readonly runner: Pick<ModelRunner, 'clean' | 'computedAlongside'>, private readonly types: ReadonlyMap<string, ActivationType>,
         private readonly count: number, abort?: SharedArrayBuffer) {
         this.abort = new Int32Array(abort ?? new SharedArrayBuffer(4));
     }
 
     /** A view of a cache another thread shared (its columns only). */
-    static attach(runner: Pick<ModelRunner, 'clean'>, shared: SharedCleanCache): CleanCache {
+    static attach(runner: Pick<ModelRunner, 'clean' | 'computedAlongside'>, shared: SharedCleanCache): CleanCache {
         const cache = new CleanCache(runner, new Map(shared.columns.map(c => [c.tensor, { dtype: c.dtype, dims: c.dims }])), shared.count, shared.abort);
         for (const c of shared.columns) {
             cache.columns.set(c.tensor, {
@@ -116,10 +116,12 @@ export class CleanCache {
 
     /**
      * Runs the model on the examples that lack a tensor they need (`needed`: tensors by example),
-     * `batchSize` at a time; an example that runs also fetches whichever of `alsoFetch` it lacks,
-     * so that it need not run again for them. Only those tensors are fetched: fetching every
-     * boundary tensor cost more than the model run itself. Slots another thread is computing are
-     * waited for, not computed again.
+     * `batchSize` at a time; an example that runs also fetches whichever of `alsoFetch` it lacks
+     * and its run computes anyway, so that it need not run again for them. Only those tensors are
+     * fetched: fetching every boundary tensor cost more than the model run itself; and one its run
+     * would not compute (a late tensor, for an example needed only for early ones, whose run is
+     * pruned to them: model-runner.ts) would make that run the whole model. Slots another thread
+     * is computing are waited for, not computed again.
      */
     async ensure(needed: ReadonlyMap<number, ReadonlySet<string>>, alsoFetch: Iterable<string>, batchSize: number,
         checkCancelled?: () => void): Promise<void> {
@@ -130,6 +132,8 @@ export class CleanCache {
         const groups = new Map<string, { claimed: Column[]; examples: number[] }>();
         const awaited: [Column, number][] = [];
         const claim = (column: Column, e: number) => Atomics.compareExchange(column.state, e, ABSENT, CLAIMED) === ABSENT;
+        // What a run computes anyway, by the tensors it claimed (few distinct sets in a run).
+        const alongside = new Map<string, (tensor: string) => boolean>();
         try {
             for (const e of [...needed.keys()].sort((a, b) => a - b)) {
                 let claimed: Column[] | undefined;
@@ -141,7 +145,12 @@ export class CleanCache {
                 }
                 // The common case after the first chunk: everything is there, and nothing is allocated.
                 if (claimed === undefined) continue;
-                for (const column of extra) if (!claimed.includes(column) && Atomics.load(column.state, e) === ABSENT && claim(column, e)) claimed.push(column);
+                const own = claimed.map(c => c.tensor).join('\u0000');
+                let free = alongside.get(own);
+                if (free === undefined) alongside.set(own, free = this.runner.computedAlongside?.(claimed.map(c => c.tensor)) ?? (() => true));
+                for (const column of extra) {
+                    if (!claimed.includes(column) && free(column.tensor) && Atomics.load(column.state, e) === ABSENT && claim(column, e)) claimed.push(column);
+                }
                 claimed.sort((a, b) => (a.tensor < b.tensor ? -1 : a.tensor > b.tensor ? 1 : 0));
                 const key = claimed.map(c => c.tensor).join('\u0000');
                 let group = groups.get(key);

@@ -17,6 +17,7 @@ import { partBoxes, regionKey, wholeRegion, type Region } from '../graph/region.
 import { probeFullDims } from '../runtime/tensor-dims.js';
 import { cropBatch, regionMismatch } from './boxes.js';
 import { stackedName, withStackedInputs } from '../graph/stacked-inputs.js';
+import { ModelAncestry } from '../graph/pruned-model.js';
 
 // The typed-array helpers live apart, so that code that builds inputs without running the model
 // (the language's checks) does not load onnxruntime.
@@ -35,6 +36,11 @@ export interface ModelRunner {
     local(tensor: string, parents: readonly string[], feeds: readonly Activation[], region?: Region, stacked?: readonly boolean[]): Promise<Activation>;
     /** A tensor's dtype and one example's dims (no batch axis). */
     typeOf(tensor: string): ActivationType;
+    /**
+     * Whether a clean run fetching `fetched` computes `tensor` anyway (the pruned model it runs
+     * holds its producer). Optional: a runner without it runs the whole model every time.
+     */
+    computedAlongside?(fetched: readonly string[]): (tensor: string) => boolean;
     /** Present when local functions can be asked for regions of their output (graph/region-slice.ts). */
     slicing?: LocalSlicing;
     /** The mean (over the dataset) or zero activation of a tensor, for the ablation modes. */
@@ -77,6 +83,11 @@ export class OrtModelRunner implements ModelRunner {
     locateExample?: (example: number) => SourceLocation;
     readonly fallbacks: string[] = [];
     private full: ort.InferenceSession | undefined;
+    /** Sessions of the model pruned to what a clean run fetches, by node set (graph/pruned-model.ts). */
+    private readonly prunedSessions = new Map<string, Promise<ort.InferenceSession>>();
+    private ancestry: ModelAncestry | undefined;
+    /** Whether clean runs that need few of the model's nodes run a model pruned to them (tests compare). */
+    pruneClean = true;
     private readonly locals = new Map<string, Promise<LocalVariant>>();
     private readonly boxes = new Map<string, (Region | undefined)[]>();
     private fullDims: Promise<Map<string, FullDims> | undefined> | undefined;
@@ -133,9 +144,13 @@ export class OrtModelRunner implements ModelRunner {
             else fetches.push(t);
         }
         if (fetches.length === 0) return result;
-        const session = await this.fullSession();
+        const pruned = this.pruneFor(fetches);
+        const session = pruned === undefined ? await this.fullSession() : await this.prunedSession(pruned);
         const feeds: Record<string, ort.Tensor> = {};
-        for (const name of this.inputs.names) feeds[name] = toOrt(this.inputs.batch(name, examples), examples.length, this.inputs.dtype(name));
+        // A pruned model reads only some of the inputs, and onnxruntime refuses feeds it lacks.
+        for (const name of this.inputs.names) {
+            if (session.inputNames.includes(name)) feeds[name] = toOrt(this.inputs.batch(name, examples), examples.length, this.inputs.dtype(name));
+        }
         const out = await this.run(session, feeds, fetches, examples);
         for (const t of fetches) result.set(t, fromOrt(out[t]));
         return result;
@@ -247,7 +262,8 @@ export class OrtModelRunner implements ModelRunner {
      * their types must be in `types`. Only before the first clean run: the full session is built once.
      */
     addCleanNodes(nodes: readonly NodeProto[], initializers: readonly TensorProto[]): void {
-        if (this.full !== undefined) throw new Error('addCleanNodes after the full session was created');
+        if (this.full !== undefined || this.prunedSessions.size > 0) throw new Error('addCleanNodes after a clean session was created');
+        this.ancestry = undefined;
         this.extraNodes.push(...nodes);
         this.extraInitializers.push(...initializers);
     }
@@ -299,11 +315,54 @@ export class OrtModelRunner implements ModelRunner {
 
     private async fullSession(): Promise<ort.InferenceSession> {
         if (this.full === undefined) {
-            const outputs = [...new Set([...this.g.computedTensors, ...this.types.keys()])];
-            const model = this.extraNodes.length > 0 ? withNodes(this.model, this.extraNodes, this.extraInitializers) : this.model;
-            this.full = await this.createSession(writeModel(withExtraOutputs(model, outputs, this.allTypes())));
+            this.full = await this.createSession(writeModel(withExtraOutputs(this.cleanModel(), this.cleanOutputs(), this.allTypes())));
         }
         return this.full;
+    }
+
+    /** The model clean runs run: the file's, with the nodes computing extra clean tensors. */
+    private cleanModel(): ModelProto {
+        return this.extraNodes.length > 0 ? withNodes(this.model, this.extraNodes, this.extraInitializers) : this.model;
+    }
+
+    /** Every tensor a clean run can return. */
+    private cleanOutputs(): string[] {
+        return [...new Set([...this.g.computedTensors, ...this.types.keys()])];
+    }
+
+    /** Pruned models built so far. */
+    get prunedModels(): number {
+        return this.prunedSessions.size;
+    }
+
+    computedAlongside(fetched: readonly string[]): (tensor: string) => boolean {
+        const pruned = this.pruneFor(fetched.filter(t => !this.inputs.has(t)));
+        if (pruned === undefined) return () => true;
+        return t => this.inputs.has(t) || this.ancestry!.produces(pruned.mask, t);
+    }
+
+    /**
+     * The nodes a clean run fetching `fetches` needs, when they are few enough to be worth a
+     * session of their own: at most PRUNED_MAX_SHARE of the model's nodes, and at most
+     * MAX_PRUNED_SESSIONS node sets per runner (each session holds the weights it reads).
+     */
+    private pruneFor(fetches: readonly string[]): { key: string; mask: Uint8Array } | undefined {
+        if (fetches.length === 0 || !this.pruneClean) return undefined;
+        const ancestry = this.ancestry ??= new ModelAncestry(this.cleanModel());
+        const { mask, kept } = ancestry.nodesFor(fetches);
+        if (kept > PRUNED_MAX_SHARE * ancestry.nodeCount) return undefined;
+        const key = Buffer.from(mask).toString('base64');
+        if (!this.prunedSessions.has(key) && this.prunedSessions.size >= MAX_PRUNED_SESSIONS) return undefined;
+        return { key, mask };
+    }
+
+    private prunedSession({ key, mask }: { key: string; mask: Uint8Array }): Promise<ort.InferenceSession> {
+        let session = this.prunedSessions.get(key);
+        if (session === undefined) {
+            const outputs = this.cleanOutputs().filter(t => this.ancestry!.produces(mask, t));
+            this.prunedSessions.set(key, session = this.createSession(writeModel(this.ancestry!.pruned(mask, outputs))));
+        }
+        return session;
     }
 
     /** `memoryArena` false for local functions: there are many of them (session.ts, SessionOptions). */
@@ -343,6 +402,8 @@ export class OrtModelRunner implements ModelRunner {
     async dispose(): Promise<void> {
         for (const s of this.adopted.splice(0)) await s.release();
         await this.full?.release();
+        for (const s of this.prunedSessions.values()) await (await s.catch(() => undefined))?.release();
+        this.prunedSessions.clear();
         for (const v of this.locals.values()) await (await v.catch(() => undefined))?.session.release();
         this.locals.clear();
         this.full = undefined;
@@ -350,6 +411,17 @@ export class OrtModelRunner implements ModelRunner {
 }
 
 const MEAN_EXAMPLES = 1024;
+
+/**
+ * A clean run gets a pruned model when it needs at most this share of the model's nodes: then the
+ * run saves more than a session of its own costs (paren's draws of layer-1 nodes need under half
+ * of its nodes). The GPT-2-shaped bench model's draws of layer-10 heads need layers 0–10's
+ * attention, most of its nodes: a pruned session there would hold 300 MB more weights to save a
+ * tenth of a clean run.
+ */
+const PRUNED_MAX_SHARE = 0.8;
+/** Pruned models per runner at most: each holds a copy of the weights it reads. */
+const MAX_PRUNED_SESSIONS = 8;
 
 interface LocalVariant {
     session: ort.InferenceSession;
