@@ -96,10 +96,15 @@ export function hypothesisToHyp(h: HypothesisSpec, opts: HypothesisTextOptions =
     return lines.join('\n');
 }
 
-/** `base`, or `base2`, `base3`, … : the first that no hypothesis of the file is named. */
+/**
+ * `base`, or `base2`, `base3`, … : the first that no hypothesis of the file is named. A base that
+ * ends in a digit takes `_2`, `_3`, … (`only_a_refined1_2`, not `only_a_refined12`, which reads as
+ * the twelfth refinement).
+ */
 export function unusedName(base: string, taken: Iterable<string>): string {
     const names = new Set(taken);
+    const join = /\d$/.test(base) ? '_' : '';
     let name = base;
-    for (let i = 2; names.has(name); i++) name = `${base}${i}`;
+    for (let i = 2; names.has(name); i++) name = `${base}${join}${i}`;
     return name;
 }

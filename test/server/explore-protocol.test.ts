@@ -153,8 +153,8 @@ describe('a challenge for a client with the challenge view capability (the VS Co
             expect(edits[0].edit.changes![uri][0]).toEqual({ range: { start: { line: closing, character: 1 }, end: { line: closing, character: 1 } }, newText: `\n\n${first.text}` });
             // Inserted again: the file has only_a_refined1 now, so the block is renamed.
             const again = await client.connection.sendRequest(HypRpc.insertBelow.method, { uri, hypothesis: 'only_a', name: first.name, text: first.text }) as InsertBelowResult;
-            expect(again).toEqual({ applied: true, name: 'only_a_refined12' });
-            expect(edits[1].edit.changes![uri][0].newText).toContain('hypothesis only_a_refined12 extends only_a {');
+            expect(again).toEqual({ applied: true, name: 'only_a_refined1_2' });
+            expect(edits[1].edit.changes![uri][0].newText).toContain('hypothesis only_a_refined1_2 extends only_a {');
             const clean = client.diagnostics(uri);
             expect((await clean).filter(d => d.severity === 1)).toEqual([]);
             // A hypothesis that is gone, and a text that does not declare the name, insert nothing.

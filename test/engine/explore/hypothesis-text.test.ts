@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exprToHyp, hypothesisToHyp } from '../../../engine/explore/hypothesis-text.js';
+import { exprToHyp, hypothesisToHyp, unusedName } from '../../../engine/explore/hypothesis-text.js';
 import type { Expr } from '../../../engine/spec.js';
 import { parse, services, toyUri } from '../../language/helpers.js';
 
@@ -49,5 +49,14 @@ describe('writing a lowered hypothesis back as .hyp text', () => {
         // And the parser reads each back as the same expression.
         const body = cases.map(([, t], i) => `    node n${i} -> A = ${t.replaceAll('xs', 'z').replace(/\b[abcpq]\b/g, 'z')} <- input.z1`).join('\n');
         await lower(`model "toy_or.onnx"\ndataset "toy_or.jsonl" { input x = z label y }\ngraph { split input axis 1 { z1: 0 } node A = "A" }\nmetric cross_entropy\nhypothesis h {\n${body}\n    output\n}\n`, resolve(EXAMPLES, 'toy'));
+    });
+});
+
+describe('names for what the searches write', () => {
+    it('the base when free, then a number; a base ending in a digit takes _2, so refined1 again is not refined12', () => {
+        expect(unusedName('h_smaller', ['h'])).toBe('h_smaller');
+        expect(unusedName('h_smaller', ['h_smaller', 'h_smaller2'])).toBe('h_smaller3');
+        expect(unusedName('only_a_refined1', ['only_a_refined1'])).toBe('only_a_refined1_2');
+        expect(unusedName('only_a_refined1', ['only_a_refined1', 'only_a_refined1_2'])).toBe('only_a_refined1_3');
     });
 });
