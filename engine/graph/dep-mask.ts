@@ -41,6 +41,8 @@ export function pick(x: NonNullable<Mask>, src: Int32Array, dims: number[]): Non
 
 /** For numpy broadcasting of `from` (right-aligned) to `dims`: the source element of each output element. */
 export function broadcastIndex(from: readonly number[], dims: readonly number[]): Int32Array {
+    // Leading axes of size 1 beyond the output's rank (a constant that keeps the batch axis as 1) broadcast away.
+    while (from.length > dims.length && from[0] === 1) from = from.slice(1);
     if (from.length > dims.length) throw new Unknown();
     const shift = dims.length - from.length;
     if (from.some((d, a) => d !== 1 && d !== dims[a + shift])) throw new Unknown();

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { deriveG } from '../../engine/graph/derive-g.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import { refineModelGraph } from '../../engine/graph/probe.js';
-import { probeModelFile } from '../../engine/runtime/probe-model.js';
+import { probeModel, probeModelFile } from '../../engine/runtime/probe-model.js';
+import { modelGraphFromProto } from '../../engine/graph/model-graph.js';
+import { GraphBuilder } from '../../engine/onnx/builder.js';
 import { probedTensorNames } from '../../engine/graph/probe.js';
 import type { GraphSpec } from '../../engine/spec.js';
 import { TOY_MODEL } from './graph-fixtures.js';
@@ -105,5 +107,40 @@ describe('part-level G edges', () => {
         // k and v are recomputed from the input inside Z's local function; q comes from the hook Q.
         expect(g.partParents('Z.h2')).toEqual(['input', 'Q.h2']);
         expect(g.parents('Z.h2')).toEqual(['input', 'Q.h0', 'Q.h1', 'Q.h2', 'Q.h3']);
+    });
+
+    it('a hand-built causal attention whose -inf is a computed [1, T, T] tensor: att @ x reads the positions at or before the query', async () => {
+        // x [batch, 4, 2]; s = x · xᵀ; Where(lower-triangular mask, s, -inf) (both computed from
+        // integer initializers, so the probe reads their values); softmax; z = att · x.
+        const b = new GraphBuilder('causal');
+        const f = (name: string, ...dims: number[]) => ({ name, dtype: 'float32', dims: ['batch', ...dims] });
+        const c = (name: string, dtype: string) => ({ name, dtype, dims: [1, 4, 4] });
+        b.input('x', 'float32', ['batch', 4, 2]);
+        b.initializer('tril', BigInt64Array.from({ length: 16 }, (_, i) => (i % 4 <= Math.floor(i / 4) ? 1n : 0n)), [1, 4, 4]);
+        b.initializer('zeros', new BigInt64Array(16), [1, 4, 4]);
+        b.node('Cast', ['tril'], [c('mask', 'bool')], { to: 9 });
+        b.node('Cast', ['zeros'], [c('zero', 'float32')], { to: 1 });
+        b.node('Reciprocal', ['zero'], [c('inf', 'float32')]);
+        b.node('Neg', ['inf'], [c('neg_inf', 'float32')]);
+        b.node('Transpose', ['x'], [f('xt', 2, 4)], { perm: [0, 2, 1] });
+        b.node('MatMul', ['x', 'xt'], [f('s', 4, 4)]);
+        b.node('Where', ['mask', 's', 'neg_inf'], [f('masked', 4, 4)]);
+        b.node('Softmax', ['masked'], [f('att', 4, 4)], { axis: -1 });
+        b.node('MatMul', ['att', 'x'], [f('z', 4, 2)]);
+        b.node('Flatten', ['z'], [f('out', 8)], { axis: 1 });
+        b.output('out');
+        const model = b.build();
+        const file = modelGraphFromProto(model, 'causal.onnx');
+        const feeds = [{ name: 'x', dtype: 'float32', dims: [4, 2], data: Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)) }];
+        const graph = refineModelGraph(file, await probeModel(model, probedTensorNames(file), feeds));
+        const spec: GraphSpec = {
+            inputSplit: { axis: 1, parts: [{ name: 'p0', indices: [0] }, { name: 'p3', indices: [3] }] },
+            hooks: [{ name: 'Z', tensor: 'z', split: { axis: 1, parts: [{ name: 'q0', indices: [0] }, { name: 'q2', indices: [2] }] } }],
+        };
+        const { g, problems } = deriveG(graph, spec);
+        expect(problems).toEqual([]);
+        expect(g.partParents('Z.q0')).toEqual(['input.p0']);
+        expect(g.partParents('Z.q2')).toEqual(['input.p0', 'input.rest']);
+        expect(g.partParents('Z.rest')).toEqual(['input.p0', 'input.p3', 'input.rest']);
     });
 });
