@@ -14,6 +14,8 @@ import { readModelFile, writeModel } from '../engine/onnx/read.js';
 import { sumCutMisses } from '../engine/graph/sum-cut.js';
 import { createSession, resolveProviders, type ProviderChoice } from '../engine/runtime/session.js';
 import type { HypothesisSpec } from '../engine/spec.js';
+import { EXEC_CHOICES, resolveExec, type ExecChoice } from '../engine/execute/exec-strategy.js';
+import { fusedExecutorFor } from '../engine/execute/fused-executor.js';
 import { naiveScrubRoot } from './naive-scrubber.js';
 import { CASES } from './cases.js';
 import { discoverCase } from './discover-case.js';
@@ -39,7 +41,7 @@ async function steadySeconds(first: number, again: () => Promise<number>): Promi
 }
 
 async function main(): Promise<void> {
-    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' } } });
+    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, exec: { type: 'string' } } });
     const [name, epArg = 'cpu'] = positionals;
     const c = CASES.find(x => x.name === name);
     if (!c) throw new Error(`unknown case ${name}`);
@@ -66,7 +68,9 @@ async function main(): Promise<void> {
         await prepared.dispose();
         return;
     }
-    const opts: ScrubOptions = {};
+    const exec = (flags.exec ?? c.exec) as ExecChoice | undefined;
+    if (exec !== undefined && !EXEC_CHOICES.includes(exec)) throw new Error(`--exec must be auto, fused or staged (got ${exec})`);
+    const opts: ScrubOptions = { exec };
     const seed = hypothesis.options.seed;
 
     // Warm-up on up to 10,000 other roots of the same hypothesis (roots ≥ `roots`, so nothing the
@@ -82,8 +86,17 @@ async function main(): Promise<void> {
     }
     (globalThis as { gc?: () => void }).gc?.();
 
+    const fused = fusedExecutorFor(prepared, hypothesis);
+    const fusedBefore = { runs: fused.runs, sessions: fused.sessionsBuilt };
+    const cpu0 = process.cpuUsage();
     let t = performance.now();
     const values = await scrubRoots(prepared, hypothesis, opts, { from: 0, to: roots });
+    // CPU seconds of the timed scrub (every thread of the process): on a loaded machine they
+    // compare strategies where wall-clock seconds swing with the load.
+    const cpu = process.cpuUsage(cpu0);
+    const scrubCpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const fusedRuns = fused.runs - fusedBefore.runs;
+    const fusedSessions = fused.sessionsBuilt - fusedBefore.sessions;
     const scrubSeconds = await steadySeconds((performance.now() - t) / 1000, async () => {
         prepared.emptyCleanCache();
         const t0 = performance.now();
@@ -110,12 +123,18 @@ async function main(): Promise<void> {
         forwardSeconds: forward.seconds,
         scrubSeconds,
         statisticsSeconds,
+        scrubCpuSeconds,
         ratioToForward: scrubSeconds / forward.seconds,
         naiveSeconds: naive?.seconds ?? null,
         naiveRootsMeasured: naive?.roots ?? 0,
         speedupOverNaive: naive ? naive.seconds / scrubSeconds : null,
         sessionRuns: result.stats.sessionRuns,
-        threads: threadsFor(prepared, opts, roots).workers,
+        // Which strategy ran, and for fused, its runs (one a chunk) and sessions built in the timed scrub.
+        exec: resolveExec(opts.exec, prepared.runner.provider),
+        chunks: resolveExec(opts.exec, prepared.runner.provider) === 'fused' ? fusedRuns : null,
+        fusedSessionsBuilt: fusedSessions,
+        // A fused run is one thread (scrub.ts, scrubRoots).
+        threads: resolveExec(opts.exec, prepared.runner.provider) === 'fused' ? 1 : threadsFor(prepared, opts, roots).workers,
         naiveSessionRunsPerRoot: naive?.runsPerRoot ?? null,
         treePaths: treePaths(hypothesis),
         requests: result.stats.requests,

@@ -1,6 +1,7 @@
 // The benchmark cases: which hypothesis of which file, over how many roots, and how many roots the
 // naive reference runs before its time is scaled to the full count.
 import type { ProviderChoice } from '../engine/runtime/session.js';
+import type { ExecChoice } from '../engine/execute/exec-strategy.js';
 import { SYNTHETIC_FAMILY, syntheticFile, syntheticName } from './synthetic/family.js';
 import { ensureGpt2Bench } from './gpt2/build-gpt2.js';
 
@@ -16,6 +17,8 @@ export interface BenchCase {
     naiveRoots: number;
     /** Execution provider of this case whatever the runner's --ep says (the GPU case asks for `auto`). */
     ep?: ProviderChoice;
+    /** How chunks execute (engine/execute/exec-strategy.ts) unless the runner's --exec says; default auto. */
+    exec?: ExecChoice;
     /** Part of `npm run bench -- --quick`: one case of each kind, a few minutes in all. */
     quick?: boolean;
     /**
@@ -101,4 +104,12 @@ export const CASES: BenchCase[] = [
     ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 10_000, true)),
     { name: 'paren/claim1@gpu100k', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
     { name: 'induction/refined@gpu100k', file: INDUCTION, hypothesis: 'refined', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
+    // The fused strategy (one run per chunk) next to the staged one: on a GPU, auto runs fused, and
+    // these twins run staged; on the CPU, auto runs staged, and these twins run fused.
+    { name: 'paren/claim1@gpu100k-staged', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true, exec: 'staged' },
+    { name: 'induction/refined@gpu100k-staged', file: INDUCTION, hypothesis: 'refined', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true, exec: 'staged' },
+    { ...gpt2Case('h11_3_last_token', 10_000, true), name: 'gpt2/h11_3_last_token@gpu10k-staged', exec: 'staged' },
+    { name: 'paren/claim1@fused', file: PAREN, hypothesis: 'claim1', roots: 10_000, naiveRoots: 0, exec: 'fused' },
+    { name: 'paren/all_claims@2k-fused', file: PAREN, hypothesis: 'all_claims', roots: 2_000, naiveRoots: 0, exec: 'fused' },
+    { name: 'induction/refined@fused', file: INDUCTION, hypothesis: 'refined', roots: 10_000, naiveRoots: 0, exec: 'fused' },
 ];

@@ -1,7 +1,8 @@
-// `npm run bench [-- --json] [-- --case NAME]... [-- --quick] [-- --gpu] [-- --roots N] [-- --ep EP]`:
+// `npm run bench [-- --json] [-- --case NAME]... [-- --quick] [-- --gpu] [-- --roots N] [-- --ep EP] [-- --exec STRATEGY]`:
 // every case in its own process, one after another (they would compete for the two cores), then a
 // table; --json writes bench/results.json too (bench/results-gpu.json with --gpu). --roots overrides
 // every case's roots (smoke tests). --gpu runs the GPU cases (sized for a GPU) instead of the others.
+// --exec fused|staged|auto overrides every case's execution strategy (engine/execute/exec-strategy.ts).
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
         roots: { type: 'string' },
         ep: { type: 'string', default: 'cpu' },
         gpu: { type: 'boolean', default: false },
+        exec: { type: 'string' },
     },
 });
 const unknown = (values.case ?? []).filter(name => !CASES.some(c => c.name === name));
@@ -35,6 +37,7 @@ for (const c of selected) {
     // peak RSS is the timed scrub's.
     const args = ['--expose-gc', new URL('./bench-case.mjs', import.meta.url).pathname, c.name, values.ep!];
     if (values.roots !== undefined) args.push('--roots', values.roots);
+    if (values.exec !== undefined) args.push('--exec', values.exec);
     try {
         const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
         results.push(JSON.parse(out.trim().split('\n').pop()!) as CaseResult);
@@ -50,7 +53,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node 
 const columns: [key: string, title: string][] = [
     ['name', 'case'], ['roots', 'roots'], ['forwardSeconds', 'forward s'], ['scrubSeconds', 'scrub s'],
     ['statisticsSeconds', 'statistics s'], ['ratioToForward', 'ratio to forward'], ['naiveSeconds', 'naive s (scaled)'],
-    ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'], ['searchScrubs', 'search scrubs'], ['threads', 'threads'],
+    ['naiveRootsMeasured', 'naive roots'], ['speedupOverNaive', 'speedup over naive'], ['sessionRuns', 'session runs'], ['exec', 'exec'], ['chunks', 'fused runs'], ['searchScrubs', 'search scrubs'], ['threads', 'threads'],
     ['treePaths', 'tree paths'], ['computedRequests', 'distinct computed requests'], ['peakRssMiB', 'peak RSS MiB'],
     ['provider', 'provider'], ['gpu', 'gpu'], ['skipped', 'skipped'], ['error', 'error'],
 ];

@@ -14,6 +14,7 @@ import { drawCommand, DrawUsageError } from './draw-command.js';
 import { graphCommand } from './graph-command.js';
 import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
+import { EXEC_CHOICES, type ExecChoice } from '../engine/execute/exec-strategy.js';
 import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
 class UsageError extends Error {
@@ -35,6 +36,8 @@ const OPTIONS = {
     threads: { type: 'string' },
     shard: { type: 'string' },
     'memory-budget': { type: 'string' },
+    exec: { type: 'string' },
+    'device-memory': { type: 'string' },
     out: { type: 'string', short: 'o' },
     grep: { type: 'string' },
     from: { type: 'string' },
@@ -55,7 +58,7 @@ type OptionName = keyof typeof OPTIONS;
 const SEARCH_OPTIONS: OptionName[] = ['samples', 'seed', 'ep', 'threads', 'memory-budget', 'json'];
 const COMMAND_OPTIONS: Record<CommandName, OptionName[]> = {
     check: [],
-    scrub: ['hypothesis', 'samples', 'seed', 'ep', 'batch-size', 'chunk-size', 'threads', 'shard', 'memory-budget', 'out', 'json'],
+    scrub: ['hypothesis', 'samples', 'seed', 'ep', 'batch-size', 'chunk-size', 'threads', 'shard', 'memory-budget', 'exec', 'device-memory', 'out', 'json'],
     merge: ['json'],
     graph: ['grep', 'json'],
     draw: ['hypothesis', 'out'],
@@ -105,11 +108,17 @@ function providerOption(ep: string, command: CommandName): ProviderChoice {
 }
 
 /** `2G`, `512M` or a number of MiB, in bytes. */
-function sizeOption(value: string | undefined): number | undefined {
+function sizeOption(value: string | undefined, name = 'memory-budget'): number | undefined {
     if (value === undefined) return undefined;
     const m = /^(\d+(?:\.\d+)?)([GM]?)i?B?$/i.exec(value.trim());
-    if (!m || Number(m[1]) <= 0) throw new UsageError(`--memory-budget must be a size such as 2G or 512M (got "${value}")`, 'scrub');
+    if (!m || Number(m[1]) <= 0) throw new UsageError(`--${name} must be a size such as 2G or 512M (got "${value}")`, 'scrub');
     return Number(m[1]) * 1024 ** (m[2].toUpperCase() === 'G' ? 3 : 2);
+}
+
+function execOption(value: string | undefined): ExecChoice | undefined {
+    if (value === undefined) return undefined;
+    if (!(EXEC_CHOICES as readonly string[]).includes(value)) throw new UsageError(`--exec must be auto, fused or staged (got "${value}")`, 'scrub');
+    return value as ExecChoice;
 }
 
 function shardOption(value: string | undefined): ShardSelector | undefined {
@@ -254,6 +263,8 @@ async function main(argv: string[]): Promise<number> {
                 chunkSize: intOption(values['chunk-size'], 'chunk-size', 1),
                 threads: intOption(values.threads, 'threads', 1),
                 memoryBudget: sizeOption(values['memory-budget']),
+                exec: execOption(values.exec),
+                deviceMemory: sizeOption(values['device-memory'], 'device-memory'),
                 shard: shardOption(values.shard),
                 out: outOption(values.out),
             };

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { forEachHypothesis, scrub, type ScrubOptions } from '../engine/scrub.js';
 import { SHARD_FORMAT, scrubShard, type ShardFile, type ShardSelector } from '../engine/shard.js';
 import type { ProviderChoice } from '../engine/runtime/session.js';
+import type { ExecChoice } from '../engine/execute/exec-strategy.js';
 import { checkAndReport } from './check-command.js';
 import { formatResult, jsonResult } from './format.js';
 import { progressBar } from './progress.js';
@@ -18,6 +19,10 @@ export interface ScrubCommandOptions {
     chunkSize?: number;
     threads?: number;
     memoryBudget?: number;
+    /** How chunks execute: fused (one run a chunk), staged, or auto (fused on a GPU). */
+    exec?: ExecChoice;
+    /** Bytes of GPU memory a fused chunk may take. */
+    deviceMemory?: number;
     /** Compute only this shard of the roots and write it to `out`. */
     shard?: ShardSelector;
     out?: string;
@@ -40,6 +45,8 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             batchSize: opts.batchSize,
             chunkSize: opts.chunkSize,
             memoryBudget: opts.memoryBudget,
+            exec: opts.exec,
+            deviceMemory: opts.deviceMemory,
             threads: opts.threads,
             signal: controller.signal,
             onProgress: p => bar.update(p.fraction, `${p.hypothesis} (${p.index + 1}/${p.count})`),

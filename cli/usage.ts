@@ -23,7 +23,8 @@ evaluated). Exit 1 when there is an error.`,
         usage: [
             'hyp scrub FILE.hyp [--hypothesis NAME]... [--samples N] [--seed S] [--ep auto|cpu|cuda|webgpu]',
             '[--batch-size N] [--chunk-size N] [--threads N] [--json]',
-            '[--memory-budget SIZE] [--shard K/N --out PART.json]',
+            '[--memory-budget SIZE] [--exec auto|fused|staged] [--device-memory SIZE]',
+            '[--shard K/N --out PART.json]',
         ],
         details: `Checks the file, then scrubs every hypothesis (or those named) and prints loss recovered with
 its 95% CI; --json prints one object.
@@ -36,6 +37,10 @@ its 95% CI; --json prints one object.
   --threads N         CPU threads (default: every core)
   --memory-budget SIZE  activations held at once, e.g. 2G (default) or 512M
   --batch-size N, --chunk-size N  override the sizes derived from the budget (results do not change)
+  --exec STRATEGY     fused: each chunk of roots is one onnxruntime run of one graph (pays on a GPU);
+                      staged: every local function runs on batches of its requests; auto (default):
+                      fused on a GPU provider, staged on the CPU. Results agree to float32 rounding
+  --device-memory SIZE  GPU memory a fused chunk may take (default 8G), which sizes its chunks
   --shard K/N --out PART.json     compute the K-th of N blocks of roots; \`hyp merge\` combines them`,
     },
     merge: {

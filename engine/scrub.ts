@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { scrubInThreads } from './parallel/scrub-in-threads.js';
 import { resolveExec, type ExecChoice } from './execute/exec-strategy.js';
 import { fusedExecutorFor } from './execute/fused-executor.js';
+import { DEFAULT_DEVICE_MEMORY, fusedChunkSize } from './execute/fused-sizing.js';
 
 export interface ScrubOptions extends PrepareOptions {
     /** Names of the hypotheses to run; all when absent. */
@@ -35,6 +36,8 @@ export interface ScrubOptions extends PrepareOptions {
     perExample?: boolean;
     /** How chunks execute (execute/exec-strategy.ts); default auto: fused on a GPU, staged on the CPU. */
     exec?: ExecChoice;
+    /** Bytes of GPU memory a fused chunk may take (default 8 GiB; on the CPU, the memory budget). */
+    deviceMemory?: number;
     onProgress?: (p: ScrubProgress) => void;
     signal?: AbortSignal;
 }
@@ -304,8 +307,13 @@ export async function scrubRoots(prepared: PreparedScrub, hypothesis: Hypothesis
     if (threads.workers > 1 && !fused) {
         values = await scrubInThreads(prepared, hypothesis, { seed, range, sizing, opts, progress }, threads);
     } else {
+        // A fused chunk is one run: its size comes from the device's memory (execute/fused-sizing.ts).
+        const chunkSize = !fused || opts.chunkSize !== undefined ? sizing.chunkSize : fusedChunkSize(prepared, hypothesis, {
+            ...runSettings(hypothesis, opts), hostChunk: sizing.chunkSize, rootExample,
+            deviceMemory: opts.deviceMemory ?? (prepared.runner.provider === 'cpu' ? opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET : DEFAULT_DEVICE_MEMORY),
+        });
         values = (await scrubBlock(prepared, hypothesis, {
-            seed, range, chunkSize: sizing.chunkSize, batchSize: batchSizeFor(prepared, opts),
+            seed, range, chunkSize, batchSize: batchSizeFor(prepared, opts),
             cache: sizing.cache, cleanTensors: sizing.cleanTensors, onFraction: progress, fused,
             checkCancelled: () => {
                 if (opts.signal?.aborted) throw new HypError('scrubbing was cancelled', 'cancelled');

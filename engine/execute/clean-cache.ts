@@ -230,6 +230,15 @@ export class CleanCache {
         return { data: column.data, offset: example * column.size, dims: column.dims };
     }
 
+    /**
+     * The tensor's whole column, example e at rows e (slots `ensure` has not filled hold zeros or
+     * stale values): the fused executor feeds it as one input instead of copying rows out of it.
+     */
+    columnData(tensor: string): { data: NumericArray; count: number; dims: readonly number[] } {
+        const column = this.column(tensor);
+        return { data: column.data, count: this.count, dims: column.dims };
+    }
+
     private column(tensor: string): Column {
         let column = this.columns.get(tensor);
         if (column === undefined) {

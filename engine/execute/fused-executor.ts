@@ -13,6 +13,7 @@ import { HypError } from '../errors.js';
 import { writeModel } from '../onnx/read.js';
 import { ActivationStore, countUses, OutputSet, type ExecuteOptions } from './executor.js';
 import { buildFusedGraph, fusedNames, shapeKey, type FusedGroup, type FusedShape } from './fused-graph.js';
+import type { CleanCache } from './clean-cache.js';
 import { type Activation, type ModelRunner, type NumericArray, OrtModelRunner, allocTyped, exampleSize } from './model-runner.js';
 
 type ComputedRequest = Extract<Request, { kind: 'computed' }>;
@@ -46,6 +47,7 @@ export class FusedExecutor {
         const outputs = new OutputSet(table.size, [plan.scrubbed, plan.clean, plan.random]);
         const uses = countUses(plan, outputs);
         const store = new ActivationStore(table.size);
+        const cache = opts.cleanCache;
 
         // Live computed requests by tensor, then by variant (the planner shares parent lists).
         const byTensor = new Map<string, Map<readonly string[], number[]>>();
@@ -58,36 +60,44 @@ export class FusedExecutor {
             if (ids === undefined) byParents.set(req.parents, [id]);
             else ids.push(id);
         }
-        // Rows fed from the host: every clean or constant source of a live computed request.
-        const row = new Int32Array(table.size).fill(-1);
-        const fed = new Map<string, number[]>();
+        // Rows fed from the host: every clean or constant source of a live computed request. A
+        // tensor the clean cache holds is fed as its whole column (example e at row e): its clean
+        // rows are not copied (copying rows out of the cache's shared buffers was most of the
+        // host's time). Constants and other clean rows are copied, after the column.
+        const seen = new Uint8Array(table.size);
+        const copied = new Map<string, number[]>();
+        const columns = new Set<string>();
+        const hostIds: number[] = [];
         for (const byParents of byTensor.values()) {
             for (const ids of byParents.values()) {
                 for (const id of ids) {
                     for (const a of (table.get(id) as ComputedRequest).inputs) {
                         for (const s of a.sources) {
-                            if (row[s] >= 0) continue;
+                            if (seen[s] === 1) continue;
+                            seen[s] = 1;
                             const src = table.get(s);
                             if (src.kind === 'computed') continue;
-                            let list = fed.get(src.tensor);
-                            if (list === undefined) fed.set(src.tensor, list = []);
-                            row[s] = list.length;
+                            hostIds.push(s);
+                            if (src.kind === 'clean' && columnFits(cache, src.tensor)) {
+                                columns.add(src.tensor);
+                                continue;
+                            }
+                            let list = copied.get(src.tensor);
+                            if (list === undefined) copied.set(src.tensor, list = []);
                             list.push(s);
                         }
                     }
                 }
             }
         }
-        // Groups in execution order; a tensor's pool is its fed rows, then each group's outputs.
+        // This chunk's groups; sorted by parent list so that chunks with the same variants get
+        // the same graph.
         const groups: { shape: FusedGroup; ids: number[] }[] = [];
         for (const tensor of g.computedTensors) {
             const byParents = byTensor.get(tensor);
             if (byParents === undefined) continue;
-            let next = fed.get(tensor)?.length ?? 0;
-            // Sorted so that chunks with the same variants get the same graph.
             const variants = [...byParents].sort(([a], [b]) => compare(a.join('\u0000'), b.join('\u0000')));
             for (const [parents, ids] of variants) {
-                for (const id of ids) row[id] = next++;
                 const first = table.get(ids[0]) as ComputedRequest;
                 const stacked = first.inputs.map(a => a.sum === true);
                 const inputs = parents.map((_, k) => {
@@ -104,7 +114,7 @@ export class FusedExecutor {
         const computedOutputs = outputs.ids.filter(id => table.get(id).kind === 'computed');
 
         // Clean and constant values: the fed rows and the outputs that are not computed.
-        const hostIds = [...[...fed.values()].flat(), ...outputs.ids.filter(id => table.get(id).kind !== 'computed')];
+        hostIds.push(...outputs.ids.filter(id => table.get(id).kind !== 'computed'));
         timings.assemble += (performance.now() - t0) / 1000;
         t0 = performance.now();
         await this.fetchClean(plan, hostIds, store, opts);
@@ -118,29 +128,60 @@ export class FusedExecutor {
         t0 = performance.now();
         const tensorOrder = new Map(g.computedTensors.map((t, i) => [t, i]));
         const shape = this.shape = unionShape(this.shape, {
-            feeds: [...fed.keys()].sort(compare),
+            columns: [...columns].sort(compare),
+            feeds: [...copied.keys()].sort(compare),
             groups: groups.map(x => x.shape),
             output: outputTensor,
         }, tensorOrder);
+        // Each tensor's pool, in the graph's order: its column, its copied rows, then one block per
+        // group of the shape (one dummy row for a group this chunk lacks). A column or copied
+        // block of the shape this chunk has nothing for is one row of zeros, read by no request.
+        const row = new Int32Array(table.size).fill(-1);
+        const next = new Map<string, number>();
         const feeds: Record<string, ort.Tensor> = {};
+        for (const tensor of shape.columns) {
+            const { dtype, dims } = this.runner.typeOf(tensor);
+            const column = cache !== undefined && columnFits(cache, tensor) ? cache.columnData(tensor) : undefined;
+            const count = column?.count ?? 1;
+            const data = column?.data ?? allocTyped(dtype, exampleSize(dims));
+            feeds[fusedNames.column(tensor)] = new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [count, ...dims]);
+            next.set(tensor, count);
+        }
+        for (const id of hostIds) {
+            const req = table.get(id);
+            if (req.kind === 'clean' && columns.has(req.tensor)) row[id] = req.example;
+        }
         for (const tensor of shape.feeds) {
-            const ids = fed.get(tensor) ?? [];
+            const ids = copied.get(tensor) ?? [];
             const { dtype, dims } = this.runner.typeOf(tensor);
             const size = exampleSize(dims);
-            if (ids.length * size >= 2 ** 31) throw tooLarge(tensor);
-            // A tensor this chunk does not read is fed one row of zeros, which only dummy requests read.
-            const data = allocTyped(dtype, Math.max(1, ids.length) * size);
+            const base = next.get(tensor) ?? 0;
+            const rows = Math.max(1, ids.length);
+            if ((base + rows) * size >= 2 ** 31) throw tooLarge(tensor);
+            const data = allocTyped(dtype, rows * size);
             ids.forEach((id, r) => {
-                const act = store.get(id)!;
-                copyInto(data, r * size, act, size);
+                copyInto(data, r * size, store.get(id)!, size);
+                row[id] = base + r;
             });
-            feeds[fusedNames.feed(tensor)] = new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [Math.max(1, ids.length), ...dims]);
+            feeds[fusedNames.feed(tensor)] = new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [rows, ...dims]);
+            next.set(tensor, base + rows);
         }
         const byKey = new Map(groups.map(x => [groupKey(x.shape), x.ids]));
+        const groupIds = shape.groups.map(group => {
+            const ids = byKey.get(groupKey(group));
+            const base = next.get(group.tensor) ?? 0;
+            if (ids !== undefined) ids.forEach((id, i) => { row[id] = base + i; });
+            next.set(group.tensor, base + (ids?.length ?? 1));
+            return ids;
+        });
+        // Every pool must be addressable by int32 flat indices.
+        for (const [tensor, rows] of next) {
+            if (rows * exampleSize(this.runner.typeOf(tensor).dims) >= 2 ** 31) throw tooLarge(tensor);
+        }
         shape.groups.forEach((group, gi) => {
             // A group of the union this chunk lacks runs on one dummy request reading each pool's
             // first row; its output row is never read.
-            const ids = byKey.get(groupKey(group));
+            const ids = groupIds[gi];
             group.inputs.forEach((input, k) => {
                 const sources = (id: number) => (table.get(id) as ComputedRequest).inputs[k].sources;
                 if (!input.parts) {
@@ -163,11 +204,6 @@ export class FusedExecutor {
             });
         });
         feeds[fusedNames.outputIndex] = new ort.Tensor('int32', Int32Array.from(computedOutputs, id => row[id]), [computedOutputs.length]);
-        // Every pool must be addressable by int32 flat indices.
-        for (const { shape: group, ids } of groups) {
-            const rows = (fed.get(group.tensor)?.length ?? 0) + ids.length;
-            if (rows * exampleSize(this.runner.typeOf(group.tensor).dims) >= 2 ** 31) throw tooLarge(group.tensor);
-        }
         timings.assemble += (performance.now() - t0) / 1000;
 
         opts.checkCancelled?.();
@@ -297,12 +333,20 @@ function unionShape(a: FusedShape | undefined, b: FusedShape, tensorOrder: Reado
         groups.set(key, had === undefined ? g : { ...had, inputs: had.inputs.map((x, k) => ({ ...x, parts: x.parts || g.inputs[k].parts })) });
     }
     const merged: FusedShape = {
+        columns: [...new Set([...a.columns, ...b.columns])].sort(compare),
         feeds: [...new Set([...a.feeds, ...b.feeds])].sort(compare),
         groups: [...groups.values()].sort((x, y) => (tensorOrder.get(x.tensor)! - tensorOrder.get(y.tensor)!) || compare(x.parents.join('\u0000'), y.parents.join('\u0000'))),
         output: b.output,
     };
     // The same object when nothing is new: the caller's session is found by key anyway.
     return shapeKey(merged) === shapeKey(a) ? a : merged;
+}
+
+/** Whether the cache holds the tensor and its column is addressable by int32 flat indices. */
+function columnFits(cache: CleanCache | undefined, tensor: string): cache is CleanCache {
+    if (cache === undefined || !cache.has(tensor)) return false;
+    const { count, dims } = cache.columnData(tensor);
+    return count * exampleSize(dims) < 2 ** 31;
 }
 
 function uniform(sources: readonly number[]): boolean {
@@ -316,7 +360,14 @@ function compare(a: string, b: string): number {
 
 function copyInto(data: NumericArray, at: number, act: Activation, size: number): void {
     if (act.box !== undefined) throw new Error('fused executor: a fed activation holds a box');
-    (data as Float32Array).set((act.data as Float32Array).subarray(act.offset, act.offset + size), at);
+    const src = act.data;
+    // TypedArray.set from a SharedArrayBuffer (the clean cache's) copies element by element with
+    // atomics, ten times slower than a plain loop.
+    if (src.buffer instanceof SharedArrayBuffer) {
+        for (let i = 0; i < size; i++) (data as Float32Array)[at + i] = (src as Float32Array)[act.offset + i];
+    } else {
+        (data as Float32Array).set((src as Float32Array).subarray(act.offset, act.offset + size), at);
+    }
 }
 
 function tooLarge(tensor: string): HypError {

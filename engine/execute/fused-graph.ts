@@ -37,7 +37,9 @@ export interface FusedGroup {
 
 /** What the graph is built from: equal shapes give equal graphs (the session cache's key). */
 export interface FusedShape {
-    /** Tensors with rows fed from the host, pooled first. */
+    /** Tensors fed as the clean cache's whole column (example e at row e), pooled first. */
+    columns: readonly string[];
+    /** Tensors with rows copied from the host (constants, clean rows not in the cache), pooled next. */
     feeds: readonly string[];
     /** Groups in execution order (parents' groups first). */
     groups: readonly FusedGroup[];
@@ -57,6 +59,7 @@ export interface FusedModelSource {
 /** Input and output names of a fused graph. */
 export const fusedNames = {
     feed: (tensor: string) => `fused/feed/${tensor}`,
+    column: (tensor: string) => `fused/column/${tensor}`,
     index: (group: number, input: number) => `fused/index/${group}/${input}`,
     outputIndex: 'fused/index/out',
     output: 'fused/out',
@@ -75,6 +78,10 @@ export function buildFusedGraph(shape: FusedShape, model: FusedModelSource): Mod
     const flats = new Map<string, string>();
     let base: ModelProto | undefined;
     const addInit = (t: TensorProto) => { if (!initializers.has(t.name)) initializers.set(t.name, t); };
+    for (const t of shape.columns) {
+        const { dtype, dims } = model.typeOf(t);
+        inputs.push(makeValueInfo(fusedNames.column(t), dtype, [`examples of ${t}`, ...dims]));
+    }
     for (const t of shape.feeds) {
         const { dtype, dims } = model.typeOf(t);
         inputs.push(makeValueInfo(fusedNames.feed(t), dtype, [`rows of ${t}`, ...dims]));
@@ -82,15 +89,30 @@ export function buildFusedGraph(shape: FusedShape, model: FusedModelSource): Mod
     // A tensor's pool is complete once its last group has run (groups come in execution order).
     const lastGroup = new Map<string, number>();
     shape.groups.forEach((g, i) => lastGroup.set(g.tensor, i));
+    // A pool's rows: the column, the copied rows, then each group's outputs (fused-executor.ts
+    // numbers rows in this order).
     const pieces = new Map<string, string[]>();
-    for (const t of shape.feeds) pieces.set(t, [fusedNames.feed(t)]);
+    const piece = (t: string, name: string) => {
+        const list = pieces.get(t);
+        if (list === undefined) pieces.set(t, [name]);
+        else list.push(name);
+    };
+    for (const t of shape.columns) piece(t, fusedNames.column(t));
+    for (const t of shape.feeds) piece(t, fusedNames.feed(t));
+    const concat = (t: string, list: readonly string[]): string => {
+        if (list.length === 1) return list[0];
+        const pool = `fused/pool/${t}`;
+        nodes.push(makeNode('Concat', [...list], pool, [{ name: 'axis', i: 0n }]));
+        return pool;
+    };
     const poolOf = (t: string): string => {
         const known = pools.get(t);
         if (known !== undefined) return known;
         const list = pieces.get(t);
         if (list === undefined || lastGroup.has(t)) throw new Error(`fused graph: ${t} is read before its rows exist`);
-        pools.set(t, list[0]);
-        return list[0];
+        const pool = concat(t, list);
+        pools.set(t, pool);
+        return pool;
     };
     const flatOf = (t: string): string => {
         let flat = flats.get(t);
@@ -140,18 +162,10 @@ export function buildFusedGraph(shape: FusedShape, model: FusedModelSource): Mod
         });
         const out = `fused/${gi}/out`;
         inline(sub, gi, fedAs, group.tensor, out, nodes, addInit);
-        const list = pieces.get(group.tensor);
-        if (list === undefined) pieces.set(group.tensor, [out]);
-        else list.push(out);
+        piece(group.tensor, out);
         if (lastGroup.get(group.tensor) === gi) {
-            const all = pieces.get(group.tensor)!;
-            let pool = all[0];
-            if (all.length > 1) {
-                pool = `fused/pool/${group.tensor}`;
-                nodes.push(makeNode('Concat', all, pool, [{ name: 'axis', i: 0n }]));
-            }
             lastGroup.delete(group.tensor);
-            pools.set(group.tensor, pool);
+            pools.set(group.tensor, concat(group.tensor, pieces.get(group.tensor)!));
         }
     });
     if (base === undefined) throw new Error('fused graph: no group to run');
