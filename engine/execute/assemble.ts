@@ -20,6 +20,11 @@ export function assembleBatch(tensor: string, assemblies: Assembly[], need: Box 
     let buffer = buffers.get(key);
     if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * assemblies.length));
     const data = buffer;
+    // Consecutive sources mostly hold the same box of the tensor (the whole of it, or one
+    // function's output box): its runs are looked up once per change, not per request.
+    let rows: BoxRows | undefined;
+    let rowsHeld: Box | undefined;
+    let seg: ReturnType<BoxCache['segments']> | undefined;
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;
         const base = b * size;
@@ -27,10 +32,15 @@ export function assembleBatch(tensor: string, assemblies: Assembly[], need: Box 
         // elements are left as they are, since no reader of this feed looks at them.
         if (isUniform(sources)) {
             const src = store.get(sources[0]);
-            if (src !== undefined) copyRows(data, base, src.data, src.offset, boxes.rows(tensor, box, src.box));
+            if (src === undefined) continue;
+            if (rows === undefined || src.box !== rowsHeld) {
+                rows = boxes.rows(tensor, box, src.box);
+                rowsHeld = src.box;
+            }
+            copyRows(data, base, src.data, src.offset, rows);
             continue;
         }
-        const seg = boxes.segments(tensor, box);
+        seg ??= boxes.segments(tensor, box);
         let whole = true;
         for (const s of sources) if (store.get(s)?.box !== undefined) { whole = false; break; }
         const { dst, length, owner, full, index } = whole ? seg.merged : seg.rows;
