@@ -19,6 +19,13 @@ export const MAX_PERTURBED_PARTS = 48;
  * parent): large parents get fewer rows, and a child whose parents do not fit two rows is not tested.
  */
 export const MAX_RUN_ELEMENTS = 1 << 22;
+/**
+ * The pass's work at most, in tensor elements computed: Σ over tested children of the elements
+ * one example of its local function computes × rows × perturbations × (parent parts + 1). About
+ * a second or two of one core; a child that would exceed what is left is not tested (a child
+ * recomputing ten GPT-2 layers from the tokens is not).
+ */
+export const MAX_WORK = 1 << 28;
 
 /** One child tensor: its local function's inputs, its G nodes, and the parent G nodes to perturb. */
 export interface PerturbQuery {
@@ -66,11 +73,11 @@ export function inertEdge(evidence: PartEvidence | undefined, child: string, par
  * the parent parts to perturb; none when G was derived on rewritten hooks (their parts are not
  * tensors of the model file) or the tensors are not the model's. At most MAX_PERTURBED_PARTS parent
  * parts in all, children in G's order: later ones are not tested; nor are children whose parents
- * do not fit two rows in MAX_RUN_ELEMENTS.
+ * do not fit two rows in MAX_RUN_ELEMENTS, nor those beyond MAX_WORK.
  */
 export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
     const queries: PerturbQuery[] = [];
-    let budget = MAX_PERTURBED_PARTS;
+    let budget = MAX_PERTURBED_PARTS, work = MAX_WORK;
     for (const tensor of g.computedTensors) {
         const children = g.nodesOfTensor(tensor).filter(n => g.partsInexact?.(n) === true);
         if (children.length === 0) continue;
@@ -78,12 +85,17 @@ export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
         if (![tensor, ...parents].every(t => model.tensors.has(t))) continue;
         // Too large to test on two rows (a shape unknown counts as too large): asked nothing, so the model never runs for it.
         const perExample = parents.map(p => model.tensors.get(p)!.shape?.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : Infinity), 1) ?? Infinity);
-        if (2 * PERTURBATIONS * perExample.reduce((a, b) => a + b, 0) > MAX_RUN_ELEMENTS) continue;
+        const inputs = perExample.reduce((a, b) => a + b, 0);
+        if (2 * PERTURBATIONS * inputs > MAX_RUN_ELEMENTS) continue;
+        const rows = Math.min(PERTURB_ROWS, Math.floor(MAX_RUN_ELEMENTS / (PERTURBATIONS * inputs)));
         const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
         const parentNodes = [...new Set(edges.map(([, p]) => p))].map(node => ({
             node, tensors: (g.nodes.get(node)?.tensors ?? []).filter(t => parents.includes(t.tensor)),
         })).filter(p => p.tensors.length > 0);
         if (parentNodes.length === 0 || parentNodes.length > budget) continue;
+        const cost = localElements(model, tensor, parents) * rows * PERTURBATIONS * (parentNodes.length + 1);
+        if (cost > work) continue;
+        work -= cost;
         budget -= parentNodes.length;
         queries.push({
             tensor, parents,
@@ -92,4 +104,26 @@ export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
         });
     }
     return queries;
+}
+
+/** The elements one example of a local function computes (its per-example tensors); Infinity when a shape is unknown. */
+function localElements(model: ModelGraph, tensor: string, parents: readonly string[]): number {
+    const stop = new Set(parents);
+    const seen = new Set<string>();
+    const stack = [tensor];
+    let total = 0;
+    while (stack.length > 0) {
+        const t = stack.pop()!;
+        if (seen.has(t) || stop.has(t)) continue;
+        seen.add(t);
+        const info = model.tensors.get(t);
+        if (info === undefined || info.producer === null) continue;
+        if (info.perExample !== false) {
+            const dims = info.shape?.slice(1);
+            if (dims === undefined || dims.some(d => typeof d !== 'number')) return Infinity;
+            total += (dims as number[]).reduce((a, b) => a * b, 1);
+        }
+        stack.push(...info.producer.inputs);
+    }
+    return total;
 }
