@@ -49,6 +49,11 @@ async function main(): Promise<void> {
     if (!Number.isInteger(roots) || roots < 2) throw new Error(`--roots must be an integer ≥ 2 (got ${flags.roots})`);
     const ep = c.ep ?? (epArg as ProviderChoice);
 
+    const skipped = c.skip?.();
+    if (skipped !== undefined) {
+        console.log(JSON.stringify({ name: c.name, roots, skipped }));
+        return;
+    }
     const built = c.build?.() ?? 0;
     if (built > 0) console.error(`${c.name}: built its model and data in ${built.toFixed(1)} s`);
     const { spec, diagnostics } = await checkHypFile(c.file);

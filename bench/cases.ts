@@ -4,6 +4,7 @@ import type { ProviderChoice } from '../engine/runtime/session.js';
 import type { ExecChoice } from '../engine/execute/exec-strategy.js';
 import { SYNTHETIC_FAMILY, syntheticFile, syntheticName } from './synthetic/family.js';
 import { ensureGpt2Bench } from './gpt2/build-gpt2.js';
+import { ensureGpt2TorchBench, gpt2TorchSkipReason } from './gpt2/torch-export.js';
 
 export interface BenchCase {
     name: string;
@@ -33,6 +34,8 @@ export interface BenchCase {
     gpu?: boolean;
     /** Builds the case's model and data when they are not in git (0 s when cached); run before the case. */
     build?: () => number;
+    /** Why the case cannot run on this machine (a tool its build needs is missing); undefined when it can. */
+    skip?: () => string | undefined;
     /** Warm-up scrubs before the timed one (default 3 passes of up to 10,000 roots). */
     warmUp?: { passes: number; roots: number };
     /** Examples per run of the plain forward pass (default 512). */
@@ -53,6 +56,16 @@ const gpt2Case = (h: string, roots: number, gpu: boolean): BenchCase => ({
     name: `gpt2/${h}@${gpu ? 'gpu' : ''}${roots / 1000}k`, file: GPT2, hypothesis: h, roots, naiveRoots: 0,
     build: () => ensureGpt2Bench(), warmUp: { passes: 1, roots: 16 }, forwardBatch: 32,
     ...(gpu ? { gpu: true, ep: 'auto' as const } : {}),
+});
+
+// The same architecture written the ordinary PyTorch way and exported raw (bench/gpt2/export_gpt2_torch.py,
+// issue 14: the targets must hold for a model hyp did not build). The export needs torch: where no
+// Python imports it (CI), the cases are skipped with the reason.
+const GPT2_TORCH = 'bench/gpt2/gpt2_torch.hyp';
+const GPT2_TORCH_HYPOTHESES = ['identity', 'nothing', 'l11_from_input', 'h11_3_last_token'];
+const gpt2TorchCase = (h: string, roots: number): BenchCase => ({
+    ...gpt2Case(h, roots, false), name: `gpt2-torch/${h}@${roots / 1000}k`, file: GPT2_TORCH,
+    build: () => ensureGpt2TorchBench(), skip: () => gpt2TorchSkipReason(),
 });
 
 // Naive roots are picked so that each reference takes about a minute at most on the 2-core
@@ -102,6 +115,7 @@ export const CASES: BenchCase[] = [
     // and the two headline cases at the GPU targets' 100,000 roots.
     ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 1_000, false)),
     ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 10_000, true)),
+    ...GPT2_TORCH_HYPOTHESES.map(h => gpt2TorchCase(h, 1_000)),
     { name: 'paren/claim1@gpu100k', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
     { name: 'induction/refined@gpu100k', file: INDUCTION, hypothesis: 'refined', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
     // The fused strategy (one run per chunk) next to the staged one: on a GPU, auto runs fused, and
