@@ -39,8 +39,8 @@ describe('pruned clean passes', () => {
         expect(runner.prunedModels).toBeGreaterThan(0);
         const whole = (await runner.clean(examples, [EARLY, 'logits'])).get(EARLY)!;
         const size = examples.length * exampleSize(runner.typeOf(EARLY).dims);
-        expect(Array.from(pruned.data.subarray(pruned.offset, pruned.offset + size)))
-            .toEqual(Array.from(whole.data.subarray(whole.offset, whole.offset + size)));
+        expect(Array.from(pruned.data.subarray(pruned.offset, pruned.offset + size) as Float32Array))
+            .toEqual(Array.from(whole.data.subarray(whole.offset, whole.offset + size) as Float32Array));
         expect(runner.computedAlongside([EARLY])('logits')).toBe(false);
         expect(runner.computedAlongside([EARLY])('tokens')).toBe(true);
         expect(runner.computedAlongside(['logits'])(EARLY)).toBe(true);
