@@ -41,7 +41,7 @@ async function steadySeconds(first: number, again: () => Promise<number>): Promi
 }
 
 async function main(): Promise<void> {
-    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, exec: { type: 'string' } } });
+    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, exec: { type: 'string' }, 'device-memory': { type: 'string' } } });
     const [name, epArg = 'cpu'] = positionals;
     const c = CASES.find(x => x.name === name);
     if (!c) throw new Error(`unknown case ${name}`);
@@ -75,7 +75,10 @@ async function main(): Promise<void> {
     }
     const exec = (flags.exec ?? c.exec) as ExecChoice | undefined;
     if (exec !== undefined && !EXEC_CHOICES.includes(exec)) throw new Error(`--exec must be auto, fused or staged (got ${exec})`);
-    const opts: ScrubOptions = { exec };
+    const memory = flags['device-memory'] === undefined ? undefined : /^(\d+)([MG])$/i.exec(flags['device-memory']);
+    if (memory === null) throw new Error(`--device-memory must be a size such as 80000M or 64G (got ${flags['device-memory']})`);
+    const deviceMemory = memory === undefined ? undefined : Number(memory[1]) * 1024 ** (memory[2].toUpperCase() === 'G' ? 3 : 2);
+    const opts: ScrubOptions = { exec, deviceMemory };
     const seed = hypothesis.options.seed;
 
     // Warm-up on up to 10,000 other roots of the same hypothesis (roots ≥ `roots`, so nothing the

@@ -2,7 +2,8 @@
 // every case in its own process, one after another (they would compete for the two cores), then a
 // table; --json writes bench/results.json too (bench/results-gpu.json with --gpu). --roots overrides
 // every case's roots (smoke tests). --gpu runs the GPU cases (sized for a GPU) instead of the others.
-// --exec fused|staged|auto overrides every case's execution strategy (engine/execute/exec-strategy.ts).
+// --exec fused|staged|auto overrides every case's execution strategy (engine/execute/exec-strategy.ts);
+// --device-memory SIZE (e.g. 80000M, 64G) is the GPU memory a fused chunk may take.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
         ep: { type: 'string', default: 'cpu' },
         gpu: { type: 'boolean', default: false },
         exec: { type: 'string' },
+        'device-memory': { type: 'string' },
     },
 });
 const unknown = (values.case ?? []).filter(name => !CASES.some(c => c.name === name));
@@ -38,6 +40,7 @@ for (const c of selected) {
     const args = ['--expose-gc', new URL('./bench-case.mjs', import.meta.url).pathname, c.name, values.ep!];
     if (values.roots !== undefined) args.push('--roots', values.roots);
     if (values.exec !== undefined) args.push('--exec', values.exec);
+    if (values['device-memory'] !== undefined) args.push('--device-memory', values['device-memory']);
     try {
         const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
         results.push(JSON.parse(out.trim().split('\n').pop()!) as CaseResult);
