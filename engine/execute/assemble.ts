@@ -1,37 +1,44 @@
 // Stacking parent activations for a local-function run: per request, the box of each parent the
 // function reads, taken part by part from the requests that computed them (whole clean
 // activations or boxes of sliced outputs), or a sum cut's parts side by side.
-import type { Assembly } from '../plan/requests.js';
+import type { Assembly, Request, RequestTable } from '../plan/requests.js';
 import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
 import type { ActivationStore } from './executor.js';
 import { type Activation, type ModelRunner, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
 
-/** Stacks, for each request of a batch, the box `need` (whole when undefined) of one parent tensor, mixing parts by their masks. */
-export function assembleBatch(tensor: string, assemblies: Assembly[], need: Box | undefined, store: ActivationStore, runner: ModelRunner,
-    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+/**
+ * Stacks, for each request of a batch (`ids`, computed requests of one parent list), the box
+ * `need` (whole when undefined) of its `k`-th parent tensor, mixing parts by their masks. The
+ * sources are read from the table's flat array: walking each request's assemblies cost as much
+ * as the copying.
+ */
+export function assembleBatch(tensor: string, table: RequestTable, ids: readonly number[], k: number, need: Box | undefined,
+    store: ActivationStore, runner: ModelRunner, buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
     const { dims, dtype } = runner.typeOf(tensor);
     const box: Box = need ?? boxes.whole(tensor);
-    if (assemblies[0].sum) return stackBatch(tensor, assemblies, store, box, buffers, boxes);
+    const inputOf = (id: number) => (table.get(id) as Extract<Request, { kind: 'computed' }>).inputs[k];
+    if (inputOf(ids[0]).sum) return stackBatch(tensor, ids.map(inputOf), store, box, buffers, boxes);
     const extents = boxExtents(dims, box);
     const size = exampleSize(extents);
     // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
     // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
-    const key = `${tensor}\u0000${size * assemblies.length}`;
+    const key = `${tensor}\u0000${size * ids.length}`;
     let buffer = buffers.get(key);
-    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * assemblies.length));
+    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * ids.length));
     const data = buffer;
+    const flat = table.flatSources;
     // Consecutive sources mostly hold the same box of the tensor (the whole of it, or one
     // function's output box): its runs are looked up once per change, not per request.
     let rows: BoxRows | undefined;
     let rowsHeld: Box | undefined;
     let seg: ReturnType<BoxCache['segments']> | undefined;
-    for (let b = 0; b < assemblies.length; b++) {
-        const sources = assemblies[b].sources;
+    for (let b = 0; b < ids.length; b++) {
+        const lo = table.inputStart(ids[b], k), hi = table.inputStart(ids[b], k + 1);
         const base = b * size;
         // A source missing from the store is one no local function reads (requestRegions): its
         // elements are left as they are, since no reader of this feed looks at them.
-        if (isUniform(sources)) {
-            const src = store.get(sources[0]);
+        if (isUniformRange(flat, lo, hi)) {
+            const src = store.get(flat[lo]);
             if (src === undefined) continue;
             if (rows === undefined || src.box !== rowsHeld) {
                 rows = boxes.rows(tensor, box, src.box);
@@ -42,14 +49,14 @@ export function assembleBatch(tensor: string, assemblies: Assembly[], need: Box 
         }
         seg ??= boxes.segments(tensor, box);
         let whole = true;
-        for (const s of sources) if (store.get(s)?.box !== undefined) { whole = false; break; }
+        for (let i = lo; i < hi; i++) if (store.get(flat[i])?.box !== undefined) { whole = false; break; }
         const { dst, length, owner, full, index } = whole ? seg.merged : seg.rows;
-        for (let k = 0; k < dst.length; k++) {
-            const src = store.get(sources[owner[k]]);
+        for (let q = 0; q < dst.length; q++) {
+            const src = store.get(flat[lo + owner[q]]);
             if (src === undefined) continue;
-            const from = src.offset + (src.box === undefined ? full[k] : offsetIn(src.box, dims, index, k, seg.lo));
-            const to = base + dst[k];
-            const n = length[k];
+            const from = src.offset + (src.box === undefined ? full[q] : offsetIn(src.box, dims, index, q, seg.lo));
+            const to = base + dst[q];
+            const n = length[q];
             const values = src.data;
             if (n <= 64) for (let i = 0; i < n; i++) data[to + i] = values[from + i];
             else (data as Float32Array).set((values as Float32Array).subarray(from, from + n), to);
@@ -128,6 +135,11 @@ export class BoxCache {
         }
         return seg;
     }
+}
+
+function isUniformRange(flat: Int32Array, lo: number, hi: number): boolean {
+    for (let i = lo + 1; i < hi; i++) if (flat[i] !== flat[lo]) return false;
+    return true;
 }
 
 export function isUniform(sources: readonly number[]): boolean {

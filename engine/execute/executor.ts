@@ -158,7 +158,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
                 const batch = ids.slice(start, start + opts.batchSize);
                 t0 = performance.now();
                 const feeds = parents.map((parent, k) =>
-                    assembleBatch(parent, batch.map(id => (table.get(id) as ComputedRequest).inputs[k]), needs?.[k] === undefined ? undefined : sliced!.boxOf(needs[k]!), store, runner, buffers, boxes));
+                    assembleBatch(parent, table, batch, k, needs?.[k] === undefined ? undefined : sliced!.boxOf(needs[k]!), store, runner, buffers, boxes));
                 const t1 = performance.now();
                 timings.assemble += (t1 - t0) / 1000;
                 let out = await runner.local(tensor, parents, feeds, region, stacked);

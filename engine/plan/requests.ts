@@ -37,6 +37,10 @@ export class RequestTable {
     private flat = new Int32Array(1024);
     private flatLength = 0;
     private starts = new Int32Array(1024);
+    /** Per computed request, where each input's sources start in `flat` and where the last ends: `bounds[boundBase[id] + k]`. */
+    private bounds = new Int32Array(1024);
+    private boundsLength = 0;
+    private boundBase = new Int32Array(1024);
     /** One shared assembly per request taken whole (most inputs are): fewer objects for the collector to copy. */
     private readonly wholes: (Assembly | undefined)[] = [];
     private readonly ids = new Map<string, number>();
@@ -123,6 +127,14 @@ export class RequestTable {
         return this.flat;
     }
 
+    /**
+     * Where input `k` of computed request `id` starts in `flatSources`; it ends where input k + 1
+     * starts (for k = the request's input count, where its last input ends).
+     */
+    inputStart(id: number, k: number): number {
+        return this.bounds[this.boundBase[id] + k];
+    }
+
     /** Where request `id`'s sources start in `flatSources`; they end where id + 1's start. */
     sourceStart(id: number): number {
         return id < this.requests.length ? this.starts[id] : this.flatLength;
@@ -132,21 +144,20 @@ export class RequestTable {
         const id = this.requests.length;
         this.requests.push(r);
         if (id + 1 >= this.starts.length) {
-            const grown = new Int32Array(this.starts.length * 2);
-            grown.set(this.starts);
-            this.starts = grown;
+            this.starts = grow(this.starts, this.starts.length * 2);
+            this.boundBase = grow(this.boundBase, this.starts.length);
         }
         this.starts[id] = this.flatLength;
         if (r.kind === 'computed') {
+            if (this.boundsLength + r.inputs.length + 1 > this.bounds.length) this.bounds = grow(this.bounds, 2 * (this.boundsLength + r.inputs.length + 1));
+            this.boundBase[id] = this.boundsLength;
             for (const a of r.inputs) {
+                this.bounds[this.boundsLength++] = this.flatLength;
                 const sources = a.sources;
-                if (this.flatLength + sources.length > this.flat.length) {
-                    const grown = new Int32Array(Math.max(this.flat.length * 2, this.flatLength + sources.length));
-                    grown.set(this.flat);
-                    this.flat = grown;
-                }
+                if (this.flatLength + sources.length > this.flat.length) this.flat = grow(this.flat, Math.max(this.flat.length * 2, this.flatLength + sources.length));
                 for (let i = 0; i < sources.length; i++) this.flat[this.flatLength++] = sources[i];
             }
+            this.bounds[this.boundsLength++] = this.flatLength;
         }
         return id;
     }
@@ -163,6 +174,13 @@ export class RequestTable {
         }
         return id;
     }
+}
+
+/** `a` copied into a new array of `length` elements. */
+function grow(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
+    const grown = new Int32Array(length);
+    grown.set(a);
+    return grown;
 }
 
 function mixInto(h: number, v: number): number {
