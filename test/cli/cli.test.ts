@@ -185,6 +185,18 @@ describe('hyp scrub', () => {
         expect(r.stderr).toMatch(/--samples must be an integer/);
     });
 
+    it('runs --exec fused to the staged numbers and refuses an unknown strategy', async () => {
+        const run = (exec: string) => hyp('scrub', 'examples/toy/toy.hyp', '--json', '--samples', '600', '--ep', 'cpu', '--exec', exec);
+        const [staged, fused] = [await run('staged'), await run('fused')];
+        expect(fused.code).toBe(0);
+        // Everything but the times and the run counts (fused: one run a chunk).
+        const strip = (s: string) => JSON.parse(s).results.map((r: Record<string, unknown>) => ({ ...r, seconds: 0, stats: undefined }));
+        expect(strip(fused.stdout)).toEqual(strip(staged.stdout));
+        const bad = await run('fast');
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/^hyp: --exec must be auto, fused or staged \(got "fast"\)/);
+    });
+
     it('reads a negative option value as a value and refuses it with its own message', async () => {
         for (const args of [['--samples', '-5'], ['--samples=-5']]) {
             const r = await hyp('scrub', 'examples/toy/toy.hyp', ...args);

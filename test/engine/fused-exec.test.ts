@@ -14,6 +14,9 @@ import { fusedExecutorFor } from '../../engine/execute/fused-executor.js';
 import { resolveExec } from '../../engine/execute/exec-strategy.js';
 import type { RootValues } from '../../engine/score/summary.js';
 import type { HypothesisSpec } from '../../engine/spec.js';
+import { create } from '@bufbuild/protobuf';
+import { AttributeProtoSchema, AttributeProto_AttributeType as AT, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema } from 'onnx-buf';
+import { buildFusedGraph } from '../../engine/execute/fused-graph.js';
 
 const ROOTS = 300;
 const opened: PreparedScrub[] = [];
@@ -110,6 +113,24 @@ describe('fused execution', () => {
         expect(worst(first, staged)).toBe(0);
         expect(worst(again, staged)).toBe(0);
     }, 300_000);
+
+    it('refuses, with its own error, a local function it cannot inline (a node holding a sub-graph)', () => {
+        const local = create(ModelProtoSchema, {
+            irVersion: 8n,
+            graph: create(GraphProtoSchema, {
+                input: [{ name: 'a' }], output: [{ name: 'b' }],
+                node: [create(NodeProtoSchema, {
+                    name: 'branch', opType: 'If', input: ['a'], output: ['b'],
+                    attribute: [create(AttributeProtoSchema, { name: 'then_branch', type: AT.GRAPH, g: create(GraphProtoSchema, {}) })],
+                })],
+            }),
+        });
+        const source = { typeOf: () => ({ dtype: 'float32', dims: [2] }), partOwners: () => new Uint16Array(2), localModel: () => local };
+        const shape = { columns: ['a'], feeds: [], groups: [{ tensor: 'b', parents: ['a'], stacked: [false], inputs: [{ source: 'a', parts: false }] }], output: 'b' };
+        expect(() => buildFusedGraph(shape, source)).toThrow(expect.objectContaining({
+            code: 'exec-fused-unsupported', message: expect.stringMatching(/cannot inline the local function of b: its node branch \(If\) holds a sub-graph/),
+        }));
+    });
 
     it('resolves auto by provider and refuses an unknown choice', () => {
         expect(resolveExec('auto', 'cpu')).toBe('staged');
