@@ -190,6 +190,29 @@ describe('planner', () => {
         }
     });
 
+    it('keeps every computed request\'s sources in the flat array the executor walks, input by input', () => {
+        // Over 1,024 requests and sources, so that the flat arrays grow while planning.
+        const many = Int32Array.from({ length: 400 }, (_, i) => (i * 13) % N);
+        const plan = planScrub(toyG(), correct, many, Int32Array.from({ length: 400 }, (_, i) => i), opts);
+        const { table } = plan;
+        expect(table.size).toBeGreaterThan(1024);
+        let computed = 0;
+        for (let id = 0; id < table.size; id++) {
+            const r = table.get(id);
+            const flat = [...table.flatSources.subarray(table.sourceStart(id), table.sourceStart(id + 1))];
+            if (r.kind !== 'computed') {
+                expect(flat).toEqual([]);
+                continue;
+            }
+            computed++;
+            expect(flat).toEqual(r.inputs.flatMap(a => a.sources));
+            r.inputs.forEach((a, k) => {
+                expect([...table.flatSources.subarray(table.inputStart(id, k), table.inputStart(id, k + 1))]).toEqual(a.sources);
+            });
+        }
+        expect(computed).toBeGreaterThan(0);
+    });
+
     it('uses constants for the unimportant parents under mean and zero ablation', () => {
         const nothing: PlanNode[] = [{ name: 'out', graphNode: 'output', parents: [], classes: null }];
         const plan = planScrub(toyG(), nothing, roots, rootIds, { ...opts, ablation: 'mean' });
