@@ -28,6 +28,14 @@ export class FusedExecutor {
     /** The union of the chunk shapes run so far. */
     private shape: FusedShape | undefined;
 
+    /**
+     * Share of a cache column's examples a chunk must read for the column to be fed whole (its
+     * rows are copied otherwise): a column goes to the device whole with every run, worth it when
+     * the chunk reads a good share of it (a large model's column of a few rows read would be
+     * gigabytes). Either way gives the same values; tests set 0 and Infinity to run both.
+     */
+    columnShare = 0.25;
+
     constructor(private readonly runner: OrtModelRunner, private readonly sessions: FusedSessions) {}
 
     get runs(): number {
@@ -66,6 +74,7 @@ export class FusedExecutor {
         // host's time). Constants and other clean rows are copied, after the column.
         const seen = new Uint8Array(table.size);
         const copied = new Map<string, number[]>();
+        const inCache = new Map<string, number[]>();
         const columns = new Set<string>();
         const hostIds: number[] = [];
         for (const byParents of byTensor.values()) {
@@ -78,17 +87,23 @@ export class FusedExecutor {
                             const src = table.get(s);
                             if (src.kind === 'computed') continue;
                             hostIds.push(s);
-                            if (src.kind === 'clean' && columnFits(cache, src.tensor)) {
-                                columns.add(src.tensor);
-                                continue;
-                            }
-                            let list = copied.get(src.tensor);
-                            if (list === undefined) copied.set(src.tensor, list = []);
+                            const into = src.kind === 'clean' && columnFits(cache, src.tensor) ? inCache : copied;
+                            let list = into.get(src.tensor);
+                            if (list === undefined) into.set(src.tensor, list = []);
                             list.push(s);
                         }
                     }
                 }
             }
+        }
+        for (const [tensor, ids] of inCache) {
+            if (ids.length >= this.columnShare * cache!.columnData(tensor).count) {
+                columns.add(tensor);
+                continue;
+            }
+            let list = copied.get(tensor);
+            if (list === undefined) copied.set(tensor, list = []);
+            list.push(...ids);
         }
         // This chunk's groups; sorted by parent list so that chunks with the same variants get
         // the same graph.
@@ -141,7 +156,8 @@ export class FusedExecutor {
         const feeds: Record<string, ort.Tensor> = {};
         for (const tensor of shape.columns) {
             const { dtype, dims } = this.runner.typeOf(tensor);
-            const column = cache !== undefined && columnFits(cache, tensor) ? cache.columnData(tensor) : undefined;
+            // A column of the union this chunk copies rows of, or reads nothing of, is one row of zeros.
+            const column = columns.has(tensor) ? cache!.columnData(tensor) : undefined;
             const count = column?.count ?? 1;
             const data = column?.data ?? allocTyped(dtype, exampleSize(dims));
             feeds[fusedNames.column(tensor)] = new ort.Tensor(dtype as ort.Tensor.Type, data as ort.Tensor.DataType, [count, ...dims]);

@@ -66,6 +66,12 @@ async function compare(file: string, names: string[], { chunkSize, tolerance = 1
             const d = worst(fused, exact);
             console.log(`${file} ${name}: against staged with whole local functions ${d.toExponential(2)}`);
             expect(d).toBe(0);
+            // The clean cache's tensors fed as whole columns, and as copied rows: the same values.
+            const wholeExecutor = fusedExecutorFor(whole.prepared, h2);
+            for (const share of [0, Infinity]) {
+                wholeExecutor.columnShare = share;
+                expect(worst(await scrubRoots(whole.prepared, h2, { exec: 'fused', threads: 1, chunkSize }, range), exact)).toBe(0);
+            }
         }
         // One fused run per chunk (hypotheses whose scores read no computed request run none).
         expect(executor.runs - runsBefore).toBe(fused.stats.computedRequests === 0 ? 0 : chunks);
