@@ -62,7 +62,6 @@ const gpt2Case = (h: string, roots: number, gpu: boolean): BenchCase => ({
 // issue 14: the targets must hold for a model hyp did not build). The export needs torch: where no
 // Python imports it (CI), the cases are skipped with the reason.
 const GPT2_TORCH = 'bench/gpt2/gpt2_torch.hyp';
-const GPT2_TORCH_HYPOTHESES = ['identity', 'nothing', 'l11_from_input', 'h11_3_last_token'];
 const gpt2TorchCase = (h: string, roots: number): BenchCase => ({
     ...gpt2Case(h, roots, false), name: `gpt2-torch/${h}@${roots / 1000}k`, file: GPT2_TORCH,
     build: () => ensureGpt2TorchBench(), skip: () => gpt2TorchSkipReason(),
@@ -115,7 +114,7 @@ export const CASES: BenchCase[] = [
     // and the two headline cases at the GPU targets' 100,000 roots.
     ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 1_000, false)),
     ...GPT2_HYPOTHESES.map(h => gpt2Case(h, 10_000, true)),
-    ...GPT2_TORCH_HYPOTHESES.map(h => gpt2TorchCase(h, 1_000)),
+    ...GPT2_HYPOTHESES.map(h => gpt2TorchCase(h, 1_000)),
     { name: 'paren/claim1@gpu100k', file: PAREN, hypothesis: 'claim1', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
     { name: 'induction/refined@gpu100k', file: INDUCTION, hypothesis: 'refined', roots: 100_000, naiveRoots: 0, ep: 'auto', gpu: true },
     // The fused strategy (one run per chunk) next to the staged one: on a GPU, auto runs fused, and
