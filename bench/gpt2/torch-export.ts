@@ -11,9 +11,10 @@ export const GPT2_TORCH_MODEL = 'gpt2_torch.onnx';
 const SCRIPT = 'export_gpt2_torch.py';
 const STAMP = 'gpt2_torch-stamp.json';
 
-/** Pythons tried in order: $HYP_TORCH_PYTHON, Debian's (python3-torch), then whichever is on PATH. */
+/** Pythons tried in order: $HYP_TORCH_PYTHON alone when set, else Debian's (python3-torch), then whichever is on PATH. */
 function pythons(): string[] {
-    return [process.env.HYP_TORCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => p !== undefined && p !== '');
+    const chosen = process.env.HYP_TORCH_PYTHON;
+    return chosen !== undefined && chosen !== '' ? [chosen] : ['/usr/bin/python3', 'python3'];
 }
 
 /** The version the script writes its model at: a stamp of another version is rebuilt. */
