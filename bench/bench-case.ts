@@ -133,6 +133,11 @@ async function main(): Promise<void> {
         statisticsSeconds,
         scrubCpuSeconds,
         ratioToForward: scrubSeconds / forward.seconds,
+        // The timed scrub's CPU seconds against the forward pass's (median pass), every thread
+        // counted: steadier than the wall-clock ratio when other work shares the cores, and blind
+        // to how well either uses them.
+        forwardCpuSeconds: forward.cpuSeconds,
+        cpuRatioToForward: scrubCpuSeconds / forward.cpuSeconds,
         naiveSeconds: naive?.seconds ?? null,
         naiveRootsMeasured: naive?.roots ?? 0,
         speedupOverNaive: naive ? naive.seconds / scrubSeconds : null,
@@ -197,14 +202,20 @@ async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: Provi
         await session.run(feeds);
     };
     await run(examples.slice(0, Math.min(batchSize, roots)));
+    // CPU seconds per pass (every thread of the process), like the scrub's scrubCpuSeconds.
+    const cpuSeconds: number[] = [];
     const pass = async () => {
+        const cpu0 = process.cpuUsage();
         const t = performance.now();
         for (let s = 0; s < roots; s += batchSize) await run(examples.slice(s, s + batchSize));
+        const cpu = process.cpuUsage(cpu0);
+        cpuSeconds.push((cpu.user + cpu.system) / 1e6);
         return (performance.now() - t) / 1000;
     };
     const seconds = await steadySeconds(await pass(), pass);
     await session.release();
-    return { seconds, fallbacks };
+    cpuSeconds.sort((a, b) => a - b);
+    return { seconds, cpuSeconds: cpuSeconds[Math.floor(cpuSeconds.length / 2)], fallbacks };
 }
 
 /** The naive scrubber on the first `measured` roots, its time scaled to `roots`; null when skipped. */
