@@ -86,30 +86,11 @@ export class HypWorkspaceData {
      */
     perturbation(path: string, request: PerturbRequest): Loaded<PartEvidence> | undefined {
         if (this.perturber === undefined || request.queries.length === 0) return undefined;
-        let stamp: string;
-        try {
-            const s = statSync(path);
-            stamp = `${path}:${s.mtimeMs}:${s.size}`;
-        } catch {
-            return undefined;
-        }
+        const stamp = fileStamp(path);
+        if (stamp === undefined) return undefined;
         const key = `${probeKey(stamp, request.feeds)}:${JSON.stringify(request.queries)}`;
-        const hit = this.perturbations.get(key);
-        if (hit !== undefined) return hit;
-        const running = this.perturbationsInFlight.get(key);
-        if (running !== undefined) return running.pending;
-        const pending: Loaded<never> = { ok: false, pending: true, error: `perturbing parts of ${path}…`, path };
-        const run = this.perturber(path, request).then(
-            value => ({ ok: true, value, path }) as Loaded<PartEvidence>,
-            e => failure(e, path),
-        ).then(result => {
-            this.perturbationsInFlight.delete(key);
-            if (this.perturbations.size >= MAX_PROBES) this.perturbations.delete(this.perturbations.keys().next().value!);
-            this.perturbations.set(key, result);
-            this.onDidLoadEmitter.fire(path);
-        });
-        this.perturbationsInFlight.set(key, { run, pending });
-        return pending;
+        const perturber = this.perturber;
+        return this.inBackground(this.perturbations, this.perturbationsInFlight, key, path, `perturbing parts of ${path}…`, () => perturber(path, request));
     }
 
     /**
@@ -118,35 +99,41 @@ export class HypWorkspaceData {
      */
     probe(path: string, graph: ModelGraph, feeds: readonly ProbeFeed[]): Loaded<ModelProbe> | undefined {
         if (this.prober === undefined) return undefined;
-        let stamp: string;
-        try {
-            const s = statSync(path);
-            stamp = `${path}:${s.mtimeMs}:${s.size}`;
-        } catch {
-            return undefined;
-        }
+        const stamp = fileStamp(path);
+        if (stamp === undefined) return undefined;
         let key = this.probeKeys.get(feeds);
         if (key?.stamp !== stamp) this.probeKeys.set(feeds, key = { stamp, key: probeKey(stamp, feeds) });
         return this.probeOf(path, graph, feeds, key.key);
     }
 
     private probeOf(path: string, graph: ModelGraph, feeds: readonly ProbeFeed[], key: string): Loaded<ModelProbe> {
-        const hit = this.probes.get(key);
+        return this.inBackground(this.probes, this.probesInFlight, key, path, `running ${path} once for its shapes…`,
+            () => this.prober!(path, probedTensorNames(graph), feeds));
+    }
+
+    /**
+     * The cached result under `key`, or the pending value of the run that computes it (started here
+     * if none is running); when it ends the result is cached (the oldest of MAX_PROBES dropped) and
+     * `onDidLoad(path)` fires.
+     */
+    private inBackground<T>(done: Map<string, Loaded<T>>, inFlight: Map<string, { run: Promise<void>; pending: Loaded<never> }>,
+        key: string, path: string, pendingText: string, start: () => Promise<T>): Loaded<T> {
+        const hit = done.get(key);
         if (hit !== undefined) return hit;
-        const running = this.probesInFlight.get(key);
+        const running = inFlight.get(key);
         if (running !== undefined) return running.pending;
         // One pending value per run, so that analyses made meanwhile stay cached.
-        const pending: Loaded<never> = { ok: false, pending: true, error: `running ${path} once for its shapes…`, path };
-        const run = this.prober!(path, probedTensorNames(graph), feeds).then(
-            value => ({ ok: true, value, path }) as Loaded<ModelProbe>,
+        const pending: Loaded<never> = { ok: false, pending: true, error: pendingText, path };
+        const run = start().then(
+            value => ({ ok: true, value, path }) as Loaded<T>,
             e => failure(e, path),
         ).then(result => {
-            this.probesInFlight.delete(key);
-            if (this.probes.size >= MAX_PROBES) this.probes.delete(this.probes.keys().next().value!);
-            this.probes.set(key, result);
+            inFlight.delete(key);
+            if (done.size >= MAX_PROBES) done.delete(done.keys().next().value!);
+            done.set(key, result);
             this.onDidLoadEmitter.fire(path);
         });
-        this.probesInFlight.set(key, { run, pending });
+        inFlight.set(key, { run, pending });
         return pending;
     }
 
@@ -273,4 +260,14 @@ export function exportedNames(source: string): string[] {
         }
     }
     return [...names];
+}
+
+/** The file's path, modification time and size: a result computed from it is stale when this changes. */
+function fileStamp(path: string): string | undefined {
+    try {
+        const s = statSync(path);
+        return `${path}:${s.mtimeMs}:${s.size}`;
+    } catch {
+        return undefined;
+    }
 }
