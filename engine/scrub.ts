@@ -446,6 +446,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
         }
         const acts = await (block.fused ? fusedExecutorFor(prepared, hypothesis).execute : executePlan)(plan, prepared.g, runner, {
             outputReads: perPosition ? outputReads : undefined,
+            chunk: { from: range.from + start, to: range.from + end },
             batchSize,
             checkCancelled,
             cleanCache: cache,

@@ -17,6 +17,8 @@ import { type Activation, type ModelRunner, type NumericArray, exampleSize } fro
 export interface ExecuteOptions {
     /** Requests (or examples) per session run. */
     batchSize: number;
+    /** The chunk's roots (0-based, `to` excluded), which the fused path's errors name. */
+    chunk?: { from: number; to: number };
     /** Called after each session run with the number of requests done so far. */
     onProgress?: (done: number, total: number) => void;
     /** Checked between session runs; throwing aborts the execution. */

@@ -11,7 +11,7 @@ import type { PreparedScrub } from '../prepare.js';
 import type { HypothesisSpec } from '../spec.js';
 import { HypError } from '../errors.js';
 import { writeModel } from '../onnx/read.js';
-import { ActivationStore, countUses, OutputSet, type ExecuteOptions } from './executor.js';
+import { ActivationStore, countUses, executePlan, OutputSet, type ExecuteOptions } from './executor.js';
 import { buildFusedGraph, fusedNames, shapeKey, type FusedGroup, type FusedShape } from './fused-graph.js';
 import type { CleanCache } from './clean-cache.js';
 import { type Activation, type ModelRunner, type NumericArray, OrtModelRunner, allocTyped, exampleSize } from './model-runner.js';
@@ -228,7 +228,8 @@ export class FusedExecutor {
         this.sessions.runs++;
         this.runner.sessionRuns++;
         const out = (await session.run(feeds, [fusedNames.output]))[fusedNames.output];
-        checkFinite(outputTensor, out.data as NumericArray);
+        const bad = firstNonFinite(out.data as NumericArray);
+        if (bad !== undefined) await this.diagnose(plan, g, opts, outputTensor, bad);
         const size = exampleSize(out.dims.slice(1));
         const data = out.data as NumericArray;
         computedOutputs.forEach((id, i) => store.set(id, { data, offset: i * size, dims: out.dims.slice(1) }));
@@ -237,6 +238,20 @@ export class FusedExecutor {
         store.keepOnly(outputs);
         return store;
     };
+
+    /**
+     * The fused graph returns only the scrubbed outputs, so a NaN or infinity there does not say
+     * which local function made it. The chunk is rerun staged, which checks every local
+     * function's output, only to throw its located error; the rerun's values are never used, so
+     * the scrub fails either way. Where the staged rerun finds nothing, the fused graph's
+     * arithmetic differs from the staged functions', and the error says so.
+     */
+    private async diagnose(plan: Plan, g: GraphG, opts: ExecuteOptions, tensor: string, bad: number): Promise<never> {
+        await executePlan(plan, g, this.runner, { ...opts, timings: undefined, onProgress: undefined });
+        const chunk = opts.chunk === undefined ? '' : ` in the chunk of roots ${opts.chunk.from}–${opts.chunk.to - 1}`;
+        throw new HypError(`the fused graph produced ${bad} in tensor ${tensor} on scrubbed inputs${chunk}; rerun staged, the chunk's local functions produce no NaN or infinity`,
+            'non-finite-activation', undefined, 'the fused graph rounds differently from the staged local functions here; scrub with --exec staged');
+    }
 
     private session(shape: FusedShape): Promise<ort.InferenceSession> {
         return this.sessions.get(shape);
@@ -391,13 +406,12 @@ function tooLarge(tensor: string): HypError {
         undefined, 'use a smaller --chunk-size, or --exec staged');
 }
 
-/** A NaN or infinity in the scrubbed outputs stops the scrub, as the staged runs do. */
-function checkFinite(tensor: string, data: NumericArray): void {
-    if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
+/** The first NaN or infinity of float values, if any. */
+function firstNonFinite(data: NumericArray): number | undefined {
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) return undefined;
+    // x·0 is 0 for every finite x and NaN otherwise: one branch-free pass on the normal path.
     let probe = 0;
     for (let i = 0; i < data.length; i++) probe += data[i] * 0;
-    if (probe === 0) return;
-    const bad = data.find(v => !Number.isFinite(v));
-    throw new HypError(`the model produced ${bad} in tensor ${tensor} on scrubbed inputs`, 'non-finite-activation', undefined,
-        'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
+    if (probe === 0) return undefined;
+    return data.find(v => !Number.isFinite(v));
 }
