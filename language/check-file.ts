@@ -14,6 +14,7 @@ import { describePlanResult, hypothesisPlanSize } from './workspace/plan-size.js
 import { isExponential } from '../engine/plan/plan-size.js';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { ModelProber, PartPerturber } from './workspace/hyp-workspace-data.js';
+import type { PartEvidence, PerturbBounds } from '../engine/graph/perturb-queries.js';
 
 export interface FileDiagnostic {
     file: string;
@@ -36,17 +37,20 @@ export interface CheckResult {
     planSizes?: { hypothesis: string; text: string; exponential: boolean }[];
     /** The G the checks ran on (with the probe's shapes when a prober was given); present with `spec`. */
     g?: GraphG;
+    /** The numeric pass's evidence, when the checks ran it (a perturber was given and a claim asked); present with `spec`. */
+    numeric?: PartEvidence;
 }
 
 let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
 
 /** Checks a .hyp file and, when it has no errors, lowers it; never throws for problems in the file. */
-export async function checkHypFile(path: string, options: { prober?: ModelProber; perturber?: PartPerturber } = {}): Promise<CheckResult> {
+export async function checkHypFile(path: string, options: { prober?: ModelProber; perturber?: PartPerturber; perturbBounds?: Partial<PerturbBounds> } = {}): Promise<CheckResult> {
     services ??= createHypServices(NodeFileSystem);
     const { shared, Hyp } = services;
     // Without one, G has the shapes the file declares (the services are shared by every call);
     // without a perturber, no numeric pass over part-level edges.
     Hyp.workspace.HypWorkspaceData.useProber(options.prober, options.perturber);
+    Hyp.workspace.HypWorkspaceData.usePerturbBounds(options.perturbBounds);
     const file = resolve(path);
     const uri = URI.file(file);
     const documents = shared.workspace.LangiumDocuments;
@@ -93,5 +97,6 @@ export async function checkHypFile(path: string, options: { prober?: ModelProber
         const result = await hypothesisPlanSize(analysis, h);
         return { hypothesis: h.name, text: describePlanResult(result), exponential: 'size' in result && isExponential(result.size) };
     }));
-    return { diagnostics, hypotheses, spec, planSizes, ...(analysis.derived && { g: analysis.derived.g }) };
+    const numeric = analysis.numericEvidence?.(false);
+    return { diagnostics, hypotheses, spec, planSizes, ...(analysis.derived && { g: analysis.derived.g }), ...(numeric && { numeric }) };
 }

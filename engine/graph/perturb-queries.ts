@@ -27,6 +27,27 @@ export const MAX_RUN_ELEMENTS = 1 << 22;
  */
 export const MAX_WORK = 1 << 28;
 
+/** The pass's bounds (the constants above; a test may lower them to see what exceeding one does). */
+export interface PerturbBounds {
+    /** Parent parts perturbed at most per file. */
+    parts: number;
+    /** Parent elements fed to one perturbed run at most. */
+    runElements: number;
+    /** Elements the pass computes at most per file. */
+    work: number;
+}
+
+export const PERTURB_BOUNDS: PerturbBounds = { parts: MAX_PERTURBED_PARTS, runElements: MAX_RUN_ELEMENTS, work: MAX_WORK };
+
+/** A child the pass would test (its structural edges over-approximate) but a bound keeps untested: no evidence either way. */
+export interface SkippedChild {
+    tensor: string;
+    /** The structural edges it would have tested: [child node, parent node]. */
+    edges: [string, string][];
+    /** Which bound, and what exceeded it, in words. */
+    reason: string;
+}
+
 /** One child tensor: its local function's inputs, its G nodes, and the parent G nodes to perturb. */
 export interface PerturbQuery {
     tensor: string;
@@ -56,6 +77,11 @@ export interface PartEvidence {
     perturbations: number;
     /** By `edgeKey(child, parent)`; an edge not here was not tested (no evidence either way). */
     edges: Record<string, EdgeEvidence>;
+    /**
+     * Children left untested while the pass ran, and why: `failed` where onnxruntime refused the
+     * local function, `skipped` where fewer than two rows fit the run bound.
+     */
+    untested?: { tensor: string; kind: 'failed' | 'skipped'; reason: string }[];
 }
 
 export function edgeKey(child: string, parent: string): string {
@@ -75,26 +101,46 @@ export function inertEdge(evidence: PartEvidence | undefined, child: string, par
  * parts in all, children in G's order: later ones are not tested; nor are children whose parents
  * do not fit two rows in MAX_RUN_ELEMENTS, nor those beyond MAX_WORK.
  */
-export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
+export function perturbQueries(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS): PerturbQuery[] {
+    return perturbPlan(g, model, bounds).queries;
+}
+
+/** perturbQueries, with the children a bound kept untested and why (so that a claim on one can say it was not tested). */
+export function perturbPlan(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS): { queries: PerturbQuery[]; skipped: SkippedChild[] } {
     const queries: PerturbQuery[] = [];
-    let budget = MAX_PERTURBED_PARTS, work = MAX_WORK;
+    const skipped: SkippedChild[] = [];
+    let budget = bounds.parts, work = bounds.work;
     for (const tensor of g.computedTensors) {
         const children = g.nodesOfTensor(tensor).filter(n => g.partsInexact?.(n) === true);
         if (children.length === 0) continue;
         const parents = [...g.tensorParents(tensor)];
         if (![tensor, ...parents].every(t => model.tensors.has(t))) continue;
+        const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
+        const skip = (reason: string) => skipped.push({ tensor, edges, reason });
         // Too large to test on two rows (a shape unknown counts as too large): asked nothing, so the model never runs for it.
         const perExample = parents.map(p => model.tensors.get(p)!.shape?.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : Infinity), 1) ?? Infinity);
         const inputs = perExample.reduce((a, b) => a + b, 0);
-        if (2 * PERTURBATIONS * inputs > MAX_RUN_ELEMENTS) continue;
-        const rows = Math.min(PERTURB_ROWS, Math.floor(MAX_RUN_ELEMENTS / (PERTURBATIONS * inputs)));
-        const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
+        if (2 * PERTURBATIONS * inputs > bounds.runElements) {
+            skip(inputs === Infinity ? `a parent of ${tensor} has a shape not known, so its run size is not bounded`
+                : `${tensor}'s parents hold ${inputs.toLocaleString('en-US')} elements an example: two rows × ${PERTURBATIONS} perturbations exceed the run bound of ${bounds.runElements.toLocaleString('en-US')} parent elements`);
+            continue;
+        }
+        const rows = Math.min(PERTURB_ROWS, Math.floor(bounds.runElements / (PERTURBATIONS * inputs)));
         const parentNodes = [...new Set(edges.map(([, p]) => p))].map(node => ({
             node, tensors: (g.nodes.get(node)?.tensors ?? []).filter(t => parents.includes(t.tensor)),
         })).filter(p => p.tensors.length > 0);
-        if (parentNodes.length === 0 || parentNodes.length > budget) continue;
-        const cost = localElements(model, tensor, parents) * rows * PERTURBATIONS * (parentNodes.length + 1);
-        if (cost > work) continue;
+        if (parentNodes.length === 0) continue;
+        if (parentNodes.length > budget) {
+            skip(`${tensor} has ${parentNodes.length} parent parts to perturb and ${budget} of the ${bounds.parts} a file were left`);
+            continue;
+        }
+        const local = localElements(model, tensor, parents);
+        const cost = local * rows * PERTURBATIONS * (parentNodes.length + 1);
+        if (cost > work) {
+            skip(local === Infinity ? `${tensor}'s local function has a shape not known, so its work is not bounded`
+                : `testing ${tensor} computes ${cost.toLocaleString('en-US')} elements (${local.toLocaleString('en-US')} an example × ${rows} rows × ${PERTURBATIONS} perturbations × ${parentNodes.length + 1} runs), over the ${work.toLocaleString('en-US')} left of the work bound of ${bounds.work.toLocaleString('en-US')} a file`);
+            continue;
+        }
         work -= cost;
         budget -= parentNodes.length;
         queries.push({
@@ -103,7 +149,7 @@ export function perturbQueries(g: GraphG, model: ModelGraph): PerturbQuery[] {
             parentNodes, edges,
         });
     }
-    return queries;
+    return { queries, skipped };
 }
 
 /** The elements one example of a local function computes (its per-example tensors); Infinity when a shape is unknown. */

@@ -41,9 +41,10 @@ export async function perturbParts(model: ModelProto, request: PerturbRequest): 
     for (const query of queries) {
         try {
             await runQuery(model, query, clean, rows, evidence);
-        } catch {
+        } catch (e) {
             // A local function onnxruntime refuses on perturbed values (or at all): that child is
-            // not tested, which only means no warning; the others still are.
+            // not tested (said as such where a claim asks), the others still are.
+            (evidence.untested ??= []).push({ tensor: query.tensor, kind: 'failed', reason: `onnxruntime failed on ${query.tensor}'s local function: ${e instanceof Error ? e.message : String(e)}` });
         }
     }
     return evidence;
@@ -59,7 +60,10 @@ async function runQuery(model: ModelProto, query: PerturbQuery, clean: ReadonlyM
     const perRow = full.map(t => t.data.length / allRows);
     // Fewer rows for large parents; under two, the query is not tested (no evidence, no warning).
     const rows = Math.min(allRows, Math.floor(MAX_RUN_ELEMENTS / (PERTURBATIONS * perRow.reduce((a, b) => a + b, 0))));
-    if (rows < 2) return;
+    if (rows < 2) {
+        (evidence.untested ??= []).push({ tensor: query.tensor, kind: 'skipped', reason: `${query.tensor}'s parents hold ${perRow.reduce((a, b) => a + b, 0)} elements a row: fewer than two rows fit the run bound of ${MAX_RUN_ELEMENTS} parent elements` });
+        return;
+    }
     const parents = full.map((t, i) => (rows === allRows ? t
         : new ort.Tensor(t.type, (t.data as Data).slice(0, rows * perRow[i]) as ort.Tensor.DataType, [rows, ...t.dims.slice(1)])));
     const types = new Map<string, TensorType>(query.parents.map((p, i) => [p, { dtype: parents[i].type, dims: parents[i].dims }]));

@@ -13,6 +13,7 @@ import { checkFeatureUniqueness } from './feature-uniqueness.js';
 import { checkPlanSizes } from './plan-size-check.js';
 import { checkGraphProblems, checkIndexPart, checkPartName, checkUnusedHooks } from './graph-checks.js';
 import { checkEdges, checkExtendsCycle, checkInjective, checkInterpCycles, checkOutput, checkTarget, checkUnusedNodes } from './hypothesis-checks.js';
+import { checkNumericPass } from './numeric-pass-checks.js';
 import { checkFileNames, checkHypothesisNames, checkLambdaNames, checkSplitNames } from './name-checks.js';
 import { checkDuplicateOptions, checkMetric, checkMetricPresent, checkRunOption } from './option-checks.js';
 
@@ -80,6 +81,7 @@ export class HypValidator {
         checkMetricPresent(file, accept);
         checkLabelPresent(file, accept);
         checkDuplicateOptions(file.elements, accept);
+        checkNumericPass(file, analysis, accept);
     }
 
     async checkFileSlow(file: ast.HypFile, accept: ValidationAcceptor, token: Cancellation.CancellationToken): Promise<void> {

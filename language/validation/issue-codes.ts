@@ -51,6 +51,9 @@ export namespace IssueCodes {
     export const CorrespondenceNotInjective = 'correspondence-not-injective';
     export const EdgeNotInGraph = 'edge-not-in-graph';
     export const EdgeNumericallyInert = 'edge-numerically-inert';
+    // The numeric pass itself (validation/numeric-pass-checks.ts): it could not test a claimed edge
+    export const NumericPassFailed = 'numeric-pass-failed';
+    export const NumericPassSkipped = 'numeric-pass-skipped';
     export const OutputMissing = 'output-missing';
     export const OutputDuplicate = 'output-duplicate';
     export const InterpCycle = 'interp-cycle';

@@ -13,7 +13,7 @@ import { declaredGraphNodes, lowerGraph, vectorsOf, type VectorReader } from '..
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
 import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
-import { PERTURB_ROWS, perturbQueries, type PartEvidence, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
+import { PERTURB_ROWS, perturbPlan, type PartEvidence, type PerturbQuery, type PerturbRequest, type SkippedChild } from '../../engine/graph/perturb-queries.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
 export interface DeclaredFile<D, T> {
@@ -54,8 +54,28 @@ export interface DocumentAnalysis {
      * The numeric pass over G's over-approximated part-level edges (graph/perturb-queries.ts), when
      * it has run: the first call starts it (with a perturber, after the probe), pending meanwhile
      * (undefined). Absent without a probe, and when hooks are rewritten into sums of parts.
+     * `start` false: the evidence of a pass some check started, never a new run.
      */
-    numericEvidence?: () => PartEvidence | undefined;
+    numericEvidence?: (start?: boolean) => PartEvidence | undefined;
+    /**
+     * What the numeric pass tests and how it went, for saying when it did not (validation/
+     * numeric-pass-checks.ts); the first call starts it as numericEvidence does. Undefined without
+     * a perturber (no pass is run, nothing to say), and absent where numericEvidence is.
+     */
+    numericPass?: () => NumericPass | undefined;
+    /** The pass's plan alone (which children it tests, which a bound keeps untested), without running it. */
+    numericPlan?: () => Pick<NumericPass, 'queries' | 'skipped'>;
+}
+
+/** The numeric pass of a document: its plan, and its evidence once it has run or why it failed. */
+export interface NumericPass {
+    /** The children it tests, and those a bound keeps untested. */
+    queries: readonly PerturbQuery[];
+    skipped: readonly SkippedChild[];
+    /** Set once it has run; undefined while it runs, when it failed, or when it asks nothing. */
+    evidence?: PartEvidence;
+    /** Why it failed as a whole (onnxruntime, a probe process that crashed or timed out). */
+    error?: string;
 }
 
 /** The refined graph of a loaded model and a probe, made once (G's part-level edges are cached per graph object). */
@@ -141,20 +161,29 @@ export class HypDocumentAnalysis {
             && graphSpec.hooks.every(h => h.rewrite === undefined)) {
             const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
             // Built on first use: a file whose edges are never checked never runs it.
+            let plan: ReturnType<typeof perturbPlan> | undefined;
             let request: PerturbRequest | null | undefined;
-            // Every edge check asks: once the pass has ended (or failed: no warnings), the answer is kept.
-            let ended: { value?: PartEvidence } | undefined;
-            analysis.numericEvidence = () => {
-                if (ended !== undefined) return ended.value;
+            // Every edge check asks: once the pass has ended (or failed), the answer is kept.
+            let ended: { value?: PartEvidence; error?: string } | undefined;
+            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds);
+            const run = (start = true): typeof ended => {
+                if (ended !== undefined || (!start && request === undefined)) return ended;
+                plan = planned();
                 if (request === undefined) {
-                    const queries = perturbQueries(g, modelGraph);
-                    const feeds = queries.length > 0 ? documentProbeFeeds(graph, data, decl, { fieldTypes, functionNames }, PERTURB_ROWS) : undefined;
-                    request = feeds === undefined ? null : { queries, feeds };
+                    const feeds = plan.queries.length > 0 ? documentProbeFeeds(graph, data, decl, { fieldTypes, functionNames }, PERTURB_ROWS) : undefined;
+                    request = feeds === undefined ? null : { queries: plan.queries, feeds };
                 }
                 const ran = request === null ? undefined : this.data.perturbation(path, request);
                 if (ran?.ok === false && ran.pending) return undefined;
-                ended = { value: ran?.ok ? ran.value : undefined };
-                return ended.value;
+                ended = ran === undefined ? {} : ran.ok ? { value: ran.value } : { error: ran.error };
+                return ended;
+            };
+            analysis.numericEvidence = (start = true) => run(start)?.value;
+            analysis.numericPlan = planned;
+            analysis.numericPass = () => {
+                if (!this.data.perturbs) return undefined;
+                const state = run();
+                return { ...planned(), ...(state?.value && { evidence: state.value }), ...(state?.error !== undefined && { error: state.error }) };
             };
         }
         this.cache.set(document, { text, loaded, analysis });

@@ -13,7 +13,7 @@ import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
 import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
-import type { PartEvidence, PerturbRequest } from '../../engine/graph/perturb-queries.js';
+import { PERTURB_BOUNDS, type PartEvidence, type PerturbBounds, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
 
@@ -60,6 +60,7 @@ export class HypWorkspaceData {
     private readonly probesInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
     private readonly probeKeys = new WeakMap<readonly ProbeFeed[], { stamp: string; key: string }>();
     private perturber?: PartPerturber;
+    private bounds: PerturbBounds = PERTURB_BOUNDS;
     private readonly perturbations = new Map<string, Loaded<PartEvidence>>();
     private readonly perturbationsInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
 
@@ -76,7 +77,23 @@ export class HypWorkspaceData {
     /** Runs model probes with `prober` (none: undefined): G then gets real shapes and knows which tensors are per example. */
     useProber(prober: ModelProber | undefined, perturber?: PartPerturber): void {
         this.prober = prober;
+        // Another perturber (a test's that fails): what the last one found, or failed at, is not its answer.
+        if (perturber !== this.perturber) this.perturbations.clear();
         this.perturber = perturber;
+    }
+
+    /** Whether a numeric pass runs here (a perturber is installed). */
+    get perturbs(): boolean {
+        return this.perturber !== undefined;
+    }
+
+    /** The numeric pass's bounds (graph/perturb-queries.ts); a test lowers them to see one exceeded. */
+    get perturbBounds(): PerturbBounds {
+        return this.bounds;
+    }
+
+    usePerturbBounds(bounds: Partial<PerturbBounds> = {}): void {
+        this.bounds = { ...PERTURB_BOUNDS, ...bounds };
     }
 
     /**

@@ -64,7 +64,79 @@ hypothesis h {
     });
 });
 
+describe('a claimed edge the numeric pass did not test', () => {
+    const claim = `${CUMSUM}
+hypothesis h {
+    node a -> A.a0 <- input.z0, input.z2
+    output <- a
+}
+`;
+    const write = (dir: string) => {
+        const file = join(dir, 'test.hyp');
+        writeFileSync(file, claim);
+        return file;
+    };
+
+    it('a pass that fails is numeric-pass-failed, an information on the model line with the reason; no inert warning', async () => {
+        const r = await checkHypFile(write(writeCumsumCase()), { prober: probeModelFile, perturber: () => Promise.reject(new Error('the probe process exited with code 134')) });
+        expect(issues(r, 'edge-numerically-inert')).toEqual([]);
+        const failed = issues(r, 'numeric-pass-failed');
+        expect(failed).toEqual([expect.objectContaining({ line: 1, column: 7, severity: 'info' })]);
+        expect(failed[0].message).toMatch(/failed, so 2 claimed edges \(input\.z0 -> A\.a0, input\.z2 -> A\.a0\) were not tested: the probe process exited with code 134\./);
+        expect(failed[0].message).toMatch(/means "not tested"/);
+        expect(r.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+    });
+
+    it('a child onnxruntime refuses in the pass is numeric-pass-failed too, naming it', async () => {
+        const r = await checkHypFile(write(writeCumsumCase()), { prober: probeModelFile,
+            perturber: async (path, request) => ({ ...await perturbPartsFile(path, { ...request, queries: [] }), untested: [{ tensor: 'A', kind: 'failed' as const, reason: "onnxruntime failed on A's local function: bad op" }] }) });
+        expect(issues(r, 'numeric-pass-failed')).toEqual([expect.objectContaining({ line: 1, message: expect.stringMatching(/bad op/) })]);
+    });
+
+    it('a child past the work bound is numeric-pass-skipped with the bound, only where a claim is concerned', async () => {
+        const dir = writeCumsumCase();
+        const r = await checkHypFile(write(dir), { prober: probeModelFile, perturber: perturbPartsFile, perturbBounds: { work: 100 } });
+        expect(issues(r, 'edge-numerically-inert')).toEqual([]);
+        const skipped = issues(r, 'numeric-pass-skipped');
+        expect(skipped).toEqual([expect.objectContaining({ line: 1, column: 7, severity: 'info' })]);
+        expect(skipped[0].message).toMatch(/left 2 claimed edges \(input\.z0 -> A\.a0, input\.z2 -> A\.a0\) untested/);
+        expect(skipped[0].message).toMatch(/testing A computes 384 elements \(3 an example × 8 rows × 4 perturbations × 4 runs\), over the 100 left of the work bound of 100 a file/);
+        // No hypothesis claims an edge into A: nothing to say.
+        writeFileSync(join(dir, 'test.hyp'), `${CUMSUM}\nhypothesis h {\n    node a -> A.a0\n    output <- a\n}\n`);
+        const quiet = await checkHypFile(join(dir, 'test.hyp'), { prober: probeModelFile, perturber: perturbPartsFile, perturbBounds: { work: 100 } });
+        expect(quiet.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
+    });
+
+    it('a pass that runs says nothing about itself', async () => {
+        const r = await check(writeCumsumCase(), claim);
+        expect(r.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
+        expect(issues(r, 'edge-numerically-inert')).toHaveLength(1);
+        expect(r.numeric?.edges['input.z2 -> A.a0']).toEqual({ moved: 0, trials: 32 });
+    });
+});
+
 describe('numerically inert edges in the editor', () => {
+    it('a failed pass is an information diagnostic on the model line there too', async () => {
+        const dir = writeCumsumCase();
+        const services = createHypServices(EmptyFileSystem).Hyp;
+        services.workspace.HypWorkspaceData.useProber(probeModelFile, () => Promise.reject(new Error('perturbing parts of the model took over 120 s')));
+        const text = `${CUMSUM}
+hypothesis h {
+    node a -> A.a0 <- input.z0, input.z2
+    output <- a
+}
+`;
+        const validate = validationHelper<HypFile>(services);
+        let diagnostics: Awaited<ReturnType<typeof validate>>['diagnostics'] = [];
+        for (let round = 0; round < 3; round++) {
+            diagnostics = (await validate(text, { documentUri: URI.file(join(dir, `doc-${round}.hyp`)).toString() })).diagnostics;
+            await services.workspace.HypWorkspaceData.settled();
+        }
+        const failed = diagnostics.filter(d => d.code === 'numeric-pass-failed');
+        expect(failed.map(d => [d.severity, d.range.start.line])).toEqual([[3, 0]]);
+        expect(failed[0].message).toMatch(/took over 120 s/);
+    });
+
     it('completion after <- offers them after the real G-parents, and the hover of the node names them', async () => {
         const dir = writeCumsumCase();
         const services = createHypServices(EmptyFileSystem).Hyp;

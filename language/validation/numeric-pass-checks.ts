@@ -1,0 +1,84 @@
+// Saying when the numeric pass over part-level edges (graph/perturb-queries.ts) did not test an
+// edge a hypothesis claims: without this, "no edge-numerically-inert warning" reads the same
+// whether the edge moved its child or was never tried. One information diagnostic per kind, on
+// the model declaration (the pass is about the model, not one claim), and only where a claim is
+// concerned: a file whose claims the pass does not test hears nothing about it.
+import { AstUtils, type ValidationAcceptor } from 'langium';
+import { edgeKey } from '../../engine/graph/perturb-queries.js';
+import * as ast from '../generated/ast.js';
+import { parentName, resolveHypothesis, type ResolvedHypothesis } from '../lowering/resolve-hypothesis.js';
+import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
+import { IssueCodes } from './issue-codes.js';
+
+/** Claimed edges listed at most in a message. */
+const LISTED = 3;
+
+const UNTESTED = 'a missing edge-numerically-inert warning on them means "not tested", not "moved its child"; the structural edges stand (G, the planner and the scrub use them either way)';
+
+/** numeric-pass-failed and numeric-pass-skipped, on the model declaration. */
+export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
+    const decl = analysis.model?.decl;
+    const g = analysis.derived?.g;
+    if (decl === undefined || g === undefined || analysis.numericPass === undefined) return;
+    const claimed = claimedEdges(file, analysis);
+    if (claimed.size === 0) return;
+    const plan = analysis.numericPlan?.();
+    if (plan === undefined) return;
+    // By child tensor: the claimed edges each query or skipped child would test.
+    const concerned = (edges: readonly [string, string][]) => edges.map(([c, p]) => edgeKey(c, p)).filter(k => claimed.has(k));
+    const skipped: { edges: string[]; reason: string }[] = plan.skipped.map(s => ({ edges: concerned(s.edges), reason: s.reason })).filter(s => s.edges.length > 0);
+    const failed: { edges: string[]; reason: string }[] = [];
+    const tested = plan.queries.map(q => ({ tensor: q.tensor, edges: concerned(q.edges) })).filter(q => q.edges.length > 0);
+    if (tested.length > 0) {
+        // Asks (and starts) the pass only where a claim is concerned; pending: nothing to say yet.
+        const pass = analysis.numericPass();
+        if (pass?.error !== undefined) failed.push({ edges: tested.flatMap(q => q.edges), reason: pass.error });
+        for (const u of pass?.evidence?.untested ?? []) {
+            const edges = tested.find(q => q.tensor === u.tensor)?.edges ?? [];
+            if (edges.length > 0) (u.kind === 'failed' ? failed : skipped).push({ edges, reason: u.reason });
+        }
+    }
+    const at = { node: decl, property: 'path' } as const;
+    if (failed.length > 0) {
+        accept('info', `the numeric pass over part-level edges failed, so ${count(failed)} ${plural(failed) ? 'were' : 'was'} not tested: ${reasons(failed)}. Until it runs, ${UNTESTED}. It is tried again at the next \`hyp check\`, and in the editor when the model or dataset file changes`,
+            { ...at, code: IssueCodes.NumericPassFailed });
+    }
+    if (skipped.length > 0) {
+        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}; split the hook points more finely (or claim edges between nearer ones) to have them tested`,
+            { ...at, code: IssueCodes.NumericPassSkipped });
+    }
+}
+
+/** "2 claimed edges (input.z2 -> A.a0, input.z1 -> A.a0)". */
+function count(groups: readonly { edges: string[] }[]): string {
+    const edges = [...new Set(groups.flatMap(g => g.edges))];
+    const listed = edges.slice(0, LISTED).join(', ') + (edges.length > LISTED ? `, … ${edges.length - LISTED} more` : '');
+    return `${edges.length} claimed edge${edges.length === 1 ? '' : 's'} (${listed})`;
+}
+
+function plural(groups: readonly { edges: string[] }[]): boolean {
+    return new Set(groups.flatMap(g => g.edges)).size > 1;
+}
+
+function reasons(groups: readonly { reason: string }[]): string {
+    return [...new Set(groups.map(g => g.reason))].join('; ');
+}
+
+/** Every part-level edge some hypothesis of the file claims, as edgeKey(child, parent) over G nodes. */
+function claimedEdges(file: ast.HypFile, analysis: DocumentAnalysis): Set<string> {
+    const g = analysis.derived!.g;
+    const edges = new Set<string>();
+    const resolved = new Map<ast.Hypothesis, ResolvedHypothesis>();
+    for (const owner of AstUtils.streamAst(file)) {
+        if (!ast.isInterpNode(owner) && !ast.isOutputStatement(owner)) continue;
+        const h = owner.$container;
+        if (!resolved.has(h)) resolved.set(h, resolveHypothesis(h));
+        const child = ast.isInterpNode(owner) ? owner.target : 'output';
+        if (child === undefined || !g.nodes.has(child)) continue;
+        for (const p of owner.parents) {
+            const parent = ast.isInputParentRef(p) ? parentName(p) : resolved.get(h)!.nodes.get(parentName(p))?.target;
+            if (parent !== undefined && g.nodes.has(parent)) edges.add(edgeKey(child, parent));
+        }
+    }
+    return edges;
+}
