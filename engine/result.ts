@@ -28,6 +28,8 @@ export interface ScrubResult {
     /** Planner and executor counts, for benchmarks and for the curious. */
     stats: {
         requests: number; computedRequests: number; cleanExamples: number; sessionRuns: number;
+        /** Of the session runs, the fused-graph runs (one a chunk; 0 when staged). Absent from results written before it was kept. */
+        fusedRuns?: number;
         /** Where the time went: planning, clean full-model runs, stacking parents, local-function runs, scoring. */
         phaseSeconds?: PhaseSeconds;
     };

@@ -379,6 +379,8 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
     const n = dataset.rows.length;
     const nodes: PlanNode[] = prepared.planNodes(hypothesis);
     const runsBefore = runner.sessionRuns;
+    const fusedExecutor = block.fused ? fusedExecutorFor(prepared, hypothesis) : undefined;
+    const fusedBefore = fusedExecutor?.runs ?? 0;
     const total = range.to - range.from;
 
     const clean = new Float64Array(total);
@@ -388,7 +390,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
     // Distinct examples whose clean activations the run reads, over all chunks.
     const cleanSeen = new Uint8Array(n);
     const phases: PhaseSeconds = { plan: 0, clean: 0, assemble: 0, local: 0, score: 0 };
-    const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0, phaseSeconds: phases };
+    const stats = { requests: 0, computedRequests: 0, cleanExamples: 0, sessionRuns: 0, fusedRuns: 0, phaseSeconds: phases };
 
     for (let start = 0; start < total; start += chunkSize) {
         checkCancelled();
@@ -444,7 +446,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
                 outputReads.set(id, had === undefined || had === box ? box : hull(had, box));
             }
         }
-        const acts = await (block.fused ? fusedExecutorFor(prepared, hypothesis).execute : executePlan)(plan, prepared.g, runner, {
+        const acts = await (fusedExecutor?.execute ?? executePlan)(plan, prepared.g, runner, {
             outputReads: perPosition ? outputReads : undefined,
             chunk: { from: range.from + start, to: range.from + end },
             batchSize,
@@ -468,6 +470,7 @@ export async function scrubBlock(prepared: PreparedScrub, hypothesis: Hypothesis
         phases.score += (performance.now() - t0) / 1000;
     }
     stats.sessionRuns = runner.sessionRuns - runsBefore;
+    stats.fusedRuns = (fusedExecutor?.runs ?? 0) - fusedBefore;
     return { values: { from: range.from, clean, scrubbed, random, examples, stats, seconds: (performance.now() - started) / 1000 }, cleanSeen };
 }
 

@@ -47,6 +47,7 @@ export function concatRootValues(blocks: readonly RootValues[]): RootValues {
             computedRequests: sum(v => v.stats.computedRequests),
             cleanExamples: sum(v => v.stats.cleanExamples),
             sessionRuns: sum(v => v.stats.sessionRuns),
+            fusedRuns: sum(v => v.stats.fusedRuns ?? 0),
             ...(phaseSeconds && { phaseSeconds }),
         },
         seconds: sum(v => v.seconds),
