@@ -15,6 +15,7 @@ import { graphCommand } from './graph-command.js';
 import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
 import { EXEC_CHOICES, type ExecChoice } from '../engine/execute/exec-strategy.js';
+import { parseByteSize } from '../engine/util/byte-size.js';
 import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
 class UsageError extends Error {
@@ -110,9 +111,9 @@ function providerOption(ep: string, command: CommandName): ProviderChoice {
 /** `2G`, `512M` or a number of MiB, in bytes. */
 function sizeOption(value: string | undefined, name = 'memory-budget'): number | undefined {
     if (value === undefined) return undefined;
-    const m = /^(\d+(?:\.\d+)?)([GM]?)i?B?$/i.exec(value.trim());
-    if (!m || Number(m[1]) <= 0) throw new UsageError(`--${name} must be a size such as 2G or 512M (got "${value}")`, 'scrub');
-    return Number(m[1]) * 1024 ** (m[2].toUpperCase() === 'G' ? 3 : 2);
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) throw new UsageError(`--${name} must be a size such as 2G or 512M (got "${value}")`, 'scrub');
+    return bytes;
 }
 
 function execOption(value: string | undefined): ExecChoice | undefined {
