@@ -11,5 +11,7 @@ export function readScrubSettings(): ScrubSettings {
         seed: c.get<number | null>('seed', null),
         threads: c.get<number | null>('threads', null),
         nodeEffects: c.get('inlayHints.nodeEffects', false),
+        exec: c.get('exec', DEFAULT_SCRUB_SETTINGS.exec),
+        deviceMemory: c.get('deviceMemory', DEFAULT_SCRUB_SETTINGS.deviceMemory),
     };
 }

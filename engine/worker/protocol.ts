@@ -4,6 +4,7 @@ import type { ErrorFields } from '../errors.js';
 import type { ScrubResult } from '../result.js';
 import type { ProviderChoice } from '../runtime/session.js';
 import type { ScrubSpec } from '../spec.js';
+import type { ExecChoice } from '../execute/exec-strategy.js';
 
 /** Options of one job; the worker passes them to the engine's scrub. */
 export interface WorkerScrubOptions {
@@ -13,6 +14,10 @@ export interface WorkerScrubOptions {
     ep: ProviderChoice;
     /** CPU threads the scrub may use (engine's `threads`); every core when absent. */
     threads?: number;
+    /** How chunks execute (engine's `exec`); auto when absent. */
+    exec?: ExecChoice;
+    /** Bytes of GPU memory a fused chunk may take (engine's `deviceMemory`); the default when absent. */
+    deviceMemory?: number;
     perExample: boolean;
     /**
      * Whether the spec's features module may be imported: it is user code, run only in a trusted

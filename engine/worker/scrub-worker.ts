@@ -39,6 +39,8 @@ export async function runJob(id: number, spec: ScrubSpec, options: WorkerScrubOp
             seed: options.seed,
             ep: options.ep,
             threads: options.threads,
+            exec: options.exec,
+            deviceMemory: options.deviceMemory,
             perExample: options.perExample,
             onProgress,
         });

@@ -42,6 +42,13 @@ export interface ScrubSettings {
     threads: number | null;
     /** Also scrub each I node's claim alone, for the inlay hints. */
     nodeEffects: boolean;
+    /**
+     * How a scrub's chunks execute, as the user wrote it: auto (fused on a GPU), fused or staged
+     * (engine/execute/exec-strategy.ts). Kept as written: anything else fails the scrub, saying so.
+     */
+    exec: string;
+    /** GPU memory a fused chunk may take, such as "8G" or "512M"; empty for the default. Anything else fails the scrub, saying so. */
+    deviceMemory: string;
 }
 
 export const DEFAULT_SCRUB_SETTINGS: ScrubSettings = {
@@ -50,6 +57,8 @@ export const DEFAULT_SCRUB_SETTINGS: ScrubSettings = {
     seed: null,
     threads: null,
     nodeEffects: false,
+    exec: 'auto',
+    deviceMemory: '',
 };
 
 /** What the client passes in `initializationOptions` (besides the language server's own options). */

@@ -46,6 +46,8 @@ export function scrubJobKey(spec: ScrubSpec, hypothesis: string, settings: Scrub
         settings: {
             ep: settings.executionProvider, samples: settings.samples, seed: settings.seed,
             threads: settings.threads, nodeEffects: settings.nodeEffects,
+            // Fused and staged agree to float32 rounding, not to the bit; the device memory sizes fused chunks.
+            exec: settings.exec, deviceMemory: settings.deviceMemory,
         },
     };
     return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);

@@ -168,6 +168,10 @@ export function normaliseSettings(s: Partial<ScrubSettings> | undefined): ScrubS
         seed: int(s?.seed, 0),
         threads: int(s?.threads, 1),
         nodeEffects: s?.nodeEffects === true,
+        // Kept as written (null or absent is the default): a value the scrub cannot use fails it
+        // with a message (exec-settings.ts), never falling back to the default unseen.
+        exec: s?.exec === undefined || s.exec === null ? DEFAULT_SCRUB_SETTINGS.exec : String(s.exec),
+        deviceMemory: s?.deviceMemory === undefined || s.deviceMemory === null ? DEFAULT_SCRUB_SETTINGS.deviceMemory : String(s.deviceMemory),
     };
 }
 

@@ -22,6 +22,7 @@ import { nodeEffectVariants, splitNodeEffects } from './node-effects.js';
 import type { ResultCache } from './result-cache.js';
 import { ScrubJobError, type RunHooks } from './worker-supervisor.js';
 import type { WorkspaceTrust } from './workspace-trust.js';
+import { execOptions } from './exec-settings.js';
 
 /** A work-done progress the client shows (cancellable). */
 export interface ProgressHandle {
@@ -223,6 +224,7 @@ export class ScrubService implements ScrubStatusSource {
                 ...(settings.samples !== null && { samples: settings.samples }),
                 ...(settings.seed !== null && { seed: settings.seed }),
                 ...(settings.threads !== null && { threads: settings.threads }),
+                ...execOptions(settings),
                 perExample: true,
                 allowFeaturesModule: this.deps.trust.trusted,
             }, {

@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import type { ScrubSpec } from '../../engine/spec.js';
 import { DEFAULT_SCRUB_SETTINGS, type StoredResult } from '../../language/communication/rpc.js';
 import { fileDigest, scrubJobKey } from '../../server/scrub/job-key.js';
+import { execOptions } from '../../server/scrub/exec-settings.js';
+import { normaliseSettings } from '../../server/scrub/register-scrub.js';
 import { MAX_STORED_RESULTS, ResultCache } from '../../server/scrub/result-cache.js';
 import { spec as toy } from '../fixtures/toy-spec.js';
 
@@ -81,6 +83,8 @@ describe('cache key', () => {
         expect(key(seeded)).not.toBe(base);
         expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, samples: 64 })).not.toBe(base);
         expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, executionProvider: 'auto' })).not.toBe(base);
+        expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, exec: 'fused' })).not.toBe(base);
+        expect(key(toySpec(), { ...DEFAULT_SCRUB_SETTINGS, deviceMemory: '4G' })).not.toBe(base);
         const other = toySpec();
         other.hypotheses = other.hypotheses.filter(h => h.name === 'correct');
         expect(key(other)).toBe(base);
@@ -111,5 +115,24 @@ describe('cache key', () => {
         writeFileSync(file, 'two!');
         expect(fileDigest(file)).not.toBe(first);
         expect(fileDigest(join(dir, 'absent'))).toBe('missing');
+    });
+});
+
+describe('hyp.exec and hyp.deviceMemory', () => {
+    test('reach the worker options parsed: the strategy, and the device memory in bytes (empty: the default)', () => {
+        const s = normaliseSettings({ exec: 'fused', deviceMemory: '8G' });
+        expect(execOptions(s)).toEqual({ exec: 'fused', deviceMemory: 8 * 1024 ** 3 });
+        expect(execOptions(normaliseSettings({ deviceMemory: '512M' }))).toEqual({ exec: 'auto', deviceMemory: 512 * 1024 ** 2 });
+        expect(execOptions(normaliseSettings(undefined))).toEqual({ exec: 'auto' });
+        expect(normaliseSettings(undefined)).toMatchObject({ exec: 'auto', deviceMemory: '' });
+    });
+
+    test('a value the scrub cannot use is kept as written and refused by name, never replaced by the default', () => {
+        const bad = normaliseSettings({ exec: 'fast', deviceMemory: 'lots' });
+        expect(bad).toMatchObject({ exec: 'fast', deviceMemory: 'lots' });
+        expect(() => execOptions(bad)).toThrow('the setting hyp.exec must be auto, fused or staged (got "fast")');
+        expect(() => execOptions({ ...bad, exec: 'staged' })).toThrow(/^the setting hyp\.deviceMemory must be a size such as 8G or 512M, or empty for the default \(got "lots"\)$/);
+        // Not a string at all (a hand-written initializationOptions): refused as written too.
+        expect(() => execOptions(normaliseSettings({ exec: 3 as unknown as string }))).toThrow('(got "3")');
     });
 });

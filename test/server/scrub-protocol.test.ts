@@ -130,6 +130,40 @@ describe('scrubbing through the language server', () => {
         expect(await until(async () => ((await client.lenses(uri, 'only_a'))[0].startsWith('$(history) stale') ? true : undefined))).toBe(true);
     });
 
+    it('hyp.exec and hyp.deviceMemory reach the worker: fused runs fused; a value it cannot use fails the scrub, naming the setting', async () => {
+        const { uri, text } = toyCopy();
+        const client = await start({ workspaceTrusted: true, scrubSettings: settings({ exec: 'fused', deviceMemory: '1G' }) });
+        const published = client.diagnostics(uri);
+        client.open(uri, text);
+        await published;
+        const view = async (mode: string) => {
+            const done = client.nextFinished('correct');
+            await client.scrub(uri, ['correct'], true);
+            expect((await done).outcome).toBe('done');
+            const v = await client.connection.sendRequest(HypRpc.result.method, { uri, hypothesis: 'correct' }) as { stored: { result: { stats: { fusedRuns?: number; sessionRuns: number } } } };
+            console.log(`${mode}: ${JSON.stringify(v.stored.result.stats)}`);
+            return v.stored.result.stats;
+        };
+        // 256 roots of the toy: one fused chunk, one fused run.
+        expect((await view('fused')).fusedRuns).toBe(1);
+        // The device memory sizes fused chunks: in 10 KiB, 256 roots take several.
+        void client.connection.sendNotification(HypRpc.settings.method, settings({ exec: 'fused', deviceMemory: '0.01M' }));
+        expect((await view('fused, 10 KiB')).fusedRuns).toBeGreaterThan(1);
+        void client.connection.sendNotification(HypRpc.settings.method, settings({ exec: 'staged' }));
+        expect((await view('staged')).fusedRuns).toBe(0);
+        for (const [bad, message] of [
+            [{ exec: 'fast' }, 'the setting hyp.exec must be auto, fused or staged (got "fast")'],
+            [{ exec: 'fused', deviceMemory: 'lots' }, 'the setting hyp.deviceMemory must be a size such as 8G or 512M, or empty for the default (got "lots")'],
+        ] as const) {
+            void client.connection.sendNotification(HypRpc.settings.method, settings(bad));
+            const failed = client.nextFinished('correct');
+            await client.scrub(uri, ['correct'], true);
+            const f = await failed;
+            expect(f.outcome).toBe('failed');
+            expect(f.message).toBe(message);
+        }
+    });
+
     it('a worker killed from outside fails the run with a clear message, and the next run works', async () => {
         const { uri, text } = toyCopy();
         const client = await start({ workspaceTrusted: true, scrubSettings: settings({ samples: 200_000 }) });
