@@ -3,6 +3,7 @@
 import { checkHypFile, type FileDiagnostic } from '../language/check-file.js';
 import type { ScrubSpec } from '../engine/spec.js';
 import type { GraphG } from '../engine/graph/types.js';
+import type { PartEvidence } from '../engine/graph/perturb-queries.js';
 import { probeModelFile } from '../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../engine/runtime/perturb-parts.js';
 import { rewriteDiagnostics } from './rewrite-diagnostics.js';
@@ -11,14 +12,17 @@ export function formatDiagnostic(d: FileDiagnostic): string {
     return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
 }
 
-/** Checks a file and prints its diagnostics; returns the spec when there is no error. */
-export async function checkAndReport(file: string, out: (line: string) => void): Promise<{ ok: boolean; spec?: ScrubSpec; g?: GraphG }> {
+/**
+ * Checks a file and prints its diagnostics; returns the spec when there is no error. `numeric`:
+ * run the numeric pass over part-level edges too (hyp draw marks the inert edges it finds).
+ */
+export async function checkAndReport(file: string, out: (line: string) => void, options: { numeric?: boolean } = {}): Promise<{ ok: boolean; spec?: ScrubSpec; g?: GraphG; numeric?: PartEvidence }> {
     // The rewrites' check on rows is left to the preparation of whatever runs next (a scrub
     // prepares and refuses the same way), so it does not run twice.
-    const { diagnostics, spec, g } = await checkHypFile(file, { prober: probeModelFile });
+    const { diagnostics, spec, g, numeric } = await checkHypFile(file, { prober: probeModelFile, ...(options.numeric && { perturber: perturbPartsFile }) });
     for (const d of diagnostics) out(formatDiagnostic(d));
     const ok = !diagnostics.some(d => d.severity === 'error');
-    return ok ? { ok, spec, g } : { ok };
+    return ok ? { ok, spec, g, ...(numeric && { numeric }) } : { ok };
 }
 
 export async function checkCommand(file: string): Promise<number> {

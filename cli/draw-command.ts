@@ -16,7 +16,8 @@ export interface DrawOptions {
 export class DrawUsageError extends Error {}
 
 export async function drawCommand(file: string, options: DrawOptions): Promise<number> {
-    const { ok, spec, g } = await checkAndReport(file, line => console.error(line));
+    // With the numeric pass, as `hyp check`: a claimed edge it finds inert is drawn dotted.
+    const { ok, spec, g, numeric } = await checkAndReport(file, line => console.error(line), { numeric: true });
     if (!ok || !spec || !g) return 1;
     const names = spec.hypotheses.map(h => h.name);
     const unknown = options.hypotheses.filter(h => !names.includes(h));
@@ -28,7 +29,7 @@ export async function drawCommand(file: string, options: DrawOptions): Promise<n
     }
     if (folder) mkdirSync(options.out!, { recursive: true });
     for (const h of chosen) {
-        const { svg } = await drawHypothesis(g, h, { subtitle: basename(file) });
+        const { svg } = await drawHypothesis(g, h, { subtitle: basename(file), ...(numeric && { numeric }) });
         if (options.out === undefined) process.stdout.write(svg);
         else {
             const path = folder ? join(options.out, `${h.name}.svg`) : options.out;

@@ -22,6 +22,8 @@ body .claim text { fill: var(--vscode-editor-foreground); }
 body .claim.with-effect text { fill: #0b1f33; }
 body .edge.claimed, body .lines.claimed { stroke: var(--vscode-foreground); }
 body .arrow.claimed { fill: var(--vscode-foreground); }
+body .edge.inert, body .lines.inert { stroke: var(--vscode-editorWarning-foreground, var(--vscode-foreground)); }
+body .arrow.inert { fill: var(--vscode-editorWarning-foreground, var(--vscode-foreground)); }
 body .lines.resampled { stroke: var(--vscode-descriptionForeground); }
 body .arrow.resampled { fill: var(--vscode-descriptionForeground); }
 body .edge.unclaimed, body .lines.unclaimed { stroke: var(--vscode-editorIndentGuide-background, var(--vscode-panel-border)); }

@@ -32,6 +32,12 @@ export class HypothesisGraphPanels implements vscode.Disposable {
             vscode.workspace.onDidChangeTextDocument(e => {
                 for (const g of this.open.values()) if (g.uri === e.document.uri.toString()) this.redrawSoon(g);
             }),
+            // The server validates again when a background run ends (the probe's shapes, the numeric
+            // pass's inert edges): the drawing may have changed with no edit.
+            vscode.languages.onDidChangeDiagnostics(e => {
+                const changed = new Set(e.uris.map(u => u.toString()));
+                for (const g of this.open.values()) if (changed.has(g.uri)) this.redrawSoon(g);
+            }),
         ];
     }
 

@@ -31,8 +31,10 @@ export const SVG_STYLE = `
 .edge.resampled { stroke: transparent; stroke-width: 1.2; }
 .lines.resampled { stroke: #8c959f; stroke-width: 1.2; stroke-dasharray: 5 4; }
 .edge.claimed, .lines.claimed { stroke: #1f2328; stroke-width: 1.6; }
+.edge.inert, .lines.inert { stroke: #9a6700; stroke-width: 1.6; stroke-dasharray: 1.5 3; stroke-linecap: round; }
 .edge.unclaimed, .lines.unclaimed { stroke: #d0d7de; stroke-width: 1; }
 .arrow.claimed { fill: #1f2328; }
+.arrow.inert { fill: #9a6700; }
 .arrow.resampled { fill: #8c959f; }
 .arrow.unclaimed { fill: #d0d7de; }
 .legend text { font-size: 11px; fill: #57606a; }
@@ -94,23 +96,29 @@ function unionSvg(edges: readonly PlacedEdge[], style: EdgeStyle): string {
 
 function edgeSvg(e: PlacedEdge): string {
     if (e.points.length < 2) return '';
-    const tip = e.gEdges.map(([p, c]) => `${p} → ${c}`).join('\n');
+    const tip = e.gEdges.map(([p, c], k) => `${p} → ${c}${e.trials ? `: numerically inert, moved ${c} in 0 of ${e.trials[k]} trials` : ''}`).join('\n');
     return `<path class="edge ${e.style}" d="${path(e.points)}" marker-end="url(#arrow-${e.style})" data-from="${esc(e.from)}" data-to="${esc(e.to)}"><title>${esc(`${tip}\n${STYLE_MEANING[e.style]}`)}</title></path>`;
 }
 
 const STYLE_MEANING: Record<EdgeStyle, string> = {
     claimed: 'claimed: an I-edge of the hypothesis',
+    inert: 'claimed, numerically inert: perturbing the parent on dataset rows never moved the child (the model\'s graph has the edge, so it stands; the claim may be vacuous)',
     resampled: 'resampled: a G-parent no I-parent claims, from a random input',
     unclaimed: 'not claimed: the node it feeds is computed on a random input',
 };
+
+/** The edge styles of the legend and the markers: `inert` only where an edge is (it needs the numeric pass). */
+function styles(layout: DrawingLayout): EdgeStyle[] {
+    return layout.edges.some(e => e.style === 'inert') ? ['claimed', 'inert', 'resampled', 'unclaimed'] : ['claimed', 'resampled', 'unclaimed'];
+}
 
 /** The legend at height `y`, and how far right it reaches. */
 function legendSvg(layout: DrawingLayout, y: number): { svg: string; right: number } {
     const items: string[] = [];
     let x = METRICS.margin;
-    for (const style of ['claimed', 'resampled', 'unclaimed'] as const) {
+    for (const style of styles(layout)) {
         items.push(`<path class="lines ${style}" d="M${x} ${y} L${x + 28} ${y}" marker-end="url(#arrow-${style})"/>`);
-        const text = { claimed: 'claimed (I-edge)', resampled: 'resampled from a random input', unclaimed: 'not claimed' }[style];
+        const text = { claimed: 'claimed (I-edge)', inert: 'claimed, numerically inert', resampled: 'resampled from a random input', unclaimed: 'not claimed' }[style];
         items.push(`<text x="${x + 36}" y="${y + 4}">${text}</text>`);
         x += 36 + sansWidth(text, 11) + 24;
     }
@@ -131,8 +139,8 @@ export function renderSvg(layout: DrawingLayout, options: SvgOptions = {}): stri
     const legend = legendSvg(layout, TITLE_BAND + layout.height + LEGEND_BAND / 2);
     const width = Math.max(layout.width, legend.right);
     const containers = new Set(layout.boxes.flatMap(b => (b.parent ? [b.parent] : [])));
-    const read = new Set(layout.edges.filter(e => e.style === 'claimed').map(e => e.from));
-    const markers = (['claimed', 'resampled', 'unclaimed'] as const).map(s =>
+    const read = new Set(layout.edges.filter(e => e.style === 'claimed' || e.style === 'inert').map(e => e.from));
+    const markers = styles(layout).map(s =>
         `<marker id="arrow-${s}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow ${s}" d="M0 1 L9 5 L0 9 z"/></marker>`).join('');
     // A container's <g> stays open around its parts, so the webview can tell what is inside what.
     const body: string[] = [];

@@ -3,14 +3,17 @@
 // part-level G-edge into a node, styled by what the hypothesis does with it (DESIGN.md §2.3): an
 // edge its I-edges claim is solid, a G-parent of a claimed node that no I-parent claims is
 // resampled from a random input (dashed grey), an edge into a node the hypothesis does not claim
-// is faint (that node is computed on a random input, whatever it reads). Big graphs stay readable
+// is faint (that node is computed on a random input, whatever it reads); a claimed edge the
+// numeric pass found inert (graph/perturb-queries.ts) is dotted. Big graphs stay readable
 // by two rules that hold on any G: a run of parts of one hook drawn alike (same claim, same edges)
 // is one box, and a connected region of hook points no claim touches is one box.
 import type { GraphG } from '../engine/graph/types.js';
+import { inertEdge, type PartEvidence } from '../engine/graph/perturb-queries.js';
 import type { HypothesisSpec } from '../engine/spec.js';
 import { featureText } from './feature-text.js';
 
-export type EdgeStyle = 'claimed' | 'resampled' | 'unclaimed';
+/** `inert`: claimed, but no perturbation of the parent on dataset rows moved the child (the edge stands). */
+export type EdgeStyle = 'claimed' | 'inert' | 'resampled' | 'unclaimed';
 
 /** An I node's own effect: loss recovered when only its claim is scrubbed. */
 export interface NodeEffect {
@@ -50,6 +53,8 @@ export interface SceneEdge {
     style: EdgeStyle;
     /** The part-level G-edges (parent, child) it stands for. */
     gEdges: [string, string][];
+    /** An inert edge's trials, one per G-edge: perturbing the parent moved the child in none of them. */
+    trials?: number[];
 }
 
 export interface Scene {
@@ -65,6 +70,8 @@ export interface SceneOptions {
     mergeParts?: number;
     /** Regions of at least this many unclaimed hook points become one box (0: never). Default 3. */
     collapseUnclaimed?: number;
+    /** The numeric pass's evidence (`hyp check`, the editor): claimed edges it found inert are drawn so. */
+    numeric?: PartEvidence;
 }
 
 /** The part of G the drawing reads. */
@@ -104,13 +111,15 @@ export function buildScene(g: DrawnGraph, hypothesis: HypothesisSpec, options: S
         boxOf.set(n.name, `n:${n.name}`);
     }
 
-    const gEdges: { from: string; to: string; style: EdgeStyle }[] = [];
+    const gEdges: DrawnEdge[] = [];
     for (const n of g.nodes.values()) {
         if (n.kind === 'input') continue;
         const i = interpOf.get(n.name);
         const claimedParents = new Set(i?.parents.map(p => gOfInterp.get(p) ?? p));
         for (const p of g.partParents(n.name)) {
-            gEdges.push({ from: p, to: n.name, style: i === undefined ? 'unclaimed' : claimedParents.has(p) ? 'claimed' : 'resampled' });
+            const style: EdgeStyle = i === undefined ? 'unclaimed' : claimedParents.has(p) ? 'claimed' : 'resampled';
+            const inert = style === 'claimed' ? inertEdge(options.numeric, n.name, p) : undefined;
+            gEdges.push(inert ? { from: p, to: n.name, style: 'inert', trials: inert.trials } : { from: p, to: n.name, style });
         }
     }
 
@@ -120,8 +129,16 @@ export function buildScene(g: DrawnGraph, hypothesis: HypothesisSpec, options: S
     return { hypothesis: hypothesis.name, boxes: scene.boxes, edges: sceneEdges(gEdges, scene.boxOf) };
 }
 
+interface DrawnEdge {
+    from: string;
+    to: string;
+    style: EdgeStyle;
+    /** An inert edge's trials. */
+    trials?: number;
+}
+
 /** G-edges between boxes, one per (from, to, style); edges inside one box are dropped. */
-function sceneEdges(gEdges: { from: string; to: string; style: EdgeStyle }[], boxOf: ReadonlyMap<string, string>): SceneEdge[] {
+function sceneEdges(gEdges: DrawnEdge[], boxOf: ReadonlyMap<string, string>): SceneEdge[] {
     const edges = new Map<string, SceneEdge>();
     for (const e of gEdges) {
         const from = boxOf.get(e.from), to = boxOf.get(e.to);
@@ -130,12 +147,13 @@ function sceneEdges(gEdges: { from: string; to: string; style: EdgeStyle }[], bo
         let edge = edges.get(id);
         if (!edge) edges.set(id, edge = { id, from, to, style: e.style, gEdges: [] });
         edge.gEdges.push([e.from, e.to]);
+        if (e.trials !== undefined) (edge.trials ??= []).push(e.trials);
     }
     return [...edges.values()];
 }
 
 /** Consecutive parts of one hook that are drawn alike become one box when there are at least `min`. */
-function mergeAlikeParts(boxes: SceneBox[], boxOf: Map<string, string>, gEdges: { from: string; to: string; style: EdgeStyle }[], min: number) {
+function mergeAlikeParts(boxes: SceneBox[], boxOf: Map<string, string>, gEdges: DrawnEdge[], min: number) {
     const ins = new Map<string, string[]>(), outs = new Map<string, string[]>();
     for (const e of gEdges) {
         push(ins, e.to, `${e.from}|${e.style}`);
@@ -173,7 +191,7 @@ function mergeAlikeParts(boxes: SceneBox[], boxOf: Map<string, string>, gEdges: 
 }
 
 /** Connected regions of at least `min` top-level hook boxes without a claim become one box each. */
-function collapseUnclaimed(boxes: SceneBox[], boxOf: Map<string, string>, gEdges: { from: string; to: string; style: EdgeStyle }[], min: number) {
+function collapseUnclaimed(boxes: SceneBox[], boxOf: Map<string, string>, gEdges: DrawnEdge[], min: number) {
     const top = (id: string) => boxes.find(b => b.id === id)?.parent ?? id;
     const unclaimed = new Set(boxes.filter(b => b.kind === 'hook' && b.parent === undefined).map(b => b.id));
     for (const b of boxes) if (b.claimed) unclaimed.delete(top(b.id));

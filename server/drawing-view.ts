@@ -21,7 +21,8 @@ export async function drawingView(Hyp: HypServices, document: LangiumDocument, h
     const file = document.parseResult.value as ast.HypFile;
     const declared = file.elements.filter(ast.isHypothesis).find(h => h.name === hypothesis);
     if (!declared) return { hypothesis, problem: `the file has no hypothesis "${hypothesis}"` };
-    const g = Hyp.workspace.HypDocumentAnalysis.analyze(document).derived?.g;
+    const analysis = Hyp.workspace.HypDocumentAnalysis.analyze(document);
+    const g = analysis.derived?.g;
     if (!g) return { hypothesis, problem: 'the model has not been read yet' };
     let spec;
     try {
@@ -31,7 +32,9 @@ export async function drawingView(Hyp: HypServices, document: LangiumDocument, h
     }
     if (!spec) return { hypothesis, problem: `the file has no hypothesis "${hypothesis}"` };
     const name = document.uri.scheme === 'file' ? basename(fileURLToPath(document.uri.toString())) : document.uri.path.split('/').pop();
-    const { layout, svg } = await drawHypothesis(g, spec, { ...(effects && { effects }), ...(name && { subtitle: name }) });
+    // Inert edges once the numeric pass the edge checks started has ended (never a run of its own).
+    const numeric = analysis.numericEvidence?.(false);
+    const { layout, svg } = await drawHypothesis(g, spec, { ...(effects && { effects }), ...(name && { subtitle: name }), ...(numeric && { numeric }) });
 
     // Where to go on a click: an I node's declaration (an inherited one in its base), the output
     // statement, else the hook point or part in the graph block.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hyp, root } from '../fixtures/cli.js';
+import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 
 describe('hyp draw', () => {
     it('writes the SVG of one hypothesis to stdout, the same bytes every time', async () => {
@@ -45,6 +46,29 @@ describe('hyp draw', () => {
         expect(r.code).toBe(1);
         expect(r.stdout).toBe('');
         expect(r.stderr).toMatch(/toy\.hyp:\d+:\d+: error feature-unknown-name: .*bb/);
+    });
+
+    it('runs the numeric pass as hyp check does and draws a claimed edge it found inert dotted, with its trials', async () => {
+        const dir = writeCumsumCase();
+        writeFileSync(join(dir, 'test.hyp'), `model "model.onnx"
+dataset "data.jsonl" { input x = x  label y }
+graph {
+    split input axis 1 { z0: 0, z1: 1, z2: 2 }
+    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
+}
+metric cross_entropy
+hypothesis h {
+    node a -> A.a0 <- input.z0, input.z2
+    output <- a
+}
+`);
+        const r = await hyp('draw', join(dir, 'test.hyp'));
+        removeInertCases();
+        expect(r.code).toBe(0);
+        // The check's diagnostics go to stderr: the warning the drawing shows.
+        expect(r.stderr).toMatch(/test\.hyp:9:33: warning edge-numerically-inert/);
+        expect(r.stdout).toMatch(/<path class="edge inert"[^>]*><title>input\.z2 → A\.a0: numerically inert, moved A\.a0 in 0 of 32 trials/);
+        expect(r.stdout).toContain('>claimed, numerically inert</text>');
     });
 
     it('has its own help', async () => {

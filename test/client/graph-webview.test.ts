@@ -30,8 +30,15 @@ describe('the hypothesis graph page', () => {
             name: 'h', options: { samples: 2, seed: 0, ablation: 'resample', unimportant: 'shared' },
             nodes: [{ name: 'a', graphNode: 'A.p', feature: { kind: 'ref', name: 'z' }, parents: ['input'] }, { name: 'output', graphNode: 'output', feature: null, parents: ['a'] }],
         }, { effects: { a: { lossRecovered: 0.5, ci95: [0.4, 0.6] } } });
-        const used = new Set([...svg.matchAll(/class="([^"]+)"/g)].flatMap(m => m[1].split(' ')));
-        for (const cls of ['box', 'frame', 'label', 'detail', 'claim', 'badge', 'with-effect', 'edge', 'lines', 'arrow', 'claimed', 'resampled', 'unclaimed', 'group', 'input', 'output', 'read', 'legend', 'hyp-title', 'hyp-subtitle']) {
+        // A claimed edge the numeric pass found inert: B is claimed too, so that a solid claimed edge remains.
+        const inert = (await drawHypothesis(g, {
+            name: 'h', options: { samples: 2, seed: 0, ablation: 'resample', unimportant: 'shared' },
+            nodes: [{ name: 'a', graphNode: 'A.p', feature: null, parents: ['input'] }, { name: 'b', graphNode: 'B', feature: null, parents: ['input'] },
+                { name: 'output', graphNode: 'output', feature: null, parents: ['a', 'b'] }],
+        }, { numeric: { rows: 8, perturbations: 4, edges: { 'input -> A.p': { moved: 0, trials: 32 } } } })).svg;
+        expect(inert).toContain('class="edge inert"');
+        const used = new Set([...(svg + inert).matchAll(/class="([^"]+)"/g)].flatMap(m => m[1].split(' ')));
+        for (const cls of ['inert', 'box', 'frame', 'label', 'detail', 'claim', 'badge', 'with-effect', 'edge', 'lines', 'arrow', 'claimed', 'resampled', 'unclaimed', 'group', 'input', 'output', 'read', 'legend', 'hyp-title', 'hyp-subtitle']) {
             if (cls !== 'hyp-subtitle') expect(used, cls).toContain(cls);
             expect(THEME_CSS, cls).toMatch(new RegExp(`\\.${cls}\\b`));
         }

@@ -2,12 +2,15 @@
 // claimed edge drawn solid, every resampled G-parent dashed, no two boxes overlapping, every I node
 // on its G node, the same bytes every time.
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawHypothesis } from '../../draw/draw-hypothesis.js';
 import type { DrawingLayout, PlacedBox } from '../../draw/layout.js';
 import { buildScene, type DrawnGraph } from '../../draw/scene.js';
 import type { GNode, GraphG } from '../../engine/graph/types.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
+import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
+import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 import type { HypothesisSpec, ScrubSpec } from '../../engine/spec.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { root } from '../fixtures/cli.js';
@@ -174,3 +177,40 @@ describe('the scene: what is drawn before any geometry', () => {
         expect(buildScene(chain(4), readsT, { collapseUnclaimed: 0 }).boxes.filter(b => b.kind === 'hook')).toHaveLength(5);
     });
 });
+
+describe('numerically inert edges in the drawing', () => {
+    afterAll(removeInertCases);
+    const CUMSUM = `model "model.onnx"
+dataset "data.jsonl" { input x = x  label y }
+graph {
+    split input axis 1 { z0: 0, z1: 1, z2: 2 }
+    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
+}
+metric cross_entropy
+hypothesis h {
+    node a -> A.a0 <- input.z0, input.z2
+    output <- a
+}
+`;
+
+    it('draws a claimed edge the numeric pass found inert dotted, with the trials in its title and a legend entry; none without it', async () => {
+        const dir = writeCumsumCase();
+        writeFileSync(join(dir, 'test.hyp'), CUMSUM);
+        const { spec, g, numeric } = await checkHypFile(join(dir, 'test.hyp'), { prober: probeModelFile, perturber: perturbPartsFile });
+        const h = spec!.hypotheses[0];
+        const { layout, svg } = await drawHypothesis(g!, h, { numeric: numeric!, mergeParts: 0 });
+        const edge = (from: string) => layout.edges.filter(e => e.from === `n:${from}` && e.to === 'n:A.a0').map(e => e.style);
+        expect(edge('input.z0')).toEqual(['claimed']);
+        expect(edge('input.z2')).toEqual(['inert']);
+        expect(edge('input.z1')).toEqual(['resampled']);
+        expect(svg).toMatch(/<path class="edge inert" d="M[^"]*" marker-end="url\(#arrow-inert\)"[^>]*><title>input\.z2 → A\.a0: numerically inert, moved A\.a0 in 0 of 32 trials\nclaimed, numerically inert: perturbing the parent on dataset rows never moved the child/);
+        expect(svg).toMatch(/\.edge\.inert, \.lines\.inert \{[^}]*stroke-dasharray: 1\.5 3/);
+        expect(svg).toContain('<marker id="arrow-inert"');
+        expect(svg).toMatch(/<g class="legend">.*<path class="lines inert"[^>]*\/><text[^>]*>claimed, numerically inert<\/text>/);
+        // The claim still reads its parent: the input part is drawn as read.
+        expect(svg).toMatch(/<g class="box part read" data-id="n:input\.z2">/);
+        const plain = (await drawHypothesis(g!, h, { mergeParts: 0 })).svg;
+        expect(plain).not.toMatch(/class="[^"]*\binert\b|arrow-inert|numerically inert/);
+    }, 60_000);
+});
+
