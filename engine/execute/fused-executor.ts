@@ -243,14 +243,16 @@ export class FusedExecutor {
      * The fused graph returns only the scrubbed outputs, so a NaN or infinity there does not say
      * which local function made it. The chunk is rerun staged, which checks every local
      * function's output, only to throw its located error; the rerun's values are never used, so
-     * the scrub fails either way. Where the staged rerun finds nothing, the fused graph's
-     * arithmetic differs from the staged functions', and the error says so.
+     * the scrub fails either way. Where the staged rerun finds nothing, the fused graph computed
+     * something the staged functions do not (whole functions where staged ones are sliced to what
+     * the scores read, or a different rounding), and the error says so.
      */
     private async diagnose(plan: Plan, g: GraphG, opts: ExecuteOptions, tensor: string, bad: number): Promise<never> {
         await executePlan(plan, g, this.runner, { ...opts, timings: undefined, onProgress: undefined });
         const chunk = opts.chunk === undefined ? '' : ` in the chunk of roots ${opts.chunk.from}–${opts.chunk.to - 1}`;
-        throw new HypError(`the fused graph produced ${bad} in tensor ${tensor} on scrubbed inputs${chunk}; rerun staged, the chunk's local functions produce no NaN or infinity`,
-            'non-finite-activation', undefined, 'the fused graph rounds differently from the staged local functions here; scrub with --exec staged');
+        throw new HypError(`the fused graph produced ${bad} in tensor ${tensor} on scrubbed inputs${chunk}; the staged executor, rerun on that chunk, finds no NaN or infinity in its local functions' outputs`,
+            'non-finite-activation', undefined,
+            'the fused graph computes whole local functions, where staged ones may compute only what the scores read, and may round differently; scrub with --exec staged');
     }
 
     private session(shape: FusedShape): Promise<ort.InferenceSession> {
