@@ -27,7 +27,7 @@ export async function runExploreJob(id: number, spec: ScrubSpec, options: Worker
             const h = startHypothesis(spec, prepared.g, options.hypothesis);
             checkGraphNodes(prepared.g, h);
             const progress = (fraction: number) => post({ type: 'progress', id, hypothesis: h.name, fraction, index: 0, count: 1 });
-            const run = { samples: options.samples, seed: options.seed, threads: options.threads, signal };
+            const run = { samples: options.samples, seed: options.seed, threads: options.threads, exec: options.exec, deviceMemory: options.deviceMemory, signal };
             let outcome: ExploreOutcome;
             if (options.kind === 'discover') {
                 const total = edgeCount(h) + 1;

@@ -37,6 +37,9 @@ export interface WorkerExploreOptions {
     seed?: number;
     ep: ProviderChoice;
     threads?: number;
+    /** As in WorkerScrubOptions: every scrub of the search executes so. */
+    exec?: ExecChoice;
+    deviceMemory?: number;
     allowFeaturesModule: boolean;
 }
 

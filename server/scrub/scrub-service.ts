@@ -149,6 +149,12 @@ export class ScrubService implements ScrubStatusSource {
         if (!spec.hypotheses.some(h => h.name === params.hypothesis)) return { refused: `the file has no hypothesis named "${params.hypothesis}"` };
         const name = unusedName(`${params.hypothesis}_smaller`, spec.hypotheses.map(h => h.name));
         const settings = { ...this.settings };
+        let exec: ReturnType<typeof execOptions>;
+        try {
+            exec = execOptions(settings);
+        } catch (e) {
+            return { refused: (e as Error).message };
+        }
         const key = `${params.kind}:${this.key(spec, params.hypothesis)}`;
         const label = params.kind === 'discover' ? `Finding a smaller circuit from ${params.hypothesis}` : `Challenging ${params.hypothesis}`;
         let outcome: ExploreOutcome | undefined;
@@ -163,6 +169,7 @@ export class ScrubService implements ScrubStatusSource {
                         ...(settings.samples !== null && { samples: settings.samples }),
                         ...(settings.seed !== null && { seed: settings.seed }),
                         ...(settings.threads !== null && { threads: settings.threads }),
+                        ...exec,
                         allowFeaturesModule: this.deps.trust.trusted,
                     }, {
                         signal: hooks.signal,

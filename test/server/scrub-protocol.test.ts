@@ -161,6 +161,10 @@ describe('scrubbing through the language server', () => {
             const f = await failed;
             expect(f.outcome).toBe('failed');
             expect(f.message).toBe(message);
+            // A search refuses it before starting, with the same message.
+            const reply = await client.connection.sendRequest(ExecuteCommandRequest.type, { command: ExploreCommands.discover, arguments: [{ uri, hypothesis: 'identity' }] });
+            expect(reply).toBe(message);
+            expect(client.shown.some(m => m.message === `Cannot search: ${message}`)).toBe(true);
         }
     });
 
