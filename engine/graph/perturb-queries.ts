@@ -131,7 +131,7 @@ export function perturbPlan(g: GraphG, model: ModelGraph, bounds: PerturbBounds 
         })).filter(p => p.tensors.length > 0);
         if (parentNodes.length === 0) continue;
         if (parentNodes.length > budget) {
-            skip(`${tensor} has ${parentNodes.length} parent parts to perturb and ${budget} of the ${bounds.parts} a file were left`);
+            skip(`${tensor} has ${parentNodes.length} parent parts to perturb and ${budget} of the ${bounds.parts} a file were left (tensors before it in G used them)`);
             continue;
         }
         const local = localElements(model, tensor, parents);

@@ -10,8 +10,9 @@ import { parentName, resolveHypothesis, type ResolvedHypothesis } from '../lower
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
 
-/** Claimed edges listed at most in a message. */
+/** Claimed edges, and reasons, listed at most in a message. */
 const LISTED = 3;
+const REASONS = 1;
 
 const UNTESTED = 'a missing edge-numerically-inert warning on them means "not tested", not "moved its child"; the structural edges stand (G, the planner and the scrub use them either way)';
 
@@ -44,7 +45,7 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
             { ...at, code: IssueCodes.NumericPassFailed });
     }
     if (skipped.length > 0) {
-        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}; split the hook points more finely (or claim edges between nearer ones) to have them tested`,
+        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. A hook point nearer the child (a shorter local function, smaller parents), or fewer split parts before it in the file, brings them within the bounds`,
             { ...at, code: IssueCodes.NumericPassSkipped });
     }
 }
@@ -60,8 +61,10 @@ function plural(groups: readonly { edges: string[] }[]): boolean {
     return new Set(groups.flatMap(g => g.edges)).size > 1;
 }
 
+/** The first REASONS distinct reasons (one a child tensor), then how many more nodes. */
 function reasons(groups: readonly { reason: string }[]): string {
-    return [...new Set(groups.map(g => g.reason))].join('; ');
+    const all = [...new Set(groups.map(g => g.reason))];
+    return all.slice(0, REASONS).join('; ') + (all.length > REASONS ? `; and ${all.length - REASONS} more child tensor${all.length - REASONS === 1 ? '' : 's'} likewise` : '');
 }
 
 /** Every part-level edge some hypothesis of the file claims, as edgeKey(child, parent) over G nodes. */
