@@ -63,8 +63,8 @@ export interface DocumentAnalysis {
      * a perturber (no pass is run, nothing to say), and absent where numericEvidence is.
      */
     numericPass?: () => NumericPass | undefined;
-    /** The pass's plan alone (which children it tests, which a bound keeps untested), without running it. */
-    numericPlan?: () => Pick<NumericPass, 'queries' | 'skipped'>;
+    /** The pass's plan alone (which children it tests, which a bound keeps untested), without running it; undefined without a perturber. */
+    numericPlan?: () => Pick<NumericPass, 'queries' | 'skipped'> | undefined;
 }
 
 /** The numeric pass of a document: its plan, and its evidence once it has run or why it failed. */
@@ -179,7 +179,8 @@ export class HypDocumentAnalysis {
                 return ended;
             };
             analysis.numericEvidence = (start = true) => run(start)?.value;
-            analysis.numericPlan = planned;
+            // Without a perturber no pass runs: nothing was left untested by it.
+            analysis.numericPlan = () => (this.data.perturbs ? planned() : undefined);
             analysis.numericPass = () => {
                 if (!this.data.perturbs) return undefined;
                 const state = run();

@@ -105,6 +105,9 @@ hypothesis h {
         writeFileSync(join(dir, 'test.hyp'), `${CUMSUM}\nhypothesis h {\n    node a -> A.a0\n    output <- a\n}\n`);
         const quiet = await checkHypFile(join(dir, 'test.hyp'), { prober: probeModelFile, perturber: perturbPartsFile, perturbBounds: { work: 100 } });
         expect(quiet.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
+        // Without a perturber (a scrub's check, hyp draw's before it ran the pass) no pass runs, so none was skipped.
+        const unrun = await checkHypFile(write(dir), { prober: probeModelFile, perturbBounds: { work: 100 } });
+        expect(unrun.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
     });
 
     it('a pass that runs says nothing about itself', async () => {
