@@ -49,6 +49,12 @@ export interface ScrubSettings {
     exec: string;
     /** GPU memory a fused chunk may take, such as "8G" or "512M"; empty for the default. Anything else fails the scrub, saying so. */
     deviceMemory: string;
+    /**
+     * Settings the server could not use, in words (set by the server when it reads them; a client
+     * sends none): while any is listed, scrubs and searches fail with them instead of running on
+     * the defaults unseen.
+     */
+    problems?: readonly string[];
 }
 
 export const DEFAULT_SCRUB_SETTINGS: ScrubSettings = {

@@ -6,8 +6,12 @@ import type { ScrubSettings } from '../../language/communication/rpc.js';
 import { EXEC_CHOICES, type ExecChoice } from '../../engine/execute/exec-strategy.js';
 import { parseByteSize } from '../../engine/util/byte-size.js';
 
-/** The worker options of the two settings; throws, naming the setting, on a value it cannot use. */
-export function execOptions(settings: Pick<ScrubSettings, 'exec' | 'deviceMemory'>): { exec?: ExecChoice; deviceMemory?: number } {
+/**
+ * The worker options of the two settings; throws, naming the setting, on a value it cannot use,
+ * and on any other setting the server could not read (`problems`, normaliseSettings).
+ */
+export function execOptions(settings: Pick<ScrubSettings, 'exec' | 'deviceMemory' | 'problems'>): { exec?: ExecChoice; deviceMemory?: number } {
+    if (settings.problems && settings.problems.length > 0) throw new Error(settings.problems.join('; '));
     if (!(EXEC_CHOICES as readonly string[]).includes(settings.exec)) {
         throw new Error(`the setting hyp.exec must be auto, fused or staged (got "${settings.exec}")`);
     }

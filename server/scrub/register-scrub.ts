@@ -160,18 +160,31 @@ export function registerScrubHandlers(connection: Connection, shared: LangiumSha
 
 /** Settings from the client, with defaults for what it left out and nonsense replaced by them. */
 export function normaliseSettings(s: Partial<ScrubSettings> | undefined): ScrubSettings {
-    const int = (v: unknown, min: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : null);
+    // Absent or null is the default; anything else the scrub cannot use is listed in `problems`,
+    // which fails every scrub and search while it lasts (exec-settings.ts).
+    const problems: string[] = [];
+    const given = (v: unknown) => v !== undefined && v !== null;
+    const int = (v: unknown, name: string, min: number, empty: string) => {
+        if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+        if (given(v)) problems.push(`the setting hyp.${name} must be an integer ≥ ${min}, or empty ${empty} (got ${JSON.stringify(v)})`);
+        return null;
+    };
     const eps = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+    const ep = eps.find(e => e === s?.executionProvider);
+    if (ep === undefined && given(s?.executionProvider)) {
+        problems.push(`the setting hyp.executionProvider must be auto, cpu, cuda or webgpu (got ${JSON.stringify(s?.executionProvider)})`);
+    }
     return {
-        executionProvider: eps.find(e => e === s?.executionProvider) ?? DEFAULT_SCRUB_SETTINGS.executionProvider,
-        samples: int(s?.samples, 2),
-        seed: int(s?.seed, 0),
-        threads: int(s?.threads, 1),
+        executionProvider: ep ?? DEFAULT_SCRUB_SETTINGS.executionProvider,
+        samples: int(s?.samples, 'samples', 2, 'for the file\'s own'),
+        seed: int(s?.seed, 'seed', 0, 'for the file\'s own'),
+        threads: int(s?.threads, 'threads', 1, 'to let onnxruntime decide'),
         nodeEffects: s?.nodeEffects === true,
         // Kept as written (null or absent is the default): a value the scrub cannot use fails it
         // with a message (exec-settings.ts), never falling back to the default unseen.
         exec: s?.exec === undefined || s.exec === null ? DEFAULT_SCRUB_SETTINGS.exec : String(s.exec),
         deviceMemory: s?.deviceMemory === undefined || s.deviceMemory === null ? DEFAULT_SCRUB_SETTINGS.deviceMemory : String(s.deviceMemory),
+        ...(problems.length > 0 && { problems }),
     };
 }
 

@@ -135,4 +135,12 @@ describe('hyp.exec and hyp.deviceMemory', () => {
         // Not a string at all (a hand-written initializationOptions): refused as written too.
         expect(() => execOptions(normaliseSettings({ exec: 3 as unknown as string }))).toThrow('(got "3")');
     });
+
+    test('so are the provider, samples, seed and threads: a value that cannot be used fails the scrub, naming it', () => {
+        expect(normaliseSettings({ executionProvider: 'cuda', samples: 500, seed: null, threads: undefined }).problems).toBeUndefined();
+        const bad = normaliseSettings({ executionProvider: 'gpu' as never, samples: 1, threads: 1.5 });
+        expect(() => execOptions(bad)).toThrow('the setting hyp.executionProvider must be auto, cpu, cuda or webgpu (got "gpu"); '
+            + 'the setting hyp.samples must be an integer ≥ 2, or empty for the file\'s own (got 1); '
+            + 'the setting hyp.threads must be an integer ≥ 1, or empty to let onnxruntime decide (got 1.5)');
+    });
 });
