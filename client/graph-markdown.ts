@@ -15,8 +15,13 @@ export function graphMarkdown(view: GraphView): string {
     }
     if (view.hypothesis) {
         out.push(`## Hypothesis \`${view.hypothesis.name}\``, '', '| I node | → G node | feature | I-parents |', '|---|---|---|---|');
-        for (const m of view.hypothesis.mapping) out.push(`| ${cell(m.interpNode)} | ${cell(m.graphNode)} | \`${cell(m.feature)}\` | ${cell(m.parents.join(', '))} |`);
+        const parents = (m: (typeof view.hypothesis.mapping)[number]) =>
+            m.parents.map(p => (m.inert?.[p] !== undefined ? `${p} (numerically inert: moved it in 0 of ${m.inert[p]} trials)` : p)).join(', ');
+        for (const m of view.hypothesis.mapping) out.push(`| ${cell(m.interpNode)} | ${cell(m.graphNode)} | \`${cell(m.feature)}\` | ${cell(parents(m))} |`);
         out.push('', 'G-parents of a claimed G node that are not images of its I-parents are resampled from a random example.');
+        if (view.hypothesis.mapping.some(m => m.inert)) {
+            out.push('', 'A numerically inert I-parent: perturbing it on dataset rows never moved the node (edge-numerically-inert). The edge stands; the claim may be vacuous.');
+        }
     }
     return out.join('\n');
 }

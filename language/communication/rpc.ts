@@ -150,7 +150,11 @@ export interface ResultView<R = unknown> {
 export interface GraphView {
     modelPath: string;
     nodes: { name: string; tensor: string; shape: string; op: string; parents: string[] }[];
-    hypothesis?: { name: string; mapping: { interpNode: string; graphNode: string; feature: string; parents: string[] }[] };
+    hypothesis?: {
+        name: string;
+        /** `inert`: I-parents whose edge the numeric pass found inert, with its trials (none moved the node). */
+        mapping: { interpNode: string; graphNode: string; feature: string; parents: string[]; inert?: Record<string, number> }[];
+    };
     problem?: string;
 }
 

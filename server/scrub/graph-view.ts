@@ -2,6 +2,7 @@
 // G-parents) and, for one hypothesis, its correspondence — what the user needs to see which
 // G-parents a claim leaves to be resampled.
 import type { LangiumDocument } from 'langium';
+import { inertEdge } from '../../engine/graph/perturb-queries.js';
 import type { Expr } from '../../engine/spec.js';
 import type { GraphView } from '../../language/communication/rpc.js';
 import type { HypServices } from '../../language/hyp-module.js';
@@ -30,9 +31,19 @@ export function graphView(Hyp: HypServices, document: LangiumDocument, hypothesi
         try {
             const h = Hyp.lowering.HypLowering.lower(document).hypotheses.find(x => x.name === hypothesis);
             if (h) {
+                // What the numeric pass the edge checks started found, once it has ended (never a run of its own).
+                const numeric = analysis.numericEvidence?.(false);
+                const gOf = new Map(h.nodes.map(n => [n.name, n.graphNode]));
                 view.hypothesis = {
                     name: h.name,
-                    mapping: h.nodes.map(n => ({ interpNode: n.name, graphNode: n.graphNode, feature: n.feature ? exprText(n.feature) : '—', parents: n.parents })),
+                    mapping: h.nodes.map(n => {
+                        const inert = Object.fromEntries(n.parents.flatMap(p => {
+                            const e = inertEdge(numeric, n.graphNode, gOf.get(p) ?? p);
+                            return e ? [[p, e.trials]] : [];
+                        }));
+                        return { interpNode: n.name, graphNode: n.graphNode, feature: n.feature ? exprText(n.feature) : '—', parents: n.parents,
+                            ...(Object.keys(inert).length > 0 && { inert }) };
+                    }),
                 };
             }
         } catch (e) {

@@ -126,6 +126,16 @@ describe('model graph page and hypothesis under the cursor', () => {
         });
         expect(md).toContain('| A | A | [batch, 1] | Sigmoid | input.z1, input.z2 |');
         expect(md).toContain('| a | A | `z[0] > 3` | input.z1 |');
+        expect(md).not.toContain('numerically inert');
+    });
+
+    test('an I-parent the numeric pass found inert says so, with a note', () => {
+        const md = graphMarkdown({
+            modelPath: '/m/model.onnx', nodes: [],
+            hypothesis: { name: 'h', mapping: [{ interpNode: 'a', graphNode: 'A.a0', feature: '—', parents: ['input.z0', 'input.z2'], inert: { 'input.z2': 32 } }] },
+        });
+        expect(md).toContain('| a | A.a0 | `—` | input.z0, input.z2 (numerically inert: moved it in 0 of 32 trials) |');
+        expect(md).toMatch(/A numerically inert I-parent: perturbing it on dataset rows never moved the node/);
     });
 
     test('the hypothesis around a line is the nearest header above it', () => {
