@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hyp, root } from '../fixtures/cli.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { CUMSUM_HYP, removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 
 describe('hyp draw', () => {
     it('writes the SVG of one hypothesis to stdout, the same bytes every time', async () => {
@@ -50,18 +50,7 @@ describe('hyp draw', () => {
 
     it('runs the numeric pass as hyp check does and draws a claimed edge it found inert dotted, with its trials', async () => {
         const dir = writeCumsumCase();
-        writeFileSync(join(dir, 'test.hyp'), `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { z0: 0, z1: 1, z2: 2 }
-    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- input.z0, input.z2
-    output <- a
-}
-`);
+        writeFileSync(join(dir, 'test.hyp'), CUMSUM_HYP);
         const r = await hyp('draw', join(dir, 'test.hyp'));
         removeInertCases();
         expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ import { buildScene, type DrawnGraph } from '../../draw/scene.js';
 import type { GNode, GraphG } from '../../engine/graph/types.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { CUMSUM_HYP, removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 import type { HypothesisSpec, ScrubSpec } from '../../engine/spec.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { root } from '../fixtures/cli.js';
@@ -180,18 +180,7 @@ describe('the scene: what is drawn before any geometry', () => {
 
 describe('numerically inert edges in the drawing', () => {
     afterAll(removeInertCases);
-    const CUMSUM = `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { z0: 0, z1: 1, z2: 2 }
-    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- input.z0, input.z2
-    output <- a
-}
-`;
+    const CUMSUM = CUMSUM_HYP;
 
     it('draws a claimed edge the numeric pass found inert dotted, with the trials in its title and a legend entry; none without it', async () => {
         const dir = writeCumsumCase();

@@ -11,22 +11,11 @@ import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
 import { drawingView } from '../../server/drawing-view.js';
 import { graphView } from '../../server/scrub/graph-view.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { CUMSUM_HYP, removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 
 afterAll(removeInertCases);
 
-const TEXT = `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { z0: 0, z1: 1, z2: 2 }
-    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- input.z0, input.z2
-    output <- a
-}
-`;
+const TEXT = CUMSUM_HYP;
 
 describe('the editor views of a claimed edge the numeric pass found inert', () => {
     it('the drawing dots it and gives its trials; the model graph page marks the I-parent', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompletionRequest, FileChangeType, HoverRequest, type CompletionList, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol/node';
 import { readModelBytes, writeModel } from '../../engine/onnx/read.js';
 import { ROOT, startServer, type TestClient } from './lsp-client.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { CUMSUM_HYP, removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 
 const TOY = resolve(ROOT, 'examples/toy');
 const toyText = readFileSync(join(TOY, 'toy.hyp'), 'utf8');
@@ -98,18 +98,7 @@ describe('hyp-language-server over stdio', () => {
 
     it('a claimed edge that only an op without a structural rule put in G, and that no perturbation moves, is a warning from the probe process', async () => {
         const dir = writeCumsumCase();
-        const text = `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { z0: 0, z1: 1, z2: 2 }
-    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- input.z0, input.z2
-    output <- a
-}
-`;
+        const text = CUMSUM_HYP;
         const uri = URI.file(join(dir, 'inert.hyp')).toString();
         const published = client.diagnostics(uri, d => d.some(x => x.code === 'edge-numerically-inert'));
         client.open(uri, text);

@@ -11,7 +11,7 @@ import type { HypFile } from '../../language/generated/ast.js';
 import { createHypServices } from '../../language/hyp-module.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { createProcessPerturber } from '../../server/probe-process.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { CUMSUM_HYP, removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'hyp-crash-'));
 afterAll(() => {
@@ -28,18 +28,7 @@ describe('a probe process that crashes during the numeric pass', () => {
         const dir = writeCumsumCase();
         const services = createHypServices(EmptyFileSystem).Hyp;
         services.workspace.HypWorkspaceData.useProber(probeModelFile, perturber);
-        const text = `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { z0: 0, z1: 1, z2: 2 }
-    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- input.z0, input.z2
-    output <- a
-}
-`;
+        const text = CUMSUM_HYP;
         const validate = validationHelper<HypFile>(services);
         let diagnostics: Awaited<ReturnType<typeof validate>>['diagnostics'] = [];
         // The probe (in-process here), then the numeric pass in the crashing process, each seen pending once.
