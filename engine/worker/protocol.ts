@@ -6,9 +6,8 @@ import type { ProviderChoice } from '../runtime/session.js';
 import type { ScrubSpec } from '../spec.js';
 import type { ExecChoice } from '../execute/exec-strategy.js';
 
-/** Options of one job; the worker passes them to the engine's scrub. */
-export interface WorkerScrubOptions {
-    hypotheses: string[];
+/** How every scrub of a job runs: the engine's scrub options the editor's settings set. */
+export interface WorkerRunOptions {
     samples?: number;
     seed?: number;
     ep: ProviderChoice;
@@ -18,7 +17,6 @@ export interface WorkerScrubOptions {
     exec?: ExecChoice;
     /** Bytes of GPU memory a fused chunk may take (engine's `deviceMemory`); the default when absent. */
     deviceMemory?: number;
-    perExample: boolean;
     /**
      * Whether the spec's features module may be imported: it is user code, run only in a trusted
      * workspace. The supervisor refuses such jobs earlier; this is the worker's own guard.
@@ -26,21 +24,19 @@ export interface WorkerScrubOptions {
     allowFeaturesModule: boolean;
 }
 
-/** Options of an exploration job (engine/explore/): a discover search or a challenge of one hypothesis. */
-export interface WorkerExploreOptions {
+/** Options of one job; the worker passes them to the engine's scrub. */
+export interface WorkerScrubOptions extends WorkerRunOptions {
+    hypotheses: string[];
+    perExample: boolean;
+}
+
+/** Options of an exploration job (engine/explore/): a discover search or a challenge of one hypothesis; every scrub of the search runs so. */
+export interface WorkerExploreOptions extends WorkerRunOptions {
     kind: 'discover' | 'challenge';
     /** The hypothesis searched from, or challenged. */
     hypothesis: string;
     /** The name of what discover finds. */
     name: string;
-    samples?: number;
-    seed?: number;
-    ep: ProviderChoice;
-    threads?: number;
-    /** As in WorkerScrubOptions: every scrub of the search executes so. */
-    exec?: ExecChoice;
-    deviceMemory?: number;
-    allowFeaturesModule: boolean;
 }
 
 /** What an exploration job found: `.hyp` text to insert below the hypothesis, and one line saying what it is. */
