@@ -46,17 +46,34 @@ export class Workbench {
         await this.page.keyboard.press('Enter');
     }
 
-    /** Puts the cursor at 1-based line and column (Ctrl+G), which also scrolls it into view. */
+    /**
+     * Puts the cursor at 1-based line and column (Ctrl+G), which also scrolls it into view. Tried
+     * three times: on a loaded machine the widget can open before the editor has the focus, and
+     * then it answers for another control; the error says what the widget said each time.
+     */
     async goTo(line: number, column: number): Promise<void> {
-        await this.focusEditor();
-        await this.page.keyboard.press('Control+G');
         const input = this.page.locator('.quick-input-widget input');
-        await input.waitFor();
-        await input.fill(`:${line}:${column}`);
-        // Enter before the widget has read the text does nothing: wait for its answer, then for it to close.
-        await this.page.locator('.quick-input-widget', { hasText: `go to line ${line} at column ${column}` }).first().waitFor();
-        await this.page.keyboard.press('Enter');
-        await input.waitFor({ state: 'hidden' });
+        const answer = this.page.locator('.quick-input-widget', { hasText: `go to line ${line} at column ${column}` }).first();
+        const seen: string[] = [];
+        for (let attempt = 1; attempt <= 3; attempt++) {
+            await this.focusEditor();
+            await this.page.keyboard.press('Control+G');
+            try {
+                await input.waitFor({ timeout: 10_000 });
+                await input.fill(`:${line}:${column}`);
+                // Enter before the widget has read the text does nothing: wait for its answer, then for it to close.
+                await answer.waitFor({ timeout: 10_000 });
+                await this.page.keyboard.press('Enter');
+                await input.waitFor({ state: 'hidden' });
+                return;
+            } catch {
+                seen.push(`attempt ${attempt}: "${((await this.page.locator('.quick-input-widget').first().textContent().catch(() => '')) ?? '').slice(0, 200)}"`);
+                await this.shot(`goto-${line}-${column}-attempt-${attempt}`);
+                await this.page.keyboard.press('Escape');
+                await this.page.waitForTimeout(500);
+            }
+        }
+        throw new Error(`Go to line ${line}:${column} never answered; the widget said: ${seen.join('; ')}`);
     }
 
     /** The text of the editor's lines in view (Monaco renders only those), polled until it contains `what`. */
@@ -80,8 +97,9 @@ export class Workbench {
      * numbers selects that line only, and runs no code lens.
      */
     async focusEditor(): Promise<void> {
-        const editor = await this.page.locator('.monaco-editor').first().boundingBox();
-        const numbers = await this.page.locator('.monaco-editor .margin').first().boundingBox();
+        // In the editor area only: an output or terminal panel holds Monaco editors too.
+        const editor = await this.page.locator('.part.editor .monaco-editor').first().boundingBox();
+        const numbers = await this.page.locator('.part.editor .monaco-editor .margin').first().boundingBox();
         if (!editor || !numbers) throw new Error('no editor in view');
         await this.page.mouse.click(numbers.x + numbers.width / 2, editor.y + editor.height / 2);
     }
