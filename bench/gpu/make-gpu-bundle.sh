@@ -6,11 +6,18 @@
 # is not in it: run it from a copy of the repository with bench/gpu/run-gpu-bench.sh, which builds
 # the GPT-2-shaped model there (deterministically, ~30 s) on first use.
 #   bash bench/gpu/make-gpu-bundle.sh [OUT.tar.xz]      (default node_modules/.cache/hyp-gpu-bench.tar.xz)
+#   bash bench/gpu/make-gpu-bundle.sh --dir DIR         (DIR/hyp-gpu-bench, not compressed: the test's way,
+#                                                        test/bench/gpu-bundle.test.ts, since xz takes a minute)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out="${1:-node_modules/.cache/hyp-gpu-bench.tar.xz}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ "${1:-}" = --dir ]; then
+    work="$(mkdir -p "${2:?usage: make-gpu-bundle.sh --dir DIR}" && cd "$2" && pwd)"
+    out=""
+else
+    out="${1:-node_modules/.cache/hyp-gpu-bench.tar.xz}"
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+fi
 b="$work/hyp-gpu-bench"
 # bench/: where the bundled runner writes its JSON (next to dist/, as in the repository).
 mkdir -p "$b/bin" "$b/dist" "$b/node_modules" "$b/lib" "$b/bench"
@@ -36,8 +43,9 @@ cp -r node_modules/onnxruntime-common "$b/node_modules/"
 
 # Debian's Vulkan loader: WebGPU (Dawn) needs libvulkan.so.1, and the GPU machine may lack it.
 ( cd "$work" && apt-get download libvulkan1 >/dev/null 2>&1 ) || { echo "apt-get download libvulkan1 failed: WebGPU will need the machine's own loader" >&2; }
-for deb in "$work"/libvulkan1_*.deb; do [ -f "$deb" ] && dpkg -x "$deb" "$b/lib/vulkan"; done
+for deb in "$work"/libvulkan1_*.deb; do [ -f "$deb" ] && dpkg -x "$deb" "$b/lib/vulkan" && rm -f "$deb"; done
 
+if [ -z "$out" ]; then echo "wrote $b: Node $(node --version)"; exit 0; fi
 mkdir -p "$(dirname "$out")"
 tar -C "$work" -cf - hyp-gpu-bench | xz -T0 -6 > "$out"
 echo "wrote $out ($(du -h "$out" | cut -f1)): Node $(node --version), onnxruntime-node $(node -p 'require("./node_modules/onnxruntime-node/package.json").version')"
