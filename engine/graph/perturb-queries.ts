@@ -13,7 +13,7 @@ import type { Coverage, GraphG, ModelGraph } from './types.js';
 /** Dataset rows and perturbations per row of each parent part; parent parts perturbed at most per file. */
 export const PERTURB_ROWS = 8;
 export const PERTURBATIONS = 4;
-export const MAX_PERTURBED_PARTS = 48;
+export const MAX_PERTURBED_PARTS = 128;
 /**
  * Parent elements fed to one perturbed run at most (rows × perturbations × one example of every
  * parent): large parents get fewer rows, and a child whose parents do not fit two rows is not tested.
@@ -97,58 +97,104 @@ export function inertEdge(evidence: PartEvidence | undefined, child: string, par
 /**
  * The child tensors whose part-level parents a rule over-approximated (g.partsInexact), each with
  * the parent parts to perturb; none when G was derived on rewritten hooks (their parts are not
- * tensors of the model file) or the tensors are not the model's. At most MAX_PERTURBED_PARTS parent
- * parts in all, children in G's order: later ones are not tested; nor are children whose parents
- * do not fit two rows in MAX_RUN_ELEMENTS, nor those beyond MAX_WORK.
+ * tensors of the model file) or the tensors are not the model's. At most `bounds.parts` parent
+ * parts and `bounds.work` elements in all; children whose parents do not fit two rows in
+ * `bounds.runElements` are not tested.
  */
-export function perturbQueries(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS): PerturbQuery[] {
-    return perturbPlan(g, model, bounds).queries;
+export function perturbQueries(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS, claimed?: ReadonlySet<string>): PerturbQuery[] {
+    return perturbPlan(g, model, bounds, claimed).queries;
 }
 
-/** perturbQueries, with the children a bound kept untested and why (so that a claim on one can say it was not tested). */
-export function perturbPlan(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS): { queries: PerturbQuery[]; skipped: SkippedChild[] } {
-    const queries: PerturbQuery[] = [];
+/** A child tensor the pass could test, before the bounds shared by the file are spent on it. */
+interface Candidate {
+    tensor: string;
+    parents: string[];
+    edges: [string, string][];
+    parentNodes: PerturbQuery['parentNodes'];
+    /** The parent parts some claimed edge into this child comes from. */
+    claimedParents: Set<string>;
+    rows: number;
+    /** Elements one example of its local function computes (Infinity: a shape unknown). */
+    local: number;
+    /** The parent parts chosen so far. */
+    chosen: Set<string>;
+}
+
+/**
+ * perturbQueries, with the children a bound kept untested and why (so that a claim on one can say
+ * it was not tested). `claimed` (edgeKey(child, parent) over G nodes: the edges a file's
+ * hypotheses claim) decides what the shared bounds are spent on first: the claimed parent parts of
+ * every child, in G's order; then the rest of every child's parent parts, in G's order. The
+ * queries come out in G's order whatever was chosen first, so that when everything fits the plan
+ * (and the cached pass keyed by it) does not change with the claims.
+ */
+export function perturbPlan(g: GraphG, model: ModelGraph, bounds: PerturbBounds = PERTURB_BOUNDS, claimed: ReadonlySet<string> = new Set()): { queries: PerturbQuery[]; skipped: SkippedChild[] } {
+    const candidates: Candidate[] = [];
     const skipped: SkippedChild[] = [];
-    let budget = bounds.parts, work = bounds.work;
     for (const tensor of g.computedTensors) {
         const children = g.nodesOfTensor(tensor).filter(n => g.partsInexact?.(n) === true);
         if (children.length === 0) continue;
         const parents = [...g.tensorParents(tensor)];
         if (![tensor, ...parents].every(t => model.tensors.has(t))) continue;
         const edges: [string, string][] = children.flatMap(c => g.partParents(c).map(p => [c, p] as [string, string]));
-        const skip = (reason: string) => skipped.push({ tensor, edges, reason });
         // Too large to test on two rows (a shape unknown counts as too large): asked nothing, so the model never runs for it.
         const perExample = parents.map(p => model.tensors.get(p)!.shape?.slice(1).reduce<number>((a, d) => a * (typeof d === 'number' ? d : Infinity), 1) ?? Infinity);
         const inputs = perExample.reduce((a, b) => a + b, 0);
         if (2 * PERTURBATIONS * inputs > bounds.runElements) {
-            skip(inputs === Infinity ? `a parent of ${tensor} has a shape not known, so its run size is not bounded`
-                : `${tensor}'s parents hold ${inputs.toLocaleString('en-US')} elements an example: two rows × ${PERTURBATIONS} perturbations exceed the run bound of ${bounds.runElements.toLocaleString('en-US')} parent elements`);
+            skipped.push({ tensor, edges, reason: inputs === Infinity ? `a parent of ${tensor} has a shape not known, so its run size is not bounded`
+                : `${tensor}'s parents hold ${inputs.toLocaleString('en-US')} elements an example: two rows × ${PERTURBATIONS} perturbations exceed the run bound of ${bounds.runElements.toLocaleString('en-US')} parent elements` });
             continue;
         }
-        const rows = Math.min(PERTURB_ROWS, Math.floor(bounds.runElements / (PERTURBATIONS * inputs)));
         const parentNodes = [...new Set(edges.map(([, p]) => p))].map(node => ({
             node, tensors: (g.nodes.get(node)?.tensors ?? []).filter(t => parents.includes(t.tensor)),
         })).filter(p => p.tensors.length > 0);
         if (parentNodes.length === 0) continue;
-        if (parentNodes.length > budget) {
-            skip(`${tensor} has ${parentNodes.length} parent parts to perturb and ${budget} of the ${bounds.parts} a file were left (tensors before it in G used them)`);
-            continue;
-        }
-        const local = localElements(model, tensor, parents);
-        const cost = local * rows * PERTURBATIONS * (parentNodes.length + 1);
-        if (cost > work) {
-            skip(local === Infinity ? `${tensor}'s local function has a shape not known, so its work is not bounded`
-                : `testing ${tensor} computes ${cost.toLocaleString('en-US')} elements (${local.toLocaleString('en-US')} an example × ${rows} rows × ${PERTURBATIONS} perturbations × ${parentNodes.length + 1} runs), over the ${work.toLocaleString('en-US')} left of the work bound of ${bounds.work.toLocaleString('en-US')} a file`);
-            continue;
-        }
-        work -= cost;
-        budget -= parentNodes.length;
-        queries.push({
-            tensor, parents,
-            children: g.nodesOfTensor(tensor).map(node => ({ node, coverage: g.nodes.get(node)!.tensors.find(t => t.tensor === tensor)!.coverage })),
-            parentNodes, edges,
+        const claimedParents = new Set(edges.filter(([c, p]) => claimed.has(edgeKey(c, p))).map(([, p]) => p).filter(p => parentNodes.some(n => n.node === p)));
+        candidates.push({
+            tensor, parents, edges, parentNodes, claimedParents,
+            rows: Math.min(PERTURB_ROWS, Math.floor(bounds.runElements / (PERTURBATIONS * inputs))),
+            local: localElements(model, tensor, parents),
+            chosen: new Set(),
         });
     }
+    const left = { parts: bounds.parts, work: bounds.work };
+    /** Why `more` parent parts of `c` do not fit what is left, or undefined when they do (and are then taken). */
+    const take = (c: Candidate, more: readonly string[], whose: string): string | undefined => {
+        const runs = more.length + (c.chosen.size === 0 ? 1 : 0);
+        const cost = c.local * c.rows * PERTURBATIONS * runs;
+        if (more.length > left.parts) {
+            return `${c.tensor} has ${more.length} ${whose}parent part${more.length === 1 ? '' : 's'} to perturb and ${left.parts} of the ${bounds.parts} a file were left (${whose === 'claimed ' ? 'the claimed parent parts of children before it in G used them' : 'claimed parent parts, then children before it in G, used them'})`;
+        }
+        if (cost > left.work) {
+            return c.local === Infinity ? `${c.tensor}'s local function has a shape not known, so its work is not bounded`
+                : `testing ${c.tensor}'s ${more.length} ${whose}parent part${more.length === 1 ? '' : 's'} computes ${cost.toLocaleString('en-US')} elements (${c.local.toLocaleString('en-US')} an example × ${c.rows} rows × ${PERTURBATIONS} perturbations × ${runs} runs), over the ${left.work.toLocaleString('en-US')} left of the work bound of ${bounds.work.toLocaleString('en-US')} a file`;
+        }
+        left.parts -= more.length;
+        left.work -= cost;
+        for (const p of more) c.chosen.add(p);
+        return undefined;
+    };
+    const untested = (c: Candidate, reason: string) => {
+        const edges = c.edges.filter(([, p]) => !c.chosen.has(p));
+        if (edges.length > 0) skipped.push({ tensor: c.tensor, edges, reason });
+    };
+    // First what the file claims: each child's claimed parent parts.
+    const reasons = new Map<Candidate, string>();
+    for (const c of candidates.filter(c => c.claimedParents.size > 0)) {
+        const reason = take(c, c.parentNodes.map(p => p.node).filter(p => c.claimedParents.has(p)), 'claimed ');
+        if (reason !== undefined) reasons.set(c, reason);
+    }
+    // Then the rest, in G's order: a claimed child whose claimed parts did not fit gets no more.
+    for (const c of candidates) {
+        const reason = reasons.get(c) ?? take(c, c.parentNodes.map(p => p.node).filter(p => !c.chosen.has(p)), c.chosen.size > 0 ? 'other ' : '');
+        if (reason !== undefined) untested(c, reason);
+    }
+    const queries = candidates.filter(c => c.chosen.size > 0).map(c => ({
+        tensor: c.tensor, parents: c.parents,
+        children: g.nodesOfTensor(c.tensor).map(node => ({ node, coverage: g.nodes.get(node)!.tensors.find(t => t.tensor === c.tensor)!.coverage })),
+        parentNodes: c.parentNodes.filter(p => c.chosen.has(p.node)),
+        edges: c.edges.filter(([, p]) => c.chosen.has(p)),
+    }));
     return { queries, skipped };
 }
 

@@ -3,15 +3,15 @@
 // whether the edge moved its child or was never tried. One information diagnostic per kind, on
 // the model declaration (the pass is about the model, not one claim), and only where a claim is
 // concerned: a file whose claims the pass does not test hears nothing about it.
-import { AstUtils, type ValidationAcceptor } from 'langium';
+import type { ValidationAcceptor } from 'langium';
 import { edgeKey } from '../../engine/graph/perturb-queries.js';
-import * as ast from '../generated/ast.js';
-import { parentName, resolveHypothesis, type ResolvedHypothesis } from '../lowering/resolve-hypothesis.js';
+import type * as ast from '../generated/ast.js';
+import { claimedEdges } from '../workspace/claimed-edges.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
 import { IssueCodes } from './issue-codes.js';
 
 /** Claimed edges, and reasons, listed at most in a message. */
-const LISTED = 3;
+const LISTED = 8;
 const REASONS = 1;
 
 const UNTESTED = 'a missing edge-numerically-inert warning on them means "not tested", not "moved its child"; the structural edges stand (G, the planner and the scrub use them either way)';
@@ -21,7 +21,7 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
     const decl = analysis.model?.decl;
     const g = analysis.derived?.g;
     if (decl === undefined || g === undefined || analysis.numericPass === undefined) return;
-    const claimed = claimedEdges(file, analysis);
+    const claimed = claimedEdges(file, g);
     if (claimed.size === 0) return;
     const plan = analysis.numericPlan?.();
     if (plan === undefined) return;
@@ -45,7 +45,7 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
             { ...at, code: IssueCodes.NumericPassFailed });
     }
     if (skipped.length > 0) {
-        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. A hook point nearer the child (a shorter local function, smaller parents), or fewer split parts before it in the file, brings them within the bounds`,
+        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. The bounds are spent on claimed parent parts first; a hook point nearer the child (a shorter local function, smaller parents), or claims on fewer split parts, brings them within the bounds`,
             { ...at, code: IssueCodes.NumericPassSkipped });
     }
 }
@@ -65,23 +65,4 @@ function plural(groups: readonly { edges: string[] }[]): boolean {
 function reasons(groups: readonly { reason: string }[]): string {
     const all = [...new Set(groups.map(g => g.reason))];
     return all.slice(0, REASONS).join('; ') + (all.length > REASONS ? `; and ${all.length - REASONS} more child tensor${all.length - REASONS === 1 ? '' : 's'} likewise` : '');
-}
-
-/** Every part-level edge some hypothesis of the file claims, as edgeKey(child, parent) over G nodes. */
-function claimedEdges(file: ast.HypFile, analysis: DocumentAnalysis): Set<string> {
-    const g = analysis.derived!.g;
-    const edges = new Set<string>();
-    const resolved = new Map<ast.Hypothesis, ResolvedHypothesis>();
-    for (const owner of AstUtils.streamAst(file)) {
-        if (!ast.isInterpNode(owner) && !ast.isOutputStatement(owner)) continue;
-        const h = owner.$container;
-        if (!resolved.has(h)) resolved.set(h, resolveHypothesis(h));
-        const child = ast.isInterpNode(owner) ? owner.target : 'output';
-        if (child === undefined || !g.nodes.has(child)) continue;
-        for (const p of owner.parents) {
-            const parent = ast.isInputParentRef(p) ? parentName(p) : resolved.get(h)!.nodes.get(parentName(p))?.target;
-            if (parent !== undefined && g.nodes.has(parent)) edges.add(edgeKey(child, parent));
-        }
-    }
-    return edges;
 }

@@ -13,6 +13,7 @@ import { declaredGraphNodes, lowerGraph, vectorsOf, type VectorReader } from '..
 import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
 import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
+import { claimedEdges } from './claimed-edges.js';
 import { PERTURB_ROWS, perturbPlan, type PartEvidence, type PerturbQuery, type PerturbRequest, type SkippedChild } from '../../engine/graph/perturb-queries.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
@@ -165,7 +166,8 @@ export class HypDocumentAnalysis {
             let request: PerturbRequest | null | undefined;
             // Every edge check asks: once the pass has ended (or failed), the answer is kept.
             let ended: { value?: PartEvidence; error?: string } | undefined;
-            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds);
+            // The file's claimed edges are planned first: where the bounds cannot cover every child, they cover what is claimed.
+            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds, claimedEdges(file, g));
             const run = (start = true): typeof ended => {
                 if (ended !== undefined || (!start && request === undefined)) return ended;
                 plan = planned();

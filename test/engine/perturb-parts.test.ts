@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deriveG } from '../../engine/graph/derive-g.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
-import { perturbQueries } from '../../engine/graph/perturb-queries.js';
+import { edgeKey, PERTURB_BOUNDS, perturbPlan, perturbQueries } from '../../engine/graph/perturb-queries.js';
 import { probedTensorNames, refineModelGraph, type ProbeFeed } from '../../engine/graph/probe.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import type { GraphSpec } from '../../engine/spec.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { removeInertCases, writeCumsumCase, writeCumsumChainCase } from '../fixtures/inert-models.js';
 
 afterAll(removeInertCases);
 
@@ -65,6 +65,30 @@ describe('the numeric pass over part-level edges', () => {
         expect(edges['A.q0 -> Z.q0']).toEqual({ moved: 32, trials: 32 });
         // Query 0 of a causal softmax attends to position 0 alone whatever the scores: 1, then 0s.
         expect(edges['input.t0 -> A.q0']).toEqual({ moved: 0, trials: 32 });
+    });
+
+    it('spends its parts bound on claimed parent parts first, and plans in G\'s order whatever it chose first', async () => {
+        const model = join(writeCumsumChainCase(), 'model.onnx');
+        const file = loadModelGraph(model);
+        const feeds: ProbeFeed[] = [{ name: 'x', dtype: 'float32', dims: [3], data: Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6) }];
+        const graph = refineModelGraph(file, await probeModelFile(model, probedTensorNames(file), feeds));
+        const spec: GraphSpec = { inputSplit: three(['z0', 'z1', 'z2']), hooks: [{ name: 'A', tensor: 'A', split: three(['a0', 'a1', 'a2']) }, { name: 'B', tensor: 'B', split: three(['b0', 'b1', 'b2']) }] };
+        const { g } = deriveG(graph, spec);
+        const claimed = new Set([edgeKey('B.b0', 'A.a0'), edgeKey('B.b0', 'A.a2')]);
+        const shape = (plan: ReturnType<typeof perturbPlan>) => ({
+            queries: plan.queries.map(q => [q.tensor, q.parentNodes.map(p => p.node)]),
+            skipped: plan.skipped.map(s => [s.tensor, s.edges.length]),
+        });
+        // In G's order A (3 parent parts) would take all 3 and B none; B's claimed parts go first, then its other one.
+        expect(shape(perturbPlan(g, graph, { ...PERTURB_BOUNDS, parts: 3 }))).toEqual({ queries: [['A', ['input.z0', 'input.z1', 'input.z2']]], skipped: [['B', 9]] });
+        expect(shape(perturbPlan(g, graph, { ...PERTURB_BOUNDS, parts: 3 }, claimed))).toEqual({ queries: [['B', ['A.a0', 'A.a1', 'A.a2']]], skipped: [['A', 9]] });
+        // Room for the claimed parts alone: B is tested on them, its edges from A.a1 are left.
+        const two = perturbPlan(g, graph, { ...PERTURB_BOUNDS, parts: 2 }, claimed);
+        expect(shape(two)).toEqual({ queries: [['B', ['A.a0', 'A.a2']]], skipped: [['A', 9], ['B', 3]] });
+        expect(two.queries[0].edges.every(([, p]) => p !== 'A.a1')).toBe(true);
+        // Room for everything: the same plan with or without claims (the pass's cache key does not follow the claims).
+        expect(perturbPlan(g, graph, PERTURB_BOUNDS, claimed)).toEqual(perturbPlan(g, graph));
+        expect(shape(perturbPlan(g, graph)).queries.map(([t]) => t)).toEqual(['A', 'B']);
     });
 
     it('asks nothing where the structure is exact (element-wise ops, no product of two activations)', async () => {

@@ -12,7 +12,7 @@ import { createHypServices } from '../../language/hyp-module.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
-import { removeInertCases, writeCumsumCase } from '../fixtures/inert-models.js';
+import { removeInertCases, writeCumsumCase, writeCumsumChainCase } from '../fixtures/inert-models.js';
 
 afterAll(removeInertCases);
 
@@ -100,7 +100,8 @@ hypothesis h {
         const skipped = issues(r, 'numeric-pass-skipped');
         expect(skipped).toEqual([expect.objectContaining({ line: 1, column: 7, severity: 'info' })]);
         expect(skipped[0].message).toMatch(/left 2 claimed edges \(input\.z0 -> A\.a0, input\.z2 -> A\.a0\) untested/);
-        expect(skipped[0].message).toMatch(/testing A computes 384 elements \(3 an example × 8 rows × 4 perturbations × 4 runs\), over the 100 left of the work bound of 100 a file/);
+        // The claimed parent parts alone (input.z0, input.z2) and the clean run: 3 runs.
+        expect(skipped[0].message).toMatch(/testing A's 2 claimed parent parts computes 288 elements \(3 an example × 8 rows × 4 perturbations × 3 runs\), over the 100 left of the work bound of 100 a file/);
         // No hypothesis claims an edge into A: nothing to say.
         writeFileSync(join(dir, 'test.hyp'), `${CUMSUM}\nhypothesis h {\n    node a -> A.a0\n    output <- a\n}\n`);
         const quiet = await checkHypFile(join(dir, 'test.hyp'), { prober: probeModelFile, perturber: perturbPartsFile, perturbBounds: { work: 100 } });
@@ -115,6 +116,51 @@ hypothesis h {
         expect(r.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
         expect(issues(r, 'edge-numerically-inert')).toHaveLength(1);
         expect(r.numeric?.edges['input.z2 -> A.a0']).toEqual({ moved: 0, trials: 32 });
+    });
+});
+
+describe('what the numeric pass spends its bounds on', () => {
+    // x → A → B, both CumSum: A has 3 parent parts (input.z0..z2), B 3 (A.a0..a2). The claims are on B only.
+    const CHAIN = `model "model.onnx"
+dataset "data.jsonl" { input x = x  label y }
+graph {
+    split input axis 1 { z0: 0, z1: 1, z2: 2 }
+    node A = "A" split axis 1 { a0: 0, a1: 1, a2: 2 }
+    node B = "B" split axis 1 { b0: 0, b1: 1, b2: 2 }
+}
+metric cross_entropy
+hypothesis h {
+    node a0 -> A.a0
+    node a2 -> A.a2
+    node b -> B.b0 <- a0, a2
+    output <- b
+}
+`;
+    const checkChain = (perturbBounds: { parts: number }) => {
+        const file = join(writeCumsumChainCase(), 'test.hyp');
+        writeFileSync(file, CHAIN);
+        return checkHypFile(file, { prober: probeModelFile, perturber: perturbPartsFile, perturbBounds });
+    };
+
+    it('claimed edges first: with parts for one child, the claimed B is tested, not A (first in G\'s order)', async () => {
+        const r = await checkChain({ parts: 3 });
+        // Nothing claimed went untested: no information diagnostic.
+        expect(r.diagnostics.filter(d => d.code.startsWith('numeric-pass'))).toEqual([]);
+        // B.b0 = A.a0: A.a2 never moves it (line 12, a2 at column 27); A.a0 always does.
+        expect(issues(r, 'edge-numerically-inert')).toEqual([expect.objectContaining({ line: 12, column: 27, severity: 'warning' })]);
+        expect(r.numeric?.edges['A.a0 -> B.b0']).toEqual({ moved: 32, trials: 32 });
+        // The claimed parts (2), then B's other one (1); A's 3 no longer fit.
+        expect(Object.keys(r.numeric?.edges ?? {}).filter(k => k.startsWith('input.'))).toEqual([]);
+        expect(r.numeric?.edges['A.a1 -> B.b1']).toEqual({ moved: 32, trials: 32 });
+    });
+
+    it('claimed parts that do not fit are named, with the bound and how to raise it', async () => {
+        const r = await checkChain({ parts: 1 });
+        expect(issues(r, 'edge-numerically-inert')).toEqual([]);
+        const skipped = issues(r, 'numeric-pass-skipped');
+        expect(skipped).toEqual([expect.objectContaining({ line: 1, column: 7, severity: 'info' })]);
+        expect(skipped[0].message).toMatch(/left 2 claimed edges \(A\.a0 -> B\.b0, A\.a2 -> B\.b0\) untested/);
+        expect(skipped[0].message).toMatch(/B has 2 claimed parent parts to perturb and 1 of the 1 a file were left/);
     });
 });
 
