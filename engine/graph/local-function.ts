@@ -3,7 +3,7 @@
 // taken from different examples. Also the full model with hook tensors added as outputs, which
 // gives every clean activation in one run.
 import { clone, create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, ValueInfoProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, ValueInfoProtoSchema, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import { HypError } from '../errors.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { nodeInputs } from '../onnx/node-inputs.js';
@@ -49,12 +49,30 @@ export function extractLocalFunction(model: ModelProto, tensor: string, parents:
         graph: create(GraphProtoSchema, {
             name: `local function of ${tensor}`,
             // Keeping the file's order keeps the nodes topologically sorted, as ONNX requires.
-            node: graph.node.filter(n => nodes.has(n)),
+            node: graph.node.filter(n => nodes.has(n)).map(n => withoutParentOutputs(n, parentSet, produced)),
             initializer: graph.initializer.filter(t => usedInitializers.has(t.name)),
             input: inputs,
             output: [outType !== undefined ? batchValueInfo(tensor, outType) : create(ValueInfoProtoSchema, { name: tensor })],
         }),
     });
+}
+
+/**
+ * A node of several outputs (a Split) is in a local function for the outputs it needs even when
+ * another of its outputs is a parent, which the local function takes as an input instead: that
+ * output gets a name of its own (computed, read by nothing), or the sub-model would define the
+ * parent twice, which onnxruntime refuses. Returns the node itself when no output is a parent.
+ */
+function withoutParentOutputs(node: NodeProto, parents: ReadonlySet<string>, taken: ReadonlySet<string>): NodeProto {
+    if (!node.output.some(o => parents.has(o))) return node;
+    const copy = clone(NodeProtoSchema, node);
+    copy.output = node.output.map(o => {
+        if (!parents.has(o)) return o;
+        let name = `${o}::hyp_unused`;
+        for (let k = 1; taken.has(name) || parents.has(name); k++) name = `${o}::hyp_unused_${k}`;
+        return name;
+    });
+    return copy;
 }
 
 /**

@@ -67,6 +67,27 @@ describe('local functions', () => {
         expect([...(out.y.data as Float32Array)]).toEqual([15, -20]);
     });
 
+    it('takes a node of several outputs whose other output is a parent, the parent fed (a hook on one output of a Split)', async () => {
+        // Found by test/language/generated-hypotheses.test.ts: a hook on "/blocks.1/attn/Split_output_1"
+        // of tiny_gpt.onnx made every local function reading it define it twice ("Duplicate definition of name").
+        const b = new GraphBuilder('split');
+        b.input('x', 'float32', ['batch', 4]);
+        b.initializer('sizes', BigInt64Array.of(2n, 2n), [2]);
+        b.node('Split', ['x', 'sizes'], [{ name: 'a', dtype: 'float32', dims: ['batch', 2] }, { name: 'k', dtype: 'float32', dims: ['batch', 2] }], { axis: 1 });
+        b.node('Mul', ['a', 'k'], [{ name: 'y', dtype: 'float32', dims: ['batch', 2] }]);
+        b.output('y');
+        const model = b.build();
+        const local = extractLocalFunction(model, 'y', ['x', 'k'], new Map([
+            ['x', { dtype: 'float32', dims: ['batch', 4] }], ['k', { dtype: 'float32', dims: ['batch', 2] }],
+        ]));
+        expect(local.graph!.node.map(n => n.opType)).toEqual(['Split', 'Mul']);
+        expect(local.graph!.node[0].output.filter(o => o === 'k')).toEqual([]);
+        expect(model.graph!.node[0].output).toEqual(['a', 'k']);
+        // y = a(x) · k, with k the value fed, not the one the Split computes from x.
+        const out = await run(local, { x: new ort.Tensor('float32', Float32Array.of(1, 2, 3, 4), [1, 4]), k: new ort.Tensor('float32', Float32Array.of(10, 100), [1, 2]) });
+        expect([...(out.y.data as Float32Array)]).toEqual([10, 200]);
+    });
+
     it('is an error when the parents do not cut the tensor off from the graph input', () => {
         expect(() => extractLocalFunction(residualModel(), 'h2', ['h1'], types)).toThrow(HypError);
         expect(() => extractLocalFunction(residualModel(), 'h2', ['h1'], types)).toThrow(/reads "x", which is not among its parents \(h1\)/);
