@@ -25,10 +25,11 @@ export async function checkAndReport(file: string, out: (line: string) => void, 
     return ok ? { ok, spec, g, ...(numeric && { numeric }) } : { ok };
 }
 
-export async function checkCommand(file: string): Promise<number> {
+/** `numericBudget`: the numeric pass's parts and work bounds that many times the defaults (`--numeric-budget`). */
+export async function checkCommand(file: string, options: { numericBudget?: number } = {}): Promise<number> {
     // The numeric pass over part-level edges runs here (its warnings are `hyp check`'s and the
     // editor's), not before a scrub: it changes nothing the scrub does.
-    const checked = await checkHypFile(file, { prober: probeModelFile, perturber: perturbPartsFile });
+    const checked = await checkHypFile(file, { prober: probeModelFile, perturber: perturbPartsFile, numericBudget: options.numericBudget });
     const { hypotheses, planSizes } = checked;
     const diagnostics = [...checked.diagnostics, ...await rewriteDiagnostics(checked.spec, file)];
     for (const d of diagnostics) console.log(formatDiagnostic(d));

@@ -48,6 +48,7 @@ const OPTIONS = {
     rule: { type: 'string' },
     budget: { type: 'string' },
     top: { type: 'string' },
+    'numeric-budget': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'V', default: false },
@@ -58,7 +59,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command reads (besides --help and --version); any other given option is refused, never ignored. */
 const SEARCH_OPTIONS: OptionName[] = ['samples', 'seed', 'ep', 'threads', 'memory-budget', 'json'];
 const COMMAND_OPTIONS: Record<CommandName, OptionName[]> = {
-    check: [],
+    check: ['numeric-budget'],
     scrub: ['hypothesis', 'samples', 'seed', 'ep', 'batch-size', 'chunk-size', 'threads', 'shard', 'memory-budget', 'exec', 'device-memory', 'out', 'json'],
     merge: ['json'],
     graph: ['grep', 'json'],
@@ -84,12 +85,12 @@ function toleranceOption(value: string | undefined, command: CommandName): numbe
     return n;
 }
 
-function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER, command: CommandName = 'scrub'): number | undefined {
     if (value === undefined) return undefined;
     const n = Number(value);
     if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
         throw new UsageError(max === Number.MAX_SAFE_INTEGER ? `--${name} must be an integer ≥ ${min} (got "${value}")`
-            : `--${name} must be an integer from ${min} to ${max} (got "${value}")`, 'scrub');
+            : `--${name} must be an integer from ${min} to ${max} (got "${value}")`, command);
     }
     return n;
 }
@@ -216,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`, command);
     switch (command) {
         case 'check':
-            return checkCommand(fileArgument(command, file, '.hyp'));
+            return checkCommand(fileArgument(command, file, '.hyp'), { numericBudget: intOption(values['numeric-budget'], 'numeric-budget', 1, 1024, command) });
         case 'draw':
             try {
                 return await drawCommand(fileArgument(command, file, '.hyp'), { hypotheses: values.hypothesis ?? [], out: values.out });

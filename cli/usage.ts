@@ -13,11 +13,16 @@ interface CommandHelp {
 
 const HELP: Record<CommandName, CommandHelp> = {
     check: {
-        usage: ['hyp check FILE.hyp'],
+        usage: ['hyp check FILE.hyp [--numeric-budget N]'],
         details: `Checks a hypothesis file against its model and dataset without running the model: every
 problem as file:line:col: severity code: message on stdout, a summary line on stderr. Every row of
 the dataset is checked (inputs against the model's inputs, labels against its classes, features
-evaluated). Exit 1 when there is an error.`,
+evaluated). Exit 1 when there is an error.
+
+  --numeric-budget N  N times the default bounds (1 to 1024) of the numeric pass over part-level
+                      edges: 128 parent parts perturbed and 2^28 elements computed a file. Claimed
+                      edges are tested first; numeric-pass-skipped says which were left untested and
+                      the N that tests them.`,
     },
     scrub: {
         usage: [

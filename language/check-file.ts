@@ -44,13 +44,13 @@ export interface CheckResult {
 let services: { shared: LangiumSharedServices; Hyp: HypServices } | undefined;
 
 /** Checks a .hyp file and, when it has no errors, lowers it; never throws for problems in the file. */
-export async function checkHypFile(path: string, options: { prober?: ModelProber; perturber?: PartPerturber; perturbBounds?: Partial<PerturbBounds> } = {}): Promise<CheckResult> {
+export async function checkHypFile(path: string, options: { prober?: ModelProber; perturber?: PartPerturber; perturbBounds?: Partial<PerturbBounds>; numericBudget?: number } = {}): Promise<CheckResult> {
     services ??= createHypServices(NodeFileSystem);
     const { shared, Hyp } = services;
     // Without one, G has the shapes the file declares (the services are shared by every call);
     // without a perturber, no numeric pass over part-level edges.
     Hyp.workspace.HypWorkspaceData.useProber(options.prober, options.perturber);
-    Hyp.workspace.HypWorkspaceData.usePerturbBounds(options.perturbBounds);
+    Hyp.workspace.HypWorkspaceData.usePerturbBounds(options.perturbBounds, options.numericBudget);
     const file = resolve(path);
     const uri = URI.file(file);
     const documents = shared.workspace.LangiumDocuments;

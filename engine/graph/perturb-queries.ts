@@ -39,6 +39,14 @@ export interface PerturbBounds {
 
 export const PERTURB_BOUNDS: PerturbBounds = { parts: MAX_PERTURBED_PARTS, runElements: MAX_RUN_ELEMENTS, work: MAX_WORK };
 
+/**
+ * The bounds of `hyp check --numeric-budget factor`: the parts and work bounds `factor` times the
+ * defaults. A run's size stays (it bounds the memory of one onnxruntime run, not the time).
+ */
+export function budgetBounds(factor: number): PerturbBounds {
+    return { parts: Math.max(1, Math.floor(MAX_PERTURBED_PARTS * factor)), runElements: MAX_RUN_ELEMENTS, work: Math.floor(MAX_WORK * factor) };
+}
+
 /** A child the pass would test (its structural edges over-approximate) but a bound keeps untested: no evidence either way. */
 export interface SkippedChild {
     tensor: string;
@@ -163,7 +171,8 @@ export function perturbPlan(g: GraphG, model: ModelGraph, bounds: PerturbBounds 
         const runs = more.length + (c.chosen.size === 0 ? 1 : 0);
         const cost = c.local * c.rows * PERTURBATIONS * runs;
         if (more.length > left.parts) {
-            return `${c.tensor} has ${more.length} ${whose}parent part${more.length === 1 ? '' : 's'} to perturb and ${left.parts} of the ${bounds.parts} a file were left (${whose === 'claimed ' ? 'the claimed parent parts of children before it in G used them' : 'claimed parent parts, then children before it in G, used them'})`;
+            const used = left.parts === bounds.parts ? '' : whose === 'claimed ' ? ' (the claimed parent parts of children before it in G used them)' : ' (claimed parent parts, then children before it in G, used them)';
+            return `${c.tensor} has ${more.length} ${whose}parent part${more.length === 1 ? '' : 's'} to perturb and ${left.parts} of the ${bounds.parts} a file were left${used}`;
         }
         if (cost > left.work) {
             return c.local === Infinity ? `${c.tensor}'s local function has a shape not known, so its work is not bounded`

@@ -13,6 +13,8 @@ import { IssueCodes } from './issue-codes.js';
 /** Claimed edges, and reasons, listed at most in a message. */
 const LISTED = 8;
 const REASONS = 1;
+/** How far, at most, a numeric-pass-skipped looks for a budget that tests its edges (times the current bounds). */
+const MAX_RAISE = 64;
 
 const UNTESTED = 'a missing edge-numerically-inert warning on them means "not tested", not "moved its child"; the structural edges stand (G, the planner and the scrub use them either way)';
 
@@ -45,9 +47,29 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
             { ...at, code: IssueCodes.NumericPassFailed });
     }
     if (skipped.length > 0) {
-        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. The bounds are spent on claimed parent parts first; a hook point nearer the child (a shorter local function, smaller parents), or claims on fewer split parts, brings them within the bounds`,
+        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. ${raising(analysis, new Set(skipped.flatMap(s => s.edges)), concerned)}`,
             { ...at, code: IssueCodes.NumericPassSkipped });
     }
+}
+
+/**
+ * How to bring `untested` within the bounds: the smallest `hyp check --numeric-budget` (the current
+ * one times a power of two, up to MAX_RAISE) under which the plan tests the most of them, when one
+ * tests any; always the structural remedies (the run bound, a shape unknown, do not scale).
+ */
+function raising(analysis: DocumentAnalysis, untested: ReadonlySet<string>, concerned: (edges: readonly [string, string][]) => string[]): string {
+    const remedies = 'a hook point nearer the child (a shorter local function, smaller parents), or claims on fewer split parts, brings them within the bounds';
+    const left = (scale: number) => {
+        const plan = analysis.numericPlan?.(scale);
+        return plan === undefined ? untested.size : new Set(plan.skipped.flatMap(s => concerned(s.edges)).filter(e => untested.has(e))).size;
+    };
+    const scales = Array.from({ length: Math.log2(MAX_RAISE) }, (_, i) => 2 ** (i + 1));
+    const most = left(MAX_RAISE);
+    const budget = analysis.numericBudget?.() ?? 1;
+    if (most >= untested.size) return `The bounds are spent on claimed parent parts first; raising them would not help (the run bound and shapes not known do not scale, and ${MAX_RAISE} times the parts and work bounds leaves them untested): ${remedies}`;
+    const scale = scales.find(s => left(s) === most)!;
+    const tests = untested.size - most;
+    return `The bounds are spent on claimed parent parts first; \`hyp check --numeric-budget ${budget * scale}\` (${budget * scale} times the default parts and work bounds) tests ${tests === untested.size ? 'them' : `${tests} of them`} (the editor keeps the defaults), or ${remedies}`;
 }
 
 /** "2 claimed edges (input.z2 -> A.a0, input.z1 -> A.a0)". */

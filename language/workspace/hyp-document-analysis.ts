@@ -64,8 +64,14 @@ export interface DocumentAnalysis {
      * a perturber (no pass is run, nothing to say), and absent where numericEvidence is.
      */
     numericPass?: () => NumericPass | undefined;
-    /** The pass's plan alone (which children it tests, which a bound keeps untested), without running it; undefined without a perturber. */
-    numericPlan?: () => Pick<NumericPass, 'queries' | 'skipped'> | undefined;
+    /**
+     * The pass's plan alone (which children it tests, which a bound keeps untested), without running
+     * it; undefined without a perturber. With `scale`: what it would be with the parts and work
+     * bounds `scale` times what they are (not cached), for saying how far to raise them.
+     */
+    numericPlan?: (scale?: number) => Pick<NumericPass, 'queries' | 'skipped'> | undefined;
+    /** The factor the pass's bounds are raised by (`hyp check --numeric-budget`; 1: the defaults). */
+    numericBudget?: () => number;
 }
 
 /** The numeric pass of a document: its plan, and its evidence once it has run or why it failed. */
@@ -163,11 +169,13 @@ export class HypDocumentAnalysis {
             const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
             // Built on first use: a file whose edges are never checked never runs it.
             let plan: ReturnType<typeof perturbPlan> | undefined;
+            let claimed: Set<string> | undefined;
+            const scaledPlans = new Map<string, ReturnType<typeof perturbPlan>>();
             let request: PerturbRequest | null | undefined;
             // Every edge check asks: once the pass has ended (or failed), the answer is kept.
             let ended: { value?: PartEvidence; error?: string } | undefined;
             // The file's claimed edges are planned first: where the bounds cannot cover every child, they cover what is claimed.
-            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds, claimedEdges(file, g));
+            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds, claimed ??= claimedEdges(file, g));
             const run = (start = true): typeof ended => {
                 if (ended !== undefined || (!start && request === undefined)) return ended;
                 plan = planned();
@@ -182,7 +190,17 @@ export class HypDocumentAnalysis {
             };
             analysis.numericEvidence = (start = true) => run(start)?.value;
             // Without a perturber no pass runs: nothing was left untested by it.
-            analysis.numericPlan = () => (this.data.perturbs ? planned() : undefined);
+            analysis.numericPlan = scale => {
+                if (!this.data.perturbs) return undefined;
+                if (scale === undefined) return planned();
+                // Kept per text like the plan: numeric-pass-skipped asks on every validation (the typing path).
+                const bounds = { ...this.data.perturbBounds, parts: Math.floor(this.data.perturbBounds.parts * scale), work: this.data.perturbBounds.work * scale };
+                const key = JSON.stringify(bounds);
+                let scaled = scaledPlans.get(key);
+                if (scaled === undefined) scaledPlans.set(key, scaled = perturbPlan(g, modelGraph, bounds, claimed ??= claimedEdges(file, g)));
+                return scaled;
+            };
+            analysis.numericBudget = () => this.data.numericBudget;
             analysis.numericPass = () => {
                 if (!this.data.perturbs) return undefined;
                 const state = run();

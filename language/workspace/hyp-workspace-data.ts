@@ -13,7 +13,7 @@ import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
 import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
-import { PERTURB_BOUNDS, type PartEvidence, type PerturbBounds, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
+import { budgetBounds, PERTURB_BOUNDS, type PartEvidence, type PerturbBounds, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
 
@@ -61,6 +61,7 @@ export class HypWorkspaceData {
     private readonly probeKeys = new WeakMap<readonly ProbeFeed[], { stamp: string; key: string }>();
     private perturber?: PartPerturber;
     private bounds: PerturbBounds = PERTURB_BOUNDS;
+    private budget = 1;
     private readonly perturbations = new Map<string, Loaded<PartEvidence>>();
     private readonly perturbationsInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
 
@@ -92,8 +93,15 @@ export class HypWorkspaceData {
         return this.bounds;
     }
 
-    usePerturbBounds(bounds: Partial<PerturbBounds> = {}): void {
-        this.bounds = { ...PERTURB_BOUNDS, ...bounds };
+    /** `budget` times the default bounds (`hyp check --numeric-budget`), then `bounds` over them (a test's). */
+    usePerturbBounds(bounds: Partial<PerturbBounds> = {}, budget = 1): void {
+        this.bounds = { ...budgetBounds(budget), ...bounds };
+        this.budget = budget;
+    }
+
+    /** The factor the pass's bounds were raised by (1: the defaults), for saying how far to raise them. */
+    get numericBudget(): number {
+        return this.budget;
     }
 
     /**

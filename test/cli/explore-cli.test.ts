@@ -57,7 +57,7 @@ describe('hyp discover', () => {
         expect(r.stderr).toMatch(/^hyp: scrub does not take --threshold \(it takes --hypothesis, /);
         const c = await hyp('check', 'examples/toy/toy.hyp', '--samples', '5');
         expect(c.code).toBe(2);
-        expect(c.stderr).toContain('hyp: check does not take --samples (it takes no options)');
+        expect(c.stderr).toContain('hyp: check does not take --samples (it takes --numeric-budget)');
     });
 
     it('refuses a bad rule, threshold, tolerance or name with the usage', async () => {
