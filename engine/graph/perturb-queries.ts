@@ -8,6 +8,7 @@
 // edge that never moved is reported as a warning and ranked last in completion; G, the error
 // `edge-not-in-graph` and the planner keep the structural edges.
 import type { ProbeFeed } from './probe.js';
+import type { RewritePatch } from './rewrite.js';
 import type { Coverage, GraphG, ModelGraph } from './types.js';
 
 /** Dataset rows and perturbations per row of each parent part; parent parts perturbed at most per file. */
@@ -70,6 +71,11 @@ export interface PerturbRequest {
     queries: PerturbQuery[];
     /** The model's inputs on the first PERTURB_ROWS dataset rows (fewer when the dataset has fewer). */
     feeds: ProbeFeed[];
+    /**
+     * The rewrites of hooks into sums of parts G was derived with (graph/rewrite.ts), made in the
+     * model before it runs: the queries' tensors are then the rewritten model's (a part is one).
+     */
+    rewrites?: RewritePatch;
 }
 
 /** What the perturbations of one parent part did to one child part. */
@@ -104,8 +110,8 @@ export function inertEdge(evidence: PartEvidence | undefined, child: string, par
 
 /**
  * The child tensors whose part-level parents a rule over-approximated (g.partsInexact), each with
- * the parent parts to perturb; none when G was derived on rewritten hooks (their parts are not
- * tensors of the model file) or the tensors are not the model's. At most `bounds.parts` parent
+ * the parent parts to perturb; none for tensors that are not `model`'s (the model G was derived
+ * on: with hooks rewritten into sums of parts, the rewritten one). At most `bounds.parts` parent
  * parts and `bounds.work` elements in all; children whose parents do not fit two rows in
  * `bounds.runElements` are not tested.
  */

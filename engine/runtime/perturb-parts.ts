@@ -11,6 +11,7 @@ import { extractLocalFunction, withExtraOutputs } from '../graph/local-function.
 import { edgeKey, MAX_RUN_ELEMENTS, PERTURBATIONS, type PartEvidence, type PerturbQuery, type PerturbRequest } from '../graph/perturb-queries.js';
 import type { TensorType } from '../onnx/dtype.js';
 import { readModelFile, writeModel } from '../onnx/read.js';
+import { applyRewritesToModel } from '../onnx/rewrite-model.js';
 import { Prng } from '../util/prng.js';
 import { createSession } from './session.js';
 
@@ -20,8 +21,10 @@ const SCALES = [1, 4, 16, 64];
 type Data = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 /** The evidence of a request on a model (the CLI runs it in-process, the language server in its probe process). */
-export async function perturbParts(model: ModelProto, request: PerturbRequest): Promise<PartEvidence> {
+export async function perturbParts(fileModel: ModelProto, request: PerturbRequest): Promise<PartEvidence> {
     const { queries, feeds } = request;
+    // Rewritten hooks: the parts are tensors of the model with the rewrites made in it, as the scrub runs it.
+    const model = request.rewrites === undefined ? fileModel : applyRewritesToModel(fileModel, request.rewrites);
     const rows = feeds.length === 0 ? 0 : feeds[0].data.length / Math.max(1, feeds[0].dims.reduce((a, b) => a * b, 1));
     const evidence: PartEvidence = { rows, perturbations: PERTURBATIONS, edges: {} };
     if (rows === 0 || queries.length === 0) return evidence;

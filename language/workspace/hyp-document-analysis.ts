@@ -5,6 +5,7 @@ import type { LangiumDocument } from 'langium';
 import type { Dataset } from '../../engine/dataset/dataset.js';
 import { deriveG } from '../../engine/graph/derive-g.js';
 import type { GraphG, GraphProblem, ModelGraph } from '../../engine/graph/types.js';
+import type { RewritePatch } from '../../engine/graph/rewrite.js';
 import { fromFieldType, type FeatureType } from '../../engine/features/types.js';
 import type { GraphSpec } from '../../engine/spec.js';
 import * as ast from '../generated/ast.js';
@@ -32,7 +33,7 @@ export interface DocumentAnalysis {
      * G and the problems found deriving it, when the model loaded; `graph` is the model graph G
      * was derived on (modelGraph with the hooks' rewrites into sums of parts made in it).
      */
-    derived?: { g: GraphG; problems: GraphProblem[]; graph: ModelGraph };
+    derived?: { g: GraphG; problems: GraphProblem[]; graph: ModelGraph; rewrites?: RewritePatch };
     /** Why G could not be derived from a model that loaded. */
     deriveError?: string;
     /**
@@ -54,7 +55,7 @@ export interface DocumentAnalysis {
     /**
      * The numeric pass over G's over-approximated part-level edges (graph/perturb-queries.ts), when
      * it has run: the first call starts it (with a perturber, after the probe), pending meanwhile
-     * (undefined). Absent without a probe, and when hooks are rewritten into sums of parts.
+     * (undefined). Absent without a probe.
      * `start` false: the evidence of a pass some check started, never a new run.
      */
     numericEvidence?: (start?: boolean) => PartEvidence | undefined;
@@ -164,9 +165,10 @@ export class HypDocumentAnalysis {
         const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.') && !emptyRest(n)));
         const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
         const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph, vectorProblems };
-        if (derived !== undefined && modelGraph !== undefined && probe?.ok && model?.loaded?.ok && dataset?.loaded?.ok
-            && graphSpec.hooks.every(h => h.rewrite === undefined)) {
+        if (derived !== undefined && modelGraph !== undefined && probe?.ok && model?.loaded?.ok && dataset?.loaded?.ok) {
             const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
+            // Hooks rewritten into sums of parts: their parts are tensors of the rewritten model, which the pass runs (the patch travels with the request).
+            const rewritten = derived.graph, rewrites = derived.rewrites !== undefined && derived.rewrites.hooks.size > 0 ? derived.rewrites : undefined;
             // Built on first use: a file whose edges are never checked never runs it.
             let plan: ReturnType<typeof perturbPlan> | undefined;
             let claimed: Set<string> | undefined;
@@ -175,13 +177,13 @@ export class HypDocumentAnalysis {
             // Every edge check asks: once the pass has ended (or failed), the answer is kept.
             let ended: { value?: PartEvidence; error?: string } | undefined;
             // The file's claimed edges are planned first: where the bounds cannot cover every child, they cover what is claimed.
-            const planned = () => plan ??= perturbPlan(g, modelGraph, this.data.perturbBounds, claimed ??= claimedEdges(file, g));
+            const planned = () => plan ??= perturbPlan(g, rewritten, this.data.perturbBounds, claimed ??= claimedEdges(file, g));
             const run = (start = true): typeof ended => {
                 if (ended !== undefined || (!start && request === undefined)) return ended;
                 plan = planned();
                 if (request === undefined) {
                     const feeds = plan.queries.length > 0 ? documentProbeFeeds(graph, data, decl, { fieldTypes, functionNames }, PERTURB_ROWS) : undefined;
-                    request = feeds === undefined ? null : { queries: plan.queries, feeds };
+                    request = feeds === undefined ? null : { queries: plan.queries, feeds, ...(rewrites && { rewrites }) };
                 }
                 const ran = request === null ? undefined : this.data.perturbation(path, request);
                 if (ran?.ok === false && ran.pending) return undefined;
@@ -197,7 +199,7 @@ export class HypDocumentAnalysis {
                 const bounds = { ...this.data.perturbBounds, parts: Math.floor(this.data.perturbBounds.parts * scale), work: this.data.perturbBounds.work * scale };
                 const key = JSON.stringify(bounds);
                 let scaled = scaledPlans.get(key);
-                if (scaled === undefined) scaledPlans.set(key, scaled = perturbPlan(g, modelGraph, bounds, claimed ??= claimedEdges(file, g)));
+                if (scaled === undefined) scaledPlans.set(key, scaled = perturbPlan(g, rewritten, bounds, claimed ??= claimedEdges(file, g)));
                 return scaled;
             };
             analysis.numericBudget = () => this.data.numericBudget;

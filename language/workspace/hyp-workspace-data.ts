@@ -13,6 +13,7 @@ import { loadDataset, type Dataset } from '../../engine/dataset/dataset.js';
 import { loadModelGraph } from '../../engine/graph/model-graph.js';
 import type { ModelGraph } from '../../engine/graph/types.js';
 import { probedTensorNames, probeKey, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
+import type { RewritePatch } from '../../engine/graph/rewrite.js';
 import { budgetBounds, PERTURB_BOUNDS, type PartEvidence, type PerturbBounds, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
@@ -113,7 +114,7 @@ export class HypWorkspaceData {
         if (this.perturber === undefined || request.queries.length === 0) return undefined;
         const stamp = fileStamp(path);
         if (stamp === undefined) return undefined;
-        const key = `${probeKey(stamp, request.feeds)}:${JSON.stringify(request.queries)}`;
+        const key = `${probeKey(stamp, request.feeds)}:${JSON.stringify(request.queries)}${request.rewrites === undefined ? '' : `:${rewritesKey(request.rewrites)}`}`;
         const perturber = this.perturber;
         return this.inBackground(this.perturbations, this.perturbationsInFlight, key, path, `perturbing parts of ${path}…`, () => perturber(path, request));
     }
@@ -295,4 +296,15 @@ function fileStamp(path: string): string | undefined {
     } catch {
         return undefined;
     }
+}
+
+/** A patch's identity for the numeric pass's cache: its nodes, and its constants' values (subspace projections change with the vectors files). */
+const rewriteKeys = new WeakMap<RewritePatch, string>();
+function rewritesKey(patch: RewritePatch): string {
+    let key = rewriteKeys.get(patch);
+    if (key === undefined) {
+        key = JSON.stringify([patch.nodes, patch.constants.map(c => [c.name, c.dims, Array.from(c.values)])]);
+        rewriteKeys.set(patch, key);
+    }
+    return key;
 }

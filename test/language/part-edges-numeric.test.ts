@@ -164,6 +164,20 @@ hypothesis h {
     });
 });
 
+describe('hooks rewritten into sums of parts', () => {
+    it('the pass runs on the model with the rewrites made in it: claimed edges from the parts of a hook split through its heads are tested', async () => {
+        // O0 = layer 0's attention output after W_O, split through Z0 (its heads): O0.h0 … O0.h3 and
+        // O0.bias are tensors of the rewritten model only; Z1 (layer 1's att @ v) is a product of two activations.
+        const r = await checkHypFile(resolve(import.meta.dirname, '../../examples/torch-export/per_head_wo.hyp'), { prober: probeModelFile, perturber: perturbPartsFile });
+        expect(r.diagnostics).toEqual([]);
+        for (const parent of ['O0.h0', 'O0.h3', 'O0.bias', 'input']) {
+            const e = r.numeric?.edges[`${parent} -> Z1.h1`];
+            expect(e?.trials, parent).toBe(32);
+            expect(e?.moved, parent).toBeGreaterThan(0);
+        }
+    });
+});
+
 describe('numerically inert edges in the editor', () => {
     it('a failed pass is an information diagnostic on the model line there too', async () => {
         const dir = writeCumsumCase();
