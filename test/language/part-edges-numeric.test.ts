@@ -12,6 +12,7 @@ import { createHypServices } from '../../language/hyp-module.js';
 import { checkHypFile } from '../../language/check-file.js';
 import { probeModelFile } from '../../engine/runtime/probe-model.js';
 import { perturbPartsFile } from '../../engine/runtime/perturb-parts.js';
+import { createProcessPerturber } from '../../server/probe-process.js';
 import { removeInertCases, writeCumsumCase, writeCumsumChainCase } from '../fixtures/inert-models.js';
 
 afterAll(removeInertCases);
@@ -175,6 +176,17 @@ describe('hooks rewritten into sums of parts', () => {
             expect(e?.trials, parent).toBe(32);
             expect(e?.moved, parent).toBeGreaterThan(0);
         }
+    });
+
+    it('the language server\'s probe process gets the rewrites with the request, and finds the same', async () => {
+        const file = resolve(import.meta.dirname, '../../examples/torch-export/per_head_wo.hyp');
+        const inProcess = await checkHypFile(file, { prober: probeModelFile, perturber: perturbPartsFile });
+        // The worker bundle the server forks (the test setup builds it).
+        const perturber = createProcessPerturber(resolve(import.meta.dirname, '../../dist/hyp-probe-worker.mjs'))!;
+        const forked = await checkHypFile(file, { prober: probeModelFile, perturber });
+        expect(forked.diagnostics).toEqual([]);
+        expect(Object.keys(forked.numeric?.edges ?? {})).toHaveLength(28);
+        expect(forked.numeric?.edges).toEqual(inProcess.numeric?.edges);
     });
 });
 
