@@ -172,6 +172,10 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
         if (as === undefined) slices.set(key, out);
         return out;
     };
+    // A tensor computed on a box of its own gets a name of its own. So does the function's output
+    // when its node computes more than the box asked for (a Softmax along the sliced axis): the
+    // Slice that cuts the box out then takes the output's name, which must be defined once.
+    const nameFor = (o: string, computed: Region) => (isWhole(computed) && (o !== output || sameRegion(computed, wanted)) ? o : `${o}::region`);
     for (const node of graph.node) {
         const plan = plans.get(node);
         if (plan === undefined) continue;
@@ -181,7 +185,7 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
                 const box = plan.split!.outputs[i];
                 if (o === '' || box === undefined) return;
                 const computed = normalise(box, dimsOrThrow(o));
-                const renamed = isWhole(computed) ? o : `${o}::region`;
+                const renamed = nameFor(o, computed);
                 take(node.input[0], normalise(plan.split!.fromInput[i]!, dimsOrThrow(node.input[0])), renamed);
                 available.set(o, computed);
                 current.set(o, renamed);
@@ -198,7 +202,7 @@ export function sliceLocalFunction(local: ModelProto, output: string, region: Re
             if (o === '') return o;
             const computed = normalise(plan.computed, dimsOrThrow(o));
             available.set(o, computed);
-            const renamed = isWhole(computed) ? o : `${o}::region`;
+            const renamed = nameFor(o, computed);
             current.set(o, renamed);
             return renamed;
         });

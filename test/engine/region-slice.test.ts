@@ -187,6 +187,17 @@ describe('sliced local functions', () => {
         expect(await expectSame(positionwiseModel(false), [null, [1, 2]])).toEqual([null, [1, 2], null]);
     });
 
+    it('cuts a box out of an output whose node computes it whole (a Softmax along the axis asked for), the output defined once', async () => {
+        // Found by test/language/generated-hypotheses.test.ts: paren's blocks.1.attn.hook_pattern split
+        // along its key axis gave a Softmax and a Slice both writing the output ("Duplicate definition of name").
+        const b = new GraphBuilder('softmax-out');
+        b.input('x', 'float32', ['batch', 4, 3]);
+        b.node('Softmax', ['x'], f32('out', ['batch', 4, 3]), { axis: -1 });
+        b.output('out');
+        expect(await expectSame(b.build(), [null, null, [1, 3]])).toEqual([null, null, null]);
+        expect(await expectSame(b.build(), [null, [2, 3], [0, 1]])).toEqual([null, [2, 3], null]);
+    });
+
     it('reads the whole input through an op it has no rule for', async () => {
         const need = await expectSame(positionwiseModel(true), undefined);
         expect(need).toEqual([null, null, null]);

@@ -36,6 +36,14 @@ async function checkAndScrub(name: string, text: string): Promise<Map<string, Sc
     return runs;
 }
 
+const PAREN_HEAD = `model "${EXAMPLES}/paren/paren.onnx"
+dataset "${EXAMPLES}/paren/paren.jsonl" {
+    input tokens = tokens
+    label label
+}
+metric accuracy
+`;
+
 describe('generated files hyp check accepted, scrubbed', () => {
     it('a hook on one output of a Split (tiny_gpt\'s fused qkv split three ways): its readers\' local functions define it once', async () => {
         // Was: internal error "This is an invalid model. Error: Duplicate definition of name
@@ -56,5 +64,36 @@ hypothesis identity {
             expect(r.get('nothing')!.lossRecovered).toBe(0);
             expect(r.get('identity')!.lossRecovered).toBeCloseTo(1, 6);
         }
+    });
+
+    it('an attention pattern split along its key axis: the sliced local function that reads it cuts the part out of a Softmax computed whole', async () => {
+        // Was: internal error "Duplicate definition of name (blocks.1.attn.hook_pattern)" from the
+        // local function of the pattern's part, sliced to the keys it holds (region-slice.ts).
+        const runs = await checkAndScrub('pattern-keys', `${PAREN_HEAD}
+graph {
+    node Q = "blocks.1.ln1.hook_normalized_q" split axis 3 { p0: 52 }
+    node P = "blocks.1.attn.hook_pattern" split axis 3 { p0: [6, 29] }
+}
+hypothesis nothing {
+    output
+}
+hypothesis identity {
+    node q0 -> Q.p0 <- input
+    node q -> Q.rest <- input
+    node p0 -> P.p0 <- q0, q, input
+    node p -> P.rest <- q0, q, input
+    output <- input, p0, p
+}
+hypothesis keys {
+    node q -> Q.rest = tokens[1]
+    node p0 -> P.p0 = label <- q
+    output <- p0
+}
+`);
+        for (const r of runs) {
+            expect(r.get('nothing')!.lossRecovered).toBe(0);
+            expect(r.get('identity')!.lossRecovered).toBeCloseTo(1, 6);
+        }
+        expect(runs[1].get('keys')!.lossRecovered).toBeCloseTo(runs[0].get('keys')!.lossRecovered, 6);
     });
 });
