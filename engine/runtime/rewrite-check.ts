@@ -36,6 +36,10 @@ export interface RewriteMismatch {
     example: number;
     /** For not-linear: the pair of examples. */
     pair?: [number, number];
+    /** For inexact: the tensor's value and the parts' sum where they differ most. */
+    values?: [number, number];
+    /** For inexact: the tensor's first value that is not finite (an infinity a mask put there), and its example. */
+    nonFinite?: { value: number; example: number };
 }
 
 /**
@@ -68,15 +72,22 @@ export async function rewriteMismatches(model: ModelProto, patch: RewritePatch, 
                 continue;
             }
             const whole = out[h.tensor].data as Float32Array, sum = out[h.sum].data as Float32Array;
-            let scale = 0, worst = 0, at = 0;
+            let scale = 0, worst = 0, at = 0, nonFinite = -1;
             for (let i = 0; i < whole.length; i++) {
-                scale = Math.max(scale, Math.abs(whole[i]));
-                const d = Math.abs(whole[i] - sum[i]);
-                // A NaN difference counts as the worst.
-                if (!(d <= worst)) { worst = Number.isNaN(d) ? Infinity : d; at = i; }
+                if (nonFinite < 0 && !Number.isFinite(whole[i])) nonFinite = i;
+                // The scale is the largest finite value: an infinity (a mask applied with -inf) would make every difference relative 0 or NaN.
+                if (Number.isFinite(whole[i])) scale = Math.max(scale, Math.abs(whole[i]));
+                const d = whole[i] === sum[i] ? 0 : Math.abs(whole[i] - sum[i]);
+                // A NaN difference (the projection of an infinity) counts as the worst; the first one is reported.
+                const counted = Number.isNaN(d) ? Infinity : d;
+                if (counted > worst) { worst = counted; at = i; }
             }
             const relative = worst === 0 ? 0 : worst / Math.max(scale, Number.MIN_VALUE);
-            if (relative > REWRITE_TOLERANCE) mismatches.push({ hook, kind: 'inexact', relative, absolute: worst, scale, example: Math.floor(at / (whole.length / count)) });
+            if (relative > REWRITE_TOLERANCE) {
+                const exampleOf = (i: number) => Math.floor(i / (whole.length / count));
+                mismatches.push({ hook, kind: 'inexact', relative, absolute: worst, scale, example: exampleOf(at), values: [whole[at], sum[at]],
+                    ...(nonFinite >= 0 && { nonFinite: { value: whole[nonFinite], example: exampleOf(nonFinite) } }) });
+            }
         }
         return mismatches;
     } finally {
@@ -97,6 +108,20 @@ export function rewriteInexactError(m: RewriteMismatch, hook: HookSpec | undefin
             'rewrite a tensor its source reaches through linear ops alone');
     }
     const row = rowLine?.(m.example);
+    if (m.nonFinite !== undefined) {
+        const at = rowLine?.(m.nonFinite.example);
+        return new HypError(
+            `"${hook?.tensor ?? m.hook}" holds ${m.nonFinite.value}${at !== undefined ? ` (at ${at.file}:${at.line})` : ''}, and its parts do not add up to it: `
+                + `where it is ${m.values![0]} they add up to ${m.values![1]}`,
+            'rewrite-inexact', hook?.source ?? { file: modelPath },
+            'a tensor holding infinities or NaN (a mask applied with -inf) is not a sum of parts: rewrite a tensor before the mask or after the softmax');
+    }
+    if (m.values !== undefined && !Number.isFinite(m.values[1])) {
+        return new HypError(
+            `the parts of "${m.hook}" do not add up to "${hook?.tensor ?? m.hook}" on the dataset's rows: where it is ${m.values[0]} they add up to ${m.values[1]}`
+                + (row !== undefined ? `, at ${row.file}:${row.line}` : ''),
+            'rewrite-inexact', hook?.source ?? { file: modelPath }, 'the parts overflow on these rows');
+    }
     const size = m.scale > 0
         ? `by up to ${m.absolute.toPrecision(3)}, ${m.relative.toPrecision(3)} of its largest value ${m.scale.toPrecision(3)} (allowed 1e-5)`
         : `by up to ${m.absolute.toPrecision(3)} where the tensor is zero on every row checked`;

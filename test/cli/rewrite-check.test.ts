@@ -46,4 +46,29 @@ describe('hyp check on a rewrite that is not exact on the rows', () => {
         const checked = await checkHypFile(file, { prober: probeModelFile });
         expect(await rewriteDiagnostics(checked.spec, file)).toEqual([]);
     }, 60_000);
+
+    it('a subspace of a tensor holding -inf (tiny_gpt\'s masked attention scores) is rewrite-inexact naming the infinity, not a NaN in the scrub', async () => {
+        // Found by test/language/generated-hypotheses.test.ts: the projection of a row holding -inf is
+        // NaN, which the check compared as relative NaN (never above the tolerance) and accepted; the
+        // scrub then stopped on a NaN activation.
+        const examples = join(import.meta.dirname, '../../examples/torch-export');
+        const dir = writeRewriteCase('heads');
+        const file = join(dir, 'masked.hyp');
+        writeFileSync(file, `model "${examples}/tiny_gpt.onnx"
+dataset "${examples}/tiny_gpt.jsonl" { input tokens = tokens  label prev }
+metric cross_entropy at position pos
+graph {
+    node S = "/blocks.0/attn/Where_output_0" split subspace { k: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0] }
+}
+hypothesis h {
+    node k -> S.k <- input
+    output <- k, input
+}
+`);
+        const checked = await checkHypFile(file, { prober: probeModelFile });
+        expect(checked.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+        const found = await rewriteDiagnostics(checked.spec, file);
+        expect(found).toEqual([{ file, line: 5, column: 1, severity: 'error', code: 'rewrite-inexact',
+            message: expect.stringMatching(/^"\/blocks\.0\/attn\/Where_output_0" holds -Infinity \(at .*tiny_gpt\.jsonl:1\), and its parts do not add up to it: where it is \S+ they add up to NaN \(a tensor holding infinities/) }]);
+    }, 60_000);
 });
