@@ -30,6 +30,8 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
     // By child tensor: the claimed edges each query or skipped child would test.
     const concerned = (edges: readonly [string, string][]) => edges.map(([c, p]) => edgeKey(c, p)).filter(k => claimed.has(k));
     const skipped: { edges: string[]; reason: string }[] = plan.skipped.map(s => ({ edges: concerned(s.edges), reason: s.reason })).filter(s => s.edges.length > 0);
+    // What a larger budget could change: the plan's skipped children (not a run's, below).
+    const planSkipped = new Set(skipped.flatMap(s => s.edges));
     const failed: { edges: string[]; reason: string }[] = [];
     const tested = plan.queries.map(q => ({ tensor: q.tensor, edges: concerned(q.edges) })).filter(q => q.edges.length > 0);
     if (tested.length > 0) {
@@ -47,29 +49,37 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
             { ...at, code: IssueCodes.NumericPassFailed });
     }
     if (skipped.length > 0) {
-        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. ${raising(analysis, new Set(skipped.flatMap(s => s.edges)), concerned)}`,
+        accept('info', `the numeric pass over part-level edges left ${count(skipped)} untested, past its work bounds: ${reasons(skipped)}. ${UNTESTED[0].toUpperCase()}${UNTESTED.slice(1)}. ${raising(analysis, planSkipped, new Set(skipped.flatMap(s => s.edges)).size, concerned)}`,
             { ...at, code: IssueCodes.NumericPassSkipped });
     }
 }
 
 /**
- * How to bring `untested` within the bounds: the smallest `hyp check --numeric-budget` (the current
- * one times a power of two, up to MAX_RAISE) under which the plan tests the most of them, when one
- * tests any; always the structural remedies (the run bound, a shape unknown, do not scale).
+ * How to bring the `all` claimed edges left untested within the bounds: the smallest `hyp check
+ * --numeric-budget` (the current one times a power of two, up to MAX_RAISE) under which the plan
+ * tests the most of `untested` (those the plan skipped), when one tests any; always the structural
+ * remedies (the run bound, a shape unknown, do not scale).
  */
-function raising(analysis: DocumentAnalysis, untested: ReadonlySet<string>, concerned: (edges: readonly [string, string][]) => string[]): string {
+function raising(analysis: DocumentAnalysis, untested: ReadonlySet<string>, all: number, concerned: (edges: readonly [string, string][]) => string[]): string {
     const remedies = 'a hook point nearer the child (a shorter local function, smaller parents), or claims on fewer split parts, brings them within the bounds';
     const left = (scale: number) => {
         const plan = analysis.numericPlan?.(scale);
         return plan === undefined ? untested.size : new Set(plan.skipped.flatMap(s => concerned(s.edges)).filter(e => untested.has(e))).size;
     };
-    const scales = Array.from({ length: Math.log2(MAX_RAISE) }, (_, i) => 2 ** (i + 1));
     const most = left(MAX_RAISE);
     const budget = analysis.numericBudget?.() ?? 1;
     if (most >= untested.size) return `The bounds are spent on claimed parent parts first; raising them would not help (the run bound and shapes not known do not scale, and ${MAX_RAISE} times the parts and work bounds leaves them untested): ${remedies}`;
-    const scale = scales.find(s => left(s) === most)!;
+    // Bisected over the exponents (a plan is milliseconds, up to tens on a GPT-2: this runs on the
+    // typing path): the scale named is one that was planned and tests them.
+    let [lo, hi] = [0, Math.log2(MAX_RAISE)];
+    while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (left(2 ** mid) === most) hi = mid;
+        else lo = mid;
+    }
+    const scale = 2 ** hi;
     const tests = untested.size - most;
-    return `The bounds are spent on claimed parent parts first; \`hyp check --numeric-budget ${budget * scale}\` (${budget * scale} times the default parts and work bounds) tests ${tests === untested.size ? 'them' : `${tests} of them`} (the editor keeps the defaults), or ${remedies}`;
+    return `The bounds are spent on claimed parent parts first; \`hyp check --numeric-budget ${budget * scale}\` (${budget * scale} times the default parts and work bounds) tests ${tests === all ? 'them' : `${tests} of them`} (the editor keeps the defaults), or ${remedies}`;
 }
 
 /** "2 claimed edges (input.z2 -> A.a0, input.z1 -> A.a0)". */
