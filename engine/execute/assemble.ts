@@ -4,7 +4,8 @@
 import type { Assembly, Request, RequestTable } from '../plan/requests.js';
 import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
 import type { ActivationStore } from './executor.js';
-import { type Activation, type ModelRunner, type NumericArray, allocTyped, exampleSize } from './model-runner.js';
+import type { FeedBuffers } from './feed-buffers.js';
+import { type Activation, type ModelRunner, exampleSize } from './model-runner.js';
 
 /**
  * Stacks, for each request of a batch (`ids`, computed requests of one parent list), the box
@@ -13,19 +14,16 @@ import { type Activation, type ModelRunner, type NumericArray, allocTyped, examp
  * as the copying.
  */
 export function assembleBatch(tensor: string, table: RequestTable, ids: readonly number[], k: number, need: Box | undefined,
-    store: ActivationStore, runner: ModelRunner, buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+    store: ActivationStore, runner: ModelRunner, buffers: FeedBuffers, boxes: BoxCache): Activation {
     const { dims, dtype } = runner.typeOf(tensor);
     const box: Box = need ?? boxes.whole(tensor);
     const inputOf = (id: number) => (table.get(id) as Extract<Request, { kind: 'computed' }>).inputs[k];
-    if (inputOf(ids[0]).sum) return stackBatch(tensor, ids.map(inputOf), store, box, buffers, boxes);
+    if (inputOf(ids[0]).sum) return stackBatch(tensor, ids.map(inputOf), k, store, box, buffers, boxes);
     const extents = boxExtents(dims, box);
     const size = exampleSize(extents);
-    // One feed buffer per parent and length, reused batch after batch: onnxruntime reads a feed
-    // only during its run, and fresh multi-megabyte arrays per batch kept the collector busy.
-    const key = `${tensor}\u0000${size * ids.length}`;
-    let buffer = buffers.get(key);
-    if (buffer === undefined) buffers.set(key, buffer = allocTyped(dtype, size * ids.length));
-    const data = buffer;
+    // One feed buffer per parent slot, reused run after run (feed-buffers.ts): fresh
+    // multi-megabyte arrays per batch kept the collector busy.
+    const data = buffers.take(dtype, String(k), size * ids.length);
     const flat = table.flatSources;
     // Consecutive sources mostly hold the same box of the tensor (the whole of it, or one
     // function's output box): its runs are looked up once per change, not per request.
@@ -70,8 +68,8 @@ export function assembleBatch(tensor: string, table: RequestTable, ids: readonly
  * source k (each source holding one example's per-part sums, [parts, ...reduced dims]); the
  * local function sums them (model-runner.ts, withStackedInputs).
  */
-function stackBatch(tensor: string, assemblies: Assembly[], store: ActivationStore, box: Box,
-    buffers: Map<string, NumericArray>, boxes: BoxCache): Activation {
+function stackBatch(tensor: string, assemblies: Assembly[], k: number, store: ActivationStore, box: Box,
+    buffers: FeedBuffers, boxes: BoxCache): Activation {
     const first = store.get(assemblies[0].sources[0]);
     if (first === undefined) throw new Error(`executor: activation of ${tensor} missing`);
     const parts = first.dims[0];
@@ -80,10 +78,7 @@ function stackBatch(tensor: string, assemblies: Assembly[], store: ActivationSto
     const extents = boxExtents(dims, box);
     const partSize = exampleSize(extents);
     const size = parts * partSize;
-    const key = `${tensor}\u0000stacked\u0000${size * assemblies.length}`;
-    let buffer = buffers.get(key) as Float32Array | undefined;
-    if (buffer === undefined) buffers.set(key, buffer = new Float32Array(size * assemblies.length));
-    const data = buffer;
+    const data = buffers.take('float32', `${k}\u0000stacked`, size * assemblies.length) as Float32Array;
     const rows = boxes.rows(`${tensor}\u0000stacked`, box, undefined, dims);
     for (let b = 0; b < assemblies.length; b++) {
         const sources = assemblies[b].sources;

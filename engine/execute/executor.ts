@@ -8,11 +8,12 @@ import type { Request } from '../plan/requests.js';
 import type { CleanCache } from './clean-cache.js';
 import { isWhole, type Region } from '../graph/region.js';
 import { assembleBatch, BoxCache } from './assemble.js';
+import { FeedBuffers } from './feed-buffers.js';
 import { requestRegions } from './request-regions.js';
 
 type ComputedRequest = Extract<Request, { kind: 'computed' }>;
 type CleanRequest = Extract<Request, { kind: 'clean' }>;
-import { type Activation, type ModelRunner, type NumericArray, exampleSize } from './model-runner.js';
+import { type Activation, type ModelRunner, exampleSize } from './model-runner.js';
 
 export interface ExecuteOptions {
     /** Requests (or examples) per session run. */
@@ -126,6 +127,7 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
     const sliced = runner.slicing === undefined ? undefined : await requestRegions(plan, g, runner, computedByTensor, outputs, opts.outputReads);
     const regions = sliced?.regions;
     const boxes = new BoxCache(runner);
+    const buffers = new FeedBuffers();
 
     // Computed requests, parents before children; per tensor, one group per parent list (a clean
     // cut feeds some requests from the frontier tensors instead of a parent) and output region.
@@ -134,7 +136,6 @@ export async function executePlan(plan: Plan, g: GraphG, runner: ModelRunner, op
         if (!all) continue;
         // Parent lists and regions are shared objects (the planner's lists, interned regions).
         const groups = new Map<readonly string[], Map<Region | undefined, number[]>>();
-        const buffers = new Map<string, NumericArray>();
         for (const id of all) {
             const parents = (table.get(id) as ComputedRequest).parents;
             const region = regions?.[id];
