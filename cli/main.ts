@@ -16,6 +16,7 @@ import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
 import { EXEC_CHOICES, type ExecChoice } from '../engine/execute/exec-strategy.js';
 import { parseByteSize } from '../engine/util/byte-size.js';
+import { rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
 import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
 class UsageError extends Error {
@@ -215,6 +216,12 @@ async function main(argv: string[]): Promise<number> {
         return mergeCommand([file, ...rest].map(f => fileArgument(command, f, '.json')), values.json);
     }
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one file`, command);
+    if (command === 'scrub' || command === 'discover' || command === 'challenge') {
+        // These scrub: they run in a process started with the allocator settings scrubs run
+        // faster with (engine/runtime/malloc-tunables.ts), this one again if it lacks them.
+        const code = rerunWithMallocTunables();
+        if (code !== undefined) return code;
+    }
     switch (command) {
         case 'check':
             return checkCommand(fileArgument(command, file, '.hyp'), { numericBudget: intOption(values['numeric-budget'], 'numeric-budget', 1, 1024, command) });
