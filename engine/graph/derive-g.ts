@@ -234,7 +234,22 @@ function hookProblem(graph: ModelGraph, hook: HookSpec, hookOfTensor: ReadonlyMa
         return { code: 'duplicate-tensor', severity: 'error', message: `tensor "${hook.tensor}" is already the hook point "${other}"` };
     }
     if (info.perExample === false) return notPerExample(graph, info);
+    if (info.nonFinite !== undefined) return notFinite(graph, info);
     return undefined;
+}
+
+/**
+ * A hook on a tensor the model itself fills with infinities or NaN (attention scores masked with
+ * -inf before the softmax): a scrub reads every hook tensor and stops on a value that is not
+ * finite, so the file would check and never scrub.
+ */
+function notFinite(graph: ModelGraph, info: TensorInfo): Omit<GraphProblem, 'hook'> {
+    const downstream = firstPerExampleDownstream(graph, info.name, t => t.perExample === true && t.nonFinite === undefined);
+    return {
+        code: 'not-finite', severity: 'error', suggestion: downstream,
+        message: `"${info.name}" holds ${info.nonFinite} on the dataset's first rows (a mask applied with -inf, say), and a scrub stops on a value that is not finite, so it cannot be a hook point`
+            + (downstream !== undefined ? `; the first finite tensor downstream is "${downstream}"` : ''),
+    };
 }
 
 /**

@@ -21,6 +21,11 @@ export interface ProbedTensor {
      * the same on every run, so the part-level edges can read them (graph/part-deps.ts).
      */
     values?: number[];
+    /**
+     * The first value that is not finite the run saw in a float tensor ('-Infinity' where a mask
+     * is applied with -inf), as text: it crosses to and from a worker process as JSON.
+     */
+    nonFinite?: string;
 }
 
 /** Tensors without the batch axis up to this many elements keep their values. */
@@ -86,7 +91,8 @@ export function refineModelGraph(graph: ModelGraph, probe: ModelProbe): ModelGra
         const declared = info.shape;
         // A declared shape is kept when every axis but the batch axis is a number and it agrees in rank.
         const keep = declared !== null && declared.length === probed.length && declared.every((d, i) => (seen.perExample && i === 0) || typeof d === 'number');
-        tensors.set(name, { ...info, dtype: info.dtype ?? seen.dtype, shape: keep ? declared : probed, perExample: seen.perExample });
+        tensors.set(name, { ...info, dtype: info.dtype ?? seen.dtype, shape: keep ? declared : probed, perExample: seen.perExample,
+            ...(seen.nonFinite !== undefined && { nonFinite: seen.nonFinite }) });
         if (!seen.perExample && seen.values !== undefined && !constants.has(name)) constants.set(name, seen.values);
     }
     return { ...graph, tensors, constants };
@@ -101,7 +107,8 @@ export function probedTensorNames(graph: ModelGraph): string[] {
  * The first per-example tensor downstream of `tensor` (breadth-first over its consumers, in file
  * order): where a hook on a constant, a table or a shape value would have to go instead.
  */
-export function firstPerExampleDownstream(graph: ModelGraph, tensor: string): string | undefined {
+export function firstPerExampleDownstream(graph: ModelGraph, tensor: string,
+    usable: (info: TensorInfo) => boolean = info => info.perExample === true): string | undefined {
     const consumers = new Map<string, string[]>();
     for (const t of graph.tensors.values()) {
         for (const i of new Set(t.producer?.inputs ?? [])) {
@@ -116,7 +123,8 @@ export function firstPerExampleDownstream(graph: ModelGraph, tensor: string): st
         for (const c of consumers.get(queue.shift()!) ?? []) {
             if (seen.has(c)) continue;
             seen.add(c);
-            if (graph.tensors.get(c)?.perExample === true) return c;
+            const info = graph.tensors.get(c);
+            if (info !== undefined && usable(info)) return c;
             queue.push(c);
         }
     }

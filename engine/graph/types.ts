@@ -29,6 +29,8 @@ export interface TensorInfo {
      * one and on two examples showed (graph/probe.ts); undefined when the model was not run.
      */
     perExample?: boolean;
+    /** The first NaN or infinity the probe run saw in it, as text ('-Infinity'); undefined when none or not run. */
+    nonFinite?: string;
 }
 
 export interface ModelGraph {
@@ -93,7 +95,7 @@ export interface GraphG {
 
 /** A problem found while deriving G from the hook declarations (the language locates it). */
 export interface GraphProblem {
-    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'not-per-example' | 'bad-split'
+    code: 'unknown-tensor' | 'unknown-input' | 'duplicate-tensor' | 'unreachable-tensor' | 'not-per-example' | 'not-finite' | 'bad-split'
         | 'rewrite-invalid' | 'rewrite-not-linear' | 'rewrite-not-orthogonal';
     severity: 'error' | 'warning';
     message: string;

@@ -28,6 +28,8 @@ export async function probeModel(model: ModelProto, tensors: readonly string[], 
             const perExample = a.dims.length > 0 && a.dims[0] === 1 && b.dims[0] === 2 && a.dims.length === b.dims.length
                 && a.dims.every((d, i) => i === 0 || d === b.dims[i]) && firstSliceEqual(a.data as ArrayLike<number | bigint>, b.data as ArrayLike<number | bigint>);
             probe[name] = { dtype: b.type, dims: [...b.dims], perExample };
+            const nonFinite = firstNonFinite(b.data);
+            if (nonFinite !== undefined) probe[name].nonFinite = String(nonFinite);
             // Values that depend on the batch size (a Shape of the input) are not constants: kept only when both runs agree.
             const data = b.data as ArrayLike<number | bigint>, dataOne = a.data as ArrayLike<number | bigint>;
             if (!perExample && typeof data !== 'string' && data.length <= MAX_PROBED_VALUES && data.length === dataOne.length
@@ -39,6 +41,13 @@ export async function probeModel(model: ModelProto, tensors: readonly string[], 
     } finally {
         await session.release();
     }
+}
+
+/** The first NaN or infinity of a float tensor's values. */
+function firstNonFinite(data: unknown): number | undefined {
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) return undefined;
+    for (const v of data) if (!Number.isFinite(v)) return v;
+    return undefined;
 }
 
 /** Whether the one-example run equals the two-example run's first example (NaN equal to NaN). */

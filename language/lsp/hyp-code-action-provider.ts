@@ -19,7 +19,7 @@ import type { HypScrubStatus } from './scrub-status.js';
 /** The kind of the scrub actions (a source action: it changes no text). */
 export const SCRUB_ACTION_KIND = `${CodeActionKind.Source}.hyp.scrub`;
 
-const SUGGESTIONS = new Set<string>([IssueCodes.TensorUnknown, IssueCodes.TensorNotPerExample, IssueCodes.GraphNodeUnknown, IssueCodes.InputUnknown]);
+const SUGGESTIONS = new Set<string>([IssueCodes.TensorUnknown, IssueCodes.TensorNotPerExample, IssueCodes.TensorNotFinite, IssueCodes.GraphNodeUnknown, IssueCodes.InputUnknown]);
 
 export class HypCodeActionProvider implements CodeActionProvider {
     private readonly analysis: HypDocumentAnalysis;

@@ -13,6 +13,7 @@ const PROBLEM_CODES: Record<GraphProblem['code'], string> = {
     'duplicate-tensor': IssueCodes.TensorDuplicate,
     'unreachable-tensor': IssueCodes.TensorUnreachable,
     'not-per-example': IssueCodes.TensorNotPerExample,
+    'not-finite': IssueCodes.TensorNotFinite,
     'bad-split': IssueCodes.SplitInvalid,
     'rewrite-invalid': IssueCodes.RewriteInvalid,
     'rewrite-not-linear': IssueCodes.RewriteNotLinear,

@@ -32,6 +32,8 @@ export namespace IssueCodes {
     export const TensorDuplicate = 'tensor-duplicate';
     export const TensorUnreachable = 'tensor-unreachable';
     export const TensorNotPerExample = 'tensor-not-per-example';
+    /** A hook on a tensor the model fills with infinities or NaN (a mask applied with -inf), seen by the probe run. */
+    export const TensorNotFinite = 'tensor-not-finite';
     export const InputSplitUnknown = 'input-split-unknown';
     export const SplitInvalid = 'split-invalid';
     /** A rewrite into a sum of parts that cannot be made: its source, shapes, vectors (graph/rewrite.ts). */

@@ -117,6 +117,19 @@ hypothesis nothing { output }`);
         expect(quickFix.data).toEqual({ suggestion: '/Add_output_0' });
     });
 
+    it('a hook on attention scores masked with -inf is a located error naming the first finite tensor downstream, not a scrub that stops on -Infinity', async () => {
+        // Found by test/language/generated-hypotheses.test.ts: the hook checked, and every scrub of the
+        // file stopped with non-finite-activation on the clean run.
+        const m = await validateProbed(`${HEADER}graph {
+    node Z0 = ${Z0}
+    node W = <|"/blocks.0/attn/Where_output_0"|>
+}
+hypothesis h { node a -> Z0 <- input  output <- input, a }`);
+        expectErrorAt(m, 0, IssueCodes.TensorNotFinite,
+            '"/blocks.0/attn/Where_output_0" holds -Infinity on the dataset\'s first rows (a mask applied with -inf, say), and a scrub stops on a value that is not finite, so it cannot be a hook point; the first finite tensor downstream is "/blocks.0/attn/Softmax_output_0"');
+        expect(m.result.diagnostics.find(d => d.code === IssueCodes.TensorNotFinite)!.data).toEqual({ suggestion: '/blocks.0/attn/Softmax_output_0' });
+    });
+
     it('completion of a hook tensor offers per-example tensors only, with their real shapes', async () => {
         const text = `${HEADER}graph { node X = "" }`;
         const doc = await parseHelper<HypFile>(probed)(text, { documentUri: uri() });
