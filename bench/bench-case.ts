@@ -20,7 +20,7 @@ import { naiveScrubRoot } from './naive-scrubber.js';
 import { CASES } from './cases.js';
 import { discoverCase } from './discover-case.js';
 import { treePaths } from './tree-paths.js';
-import { rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
+import { exitWithRerunParent, rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
 
 const FORWARD_BATCH = 512;
 // As many roots as a 10,000-root case times: a thousand left V8 compiling the planner during the timed run.
@@ -43,11 +43,12 @@ async function steadySeconds(first: number, again: () => Promise<number>): Promi
 
 async function main(): Promise<void> {
     // As the CLI and the editor's scrub worker run (engine/runtime/malloc-tunables.ts).
-    const rerun = rerunWithMallocTunables();
+    const rerun = await rerunWithMallocTunables();
     if (rerun !== undefined) {
         process.exitCode = rerun;
         return;
     }
+    exitWithRerunParent();
     const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, exec: { type: 'string' }, 'device-memory': { type: 'string' } } });
     const [name, epArg = 'cpu'] = positionals;
     const c = CASES.find(x => x.name === name);

@@ -16,7 +16,7 @@ import { mergeCommand } from './merge-command.js';
 import { scrubCommand } from './scrub-command.js';
 import { EXEC_CHOICES, type ExecChoice } from '../engine/execute/exec-strategy.js';
 import { parseByteSize } from '../engine/util/byte-size.js';
-import { rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
+import { exitWithRerunParent, rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
 import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
 class UsageError extends Error {
@@ -219,8 +219,9 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'scrub' || command === 'discover' || command === 'challenge') {
         // These scrub: they run in a process started with the allocator settings scrubs run
         // faster with (engine/runtime/malloc-tunables.ts), this one again if it lacks them.
-        const code = rerunWithMallocTunables();
+        const code = await rerunWithMallocTunables();
         if (code !== undefined) return code;
+        exitWithRerunParent();
     }
     switch (command) {
         case 'check':
