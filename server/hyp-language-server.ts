@@ -8,6 +8,8 @@ import { createHypServices, type HypServices } from '../language/hyp-module.js';
 import { createBackgroundReader } from './background-reader.js';
 import { createProcessPerturber, createProcessProber } from './probe-process.js';
 import { FileWatchFallback } from './file-watch-fallback.js';
+import { HypConfigurationProvider } from './hyp-configuration-provider.js';
+import { watchNumericBudgetSetting } from './numeric-budget-watch.js';
 import { HypExecuteCommandHandler } from './scrub/hyp-execute-command-handler.js';
 import { registerScrubHandlers } from './scrub/register-scrub.js';
 
@@ -23,7 +25,11 @@ export interface HypInitializationOptions {
 /** Creates the services on a connection and starts listening; returns the language's services. */
 export function startHypLanguageServer(connection: Connection): HypServices {
     // The lens commands run here for clients that do not run them themselves (register-scrub.ts).
-    const { shared, Hyp } = createHypServices({ connection, ...NodeFileSystem }, { lsp: { ExecuteCommandHandler: () => new HypExecuteCommandHandler() } });
+    // Settings are pulled (workspace/configuration) as well as pushed, for any client (hyp-configuration-provider.ts).
+    const { shared, Hyp } = createHypServices({ connection, ...NodeFileSystem }, {
+        lsp: { ExecuteCommandHandler: () => new HypExecuteCommandHandler() },
+        workspace: { ConfigurationProvider: services => new HypConfigurationProvider(services) },
+    });
     const data = Hyp.workspace.HypWorkspaceData;
     const reader = createBackgroundReader();
     data.useBackgroundReader(reader, DEFAULT_BACKGROUND_LOAD_BYTES);
@@ -31,6 +37,7 @@ export function startHypLanguageServer(connection: Connection): HypServices {
     // numeric pass over part-level edges runs in one too.
     const prober = createProcessProber();
     if (prober !== undefined) data.useProber(prober, createProcessPerturber());
+    watchNumericBudgetSetting(shared, Hyp);
     const fallback = new FileWatchFallback(Hyp);
     shared.lsp.LanguageServer.onInitialize(params => {
         const options = (params.initializationOptions ?? {}) as HypInitializationOptions;

@@ -56,6 +56,7 @@ export namespace IssueCodes {
     // The numeric pass itself (validation/numeric-pass-checks.ts): it could not test a claimed edge
     export const NumericPassFailed = 'numeric-pass-failed';
     export const NumericPassSkipped = 'numeric-pass-skipped';
+    export const NumericBudgetSettingInvalid = 'numeric-budget-setting-invalid';
     export const OutputMissing = 'output-missing';
     export const OutputDuplicate = 'output-duplicate';
     export const InterpCycle = 'interp-cycle';

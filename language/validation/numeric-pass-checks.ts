@@ -8,6 +8,7 @@ import { edgeKey } from '../../engine/graph/perturb-queries.js';
 import type * as ast from '../generated/ast.js';
 import { claimedEdges } from '../workspace/claimed-edges.js';
 import type { DocumentAnalysis } from '../workspace/hyp-document-analysis.js';
+import { NUMERIC_BUDGET_SETTING } from '../workspace/numeric-budget-setting.js';
 import { IssueCodes } from './issue-codes.js';
 
 /** Claimed edges, and reasons, listed at most in a message. */
@@ -18,9 +19,15 @@ const MAX_RAISE = 64;
 
 const UNTESTED = 'a missing edge-numerically-inert warning on them means "not tested", not "moved its child"; the structural edges stand (G, the planner and the scrub use them either way)';
 
-/** numeric-pass-failed and numeric-pass-skipped, on the model declaration. */
+/** numeric-budget-setting-invalid, numeric-pass-failed and numeric-pass-skipped, on the model declaration. */
 export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, accept: ValidationAcceptor): void {
     const decl = analysis.model?.decl;
+    if (decl !== undefined && analysis.numericBudgetProblem !== undefined) {
+        // An error, like a bad --numeric-budget: the check asked for cannot be made, and running it on the defaults would answer another question unseen.
+        accept('error', `${analysis.numericBudgetProblem}. Until it is, the numeric pass over part-level edges does not run (nor on the default bounds instead): a missing edge-numerically-inert warning means "not tested"`,
+            { node: decl, property: 'path', code: IssueCodes.NumericBudgetSettingInvalid });
+        return;
+    }
     const g = analysis.derived?.g;
     if (decl === undefined || g === undefined || analysis.numericPass === undefined) return;
     const claimed = claimedEdges(file, g);
@@ -56,7 +63,7 @@ export function checkNumericPass(file: ast.HypFile, analysis: DocumentAnalysis, 
 
 /**
  * How to bring the `all` claimed edges left untested within the bounds: the smallest `hyp check
- * --numeric-budget` (the current one times a power of two, up to MAX_RAISE) under which the plan
+ * --numeric-budget`, or `hyp.numericBudget` in the editor (the current one times a power of two, up to MAX_RAISE) under which the plan
  * tests the most of `untested` (those the plan skipped), when one tests any; always the structural
  * remedies (the run bound, a shape unknown, do not scale).
  */
@@ -67,7 +74,7 @@ function raising(analysis: DocumentAnalysis, untested: ReadonlySet<string>, all:
         return plan === undefined ? untested.size : new Set(plan.skipped.flatMap(s => concerned(s.edges)).filter(e => untested.has(e))).size;
     };
     const most = left(MAX_RAISE);
-    const budget = analysis.numericBudget?.() ?? 1;
+    const { budget, from } = analysis.numericBudget?.() ?? { budget: 1, from: 'flag' };
     if (most >= untested.size) return `The bounds are spent on claimed parent parts first; raising them would not help (the run bound and shapes not known do not scale, and ${MAX_RAISE} times the parts and work bounds leaves them untested): ${remedies}`;
     // Bisected over the exponents (a plan is milliseconds, up to tens on a GPT-2: this runs on the
     // typing path): the scale named is one that was planned and tests them.
@@ -79,7 +86,9 @@ function raising(analysis: DocumentAnalysis, untested: ReadonlySet<string>, all:
     }
     const scale = 2 ** hi;
     const tests = untested.size - most;
-    return `The bounds are spent on claimed parent parts first; \`hyp check --numeric-budget ${budget * scale}\` (${budget * scale} times the default parts and work bounds) tests ${tests === all ? 'them' : `${tests} of them`} (the editor keeps the defaults), or ${remedies}`;
+    // The CLI's flag, or in the editor its setting (numeric-budget-setting.ts): the one the user can change here.
+    const raise = from === 'setting' ? `setting \`${NUMERIC_BUDGET_SETTING}\` to ${budget * scale}` : `\`hyp check --numeric-budget ${budget * scale}\``;
+    return `The bounds are spent on claimed parent parts first; ${raise} (${budget * scale} times the default parts and work bounds) tests ${tests === all ? 'them' : `${tests} of them`}, or ${remedies}`;
 }
 
 /** "2 claimed edges (input.z2 -> A.a0, input.z1 -> A.a0)". */

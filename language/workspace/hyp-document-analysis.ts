@@ -15,6 +15,7 @@ import type { HypWorkspaceData, Loaded } from './hyp-workspace-data.js';
 import { refineModelGraph, type ModelProbe, type ProbeFeed } from '../../engine/graph/probe.js';
 import { documentProbeFeeds } from './probe-inputs.js';
 import { claimedEdges } from './claimed-edges.js';
+import type { NumericBudgetFrom } from './numeric-budget-setting.js';
 import { PERTURB_ROWS, perturbPlan, type PartEvidence, type PerturbQuery, type PerturbRequest, type SkippedChild } from '../../engine/graph/perturb-queries.js';
 
 /** A declaration of a file and, when its path could be resolved, the loaded file. */
@@ -71,8 +72,16 @@ export interface DocumentAnalysis {
      * bounds `scale` times what they are (not cached), for saying how far to raise them.
      */
     numericPlan?: (scale?: number) => Pick<NumericPass, 'queries' | 'skipped'> | undefined;
-    /** The factor the pass's bounds are raised by (`hyp check --numeric-budget`; 1: the defaults). */
-    numericBudget?: () => number;
+    /**
+     * The factor the pass's bounds are raised by (1: the defaults), and whether it is `hyp check
+     * --numeric-budget` or the editor's `hyp.numericBudget`.
+     */
+    numericBudget?: () => { budget: number; from: NumericBudgetFrom };
+    /**
+     * Why the editor's `hyp.numericBudget` cannot be used, where the numeric pass would otherwise
+     * run: it does not (numericEvidence, numericPass and numericPlan are then absent).
+     */
+    numericBudgetProblem?: string;
 }
 
 /** The numeric pass of a document: its plan, and its evidence once it has run or why it failed. */
@@ -99,6 +108,8 @@ function refined(graph: ModelGraph, probe: ModelProbe): ModelGraph {
 interface Entry {
     text: string;
     loaded: unknown[];
+    /** The numeric pass's bounds and budget it was made under (HypWorkspaceData.numericVersion). */
+    numericVersion: number;
     analysis: DocumentAnalysis;
 }
 
@@ -142,7 +153,8 @@ export class HypDocumentAnalysis {
         vectorLoads.length = 0;
         const text = document.textDocument.getText();
         const hit = this.cache.get(document);
-        if (hit && hit.text === text && hit.loaded.every((l, i) => l === loaded[i])) return hit.analysis;
+        const numericVersion = this.data.numericVersion;
+        if (hit && hit.text === text && hit.numericVersion === numericVersion && hit.loaded.every((l, i) => l === loaded[i])) return hit.analysis;
 
         const graphSpec = lowerGraph(file, vectorReader, document.uri.scheme === 'file' ? document.uri.fsPath : undefined);
         let derived: DocumentAnalysis['derived'];
@@ -165,7 +177,10 @@ export class HypDocumentAnalysis {
         const declared = declaredGraphNodes(graphSpec).filter(n => !derived || (n !== 'input' && !n.startsWith('input.') && !emptyRest(n)));
         const graphNodes = new Set([...(derived ? derived.g.nodes.keys() : []), ...declared]);
         const analysis: DocumentAnalysis = { file, model, dataset, features, graphSpec, derived, deriveError, graphNodes, fieldTypes, functionNames, modelGraph, vectorProblems };
-        if (derived !== undefined && modelGraph !== undefined && probe?.ok && model?.loaded?.ok && dataset?.loaded?.ok) {
+        const numericBudgetProblem = this.data.perturbs ? this.data.numericBudgetProblem : undefined;
+        // A setting the pass cannot use: it does not run (on the defaults or otherwise); the model line says why.
+        if (numericBudgetProblem !== undefined && derived !== undefined && probe?.ok && dataset?.loaded?.ok) analysis.numericBudgetProblem = numericBudgetProblem;
+        else if (derived !== undefined && modelGraph !== undefined && probe?.ok && model?.loaded?.ok && dataset?.loaded?.ok) {
             const path = model.loaded.path, g = derived.g, graph = model.loaded.value, data = dataset.loaded.value, decl = dataset.decl;
             // Hooks rewritten into sums of parts: their parts are tensors of the rewritten model, which the pass runs (the patch travels with the request).
             const rewritten = derived.graph, rewrites = derived.rewrites !== undefined && derived.rewrites.hooks.size > 0 ? derived.rewrites : undefined;
@@ -202,14 +217,14 @@ export class HypDocumentAnalysis {
                 if (scaled === undefined) scaledPlans.set(key, scaled = perturbPlan(g, rewritten, bounds, claimed ??= claimedEdges(file, g)));
                 return scaled;
             };
-            analysis.numericBudget = () => this.data.numericBudget;
+            analysis.numericBudget = () => ({ budget: this.data.numericBudget, from: this.data.numericBudgetFrom });
             analysis.numericPass = () => {
                 if (!this.data.perturbs) return undefined;
                 const state = run();
                 return { ...planned(), ...(state?.value && { evidence: state.value }), ...(state?.error !== undefined && { error: state.error }) };
             };
         }
-        this.cache.set(document, { text, loaded, analysis });
+        this.cache.set(document, { text, loaded, numericVersion, analysis });
         return analysis;
     }
 

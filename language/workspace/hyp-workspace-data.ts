@@ -17,6 +17,7 @@ import type { RewritePatch } from '../../engine/graph/rewrite.js';
 import { budgetBounds, PERTURB_BOUNDS, type PartEvidence, type PerturbBounds, type PerturbRequest } from '../../engine/graph/perturb-queries.js';
 import * as ast from '../generated/ast.js';
 import { loadErrorMessage } from './read-data-file.js';
+import type { NumericBudgetFrom, NumericBudgetSetting } from './numeric-budget-setting.js';
 
 /** A loaded file, why it could not be loaded, or (with a background reader) that it is still being read. */
 export type Loaded<T> =
@@ -63,6 +64,9 @@ export class HypWorkspaceData {
     private perturber?: PartPerturber;
     private bounds: PerturbBounds = PERTURB_BOUNDS;
     private budget = 1;
+    private budgetFrom: NumericBudgetFrom = 'flag';
+    private budgetProblem?: string;
+    private boundsVersion = 0;
     private readonly perturbations = new Map<string, Loaded<PartEvidence>>();
     private readonly perturbationsInFlight = new Map<string, { run: Promise<void>; pending: Loaded<never> }>();
 
@@ -98,11 +102,44 @@ export class HypWorkspaceData {
     usePerturbBounds(bounds: Partial<PerturbBounds> = {}, budget = 1): void {
         this.bounds = { ...budgetBounds(budget), ...bounds };
         this.budget = budget;
+        this.budgetFrom = 'flag';
+        this.budgetProblem = undefined;
+        this.boundsVersion++;
+    }
+
+    /**
+     * The editor's `hyp.numericBudget` (numeric-budget-setting.ts): its budget times the default
+     * bounds, or, for a value it cannot use, no numeric pass and the reason on every document it
+     * would run on. Returns whether anything changed (the open documents are then revalidated).
+     */
+    useNumericBudgetSetting(setting: NumericBudgetSetting): boolean {
+        if (this.budgetFrom === 'setting' && setting.problem === this.budgetProblem && (setting.problem !== undefined || setting.budget === this.budget)) return false;
+        this.bounds = budgetBounds(setting.budget ?? 1);
+        this.budget = setting.budget ?? 1;
+        this.budgetFrom = 'setting';
+        this.budgetProblem = setting.problem;
+        this.boundsVersion++;
+        return true;
     }
 
     /** The factor the pass's bounds were raised by (1: the defaults), for saying how far to raise them. */
     get numericBudget(): number {
         return this.budget;
+    }
+
+    /** Whether the budget is the CLI's flag or the editor's setting: what a diagnostic tells the user to change. */
+    get numericBudgetFrom(): NumericBudgetFrom {
+        return this.budgetFrom;
+    }
+
+    /** Why the editor's setting cannot be used, while it cannot (the numeric pass does not run meanwhile). */
+    get numericBudgetProblem(): string | undefined {
+        return this.budgetProblem;
+    }
+
+    /** Changes with the bounds, the budget or its problem: an analysis made under others is stale. */
+    get numericVersion(): number {
+        return this.boundsVersion;
     }
 
     /**

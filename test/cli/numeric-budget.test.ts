@@ -6,28 +6,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hyp } from '../fixtures/cli.js';
-import { removeInertCases, writeWideCumsumCase } from '../fixtures/inert-models.js';
+import { removeInertCases, wideCumsumHyp, writeWideCumsumCase } from '../fixtures/inert-models.js';
 
 afterAll(removeInertCases);
 
 const WIDTH = 160;
-const names = Array.from({ length: WIDTH }, (_, i) => `z${i}`);
 
 function writeWideCase(): string {
-    const dir = writeWideCumsumCase(WIDTH);
-    const file = join(dir, 'wide.hyp');
-    writeFileSync(file, `model "model.onnx"
-dataset "data.jsonl" { input x = x  label y }
-graph {
-    split input axis 1 { ${names.map((n, i) => `${n}: ${i}`).join(', ')} }
-    node A = "A" split axis 1 { a0: 0 }
-}
-metric cross_entropy
-hypothesis h {
-    node a -> A.a0 <- ${names.map(n => `input.${n}`).join(', ')}
-    output <- a
-}
-`);
+    const file = join(writeWideCumsumCase(WIDTH), 'wide.hyp');
+    writeFileSync(file, wideCumsumHyp(WIDTH));
     return file;
 }
 
@@ -41,6 +28,8 @@ describe('hyp check --numeric-budget', () => {
         expect(lines[0]).toMatch(/left 160 claimed edges \(input\.z0 -> A\.a0, input\.z1 -> A\.a0, .* … 152 more\) untested/);
         expect(lines[0]).toMatch(/A has 160 claimed parent parts to perturb and 128 of the 128 a file were left/);
         expect(lines[0]).toMatch(/`hyp check --numeric-budget 2` \(2 times the default parts and work bounds\) tests them/);
+        // The editor's setting is the editor's remedy (test/server/numeric-budget-setting.test.ts).
+        expect(lines[0]).not.toMatch(/hyp\.numericBudget|the editor/);
 
         const raised = await hyp('check', file, '--numeric-budget', '2');
         expect(raised.code).toBe(0);

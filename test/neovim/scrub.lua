@@ -1,7 +1,8 @@
 -- Neovim's built-in LSP client against the stdio server, headless: the configuration of
 -- docs/editor-setup.md attaches it to a copy of the toy file, a typo's diagnostic appears and goes,
--- and the ▶ Scrub code lens runs through workspace/executeCommand until its lens shows the loss
--- recovered. Run by run-neovim.sh (`npm run test:neovim`) with HYP_ROOT and HYP_WORK set.
+-- the ▶ Scrub code lens runs through workspace/executeCommand until its lens shows the loss
+-- recovered, and hyp.numericBudget reaches the server. Run by run-neovim.sh (`npm run test:neovim`)
+-- with HYP_ROOT and HYP_WORK set.
 local root = assert(os.getenv('HYP_ROOT'), 'HYP_ROOT is not set')
 local work = assert(os.getenv('HYP_WORK'), 'HYP_WORK is not set')
 
@@ -110,6 +111,21 @@ end)
 for _, m in ipairs(messages) do
   if m:find('does not support command', 1, true) then fail('Neovim says: ' .. m) end
 end
+
+-- hyp.numericBudget from Neovim's settings, pushed with workspace/didChangeConfiguration (Neovim
+-- 0.7 does not advertise workspace/configuration, so the server does not ask): a value the pass
+-- cannot use is an error on the model line, and a good one clears it.
+local function budget_error()
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.message:find('the setting hyp.numericBudget must be an integer from 1 to 1024 (got 0)', 1, true) then return true end
+  end
+end
+client.notify('workspace/didChangeConfiguration', { settings = { hyp = { numericBudget = 0 } } })
+wait_for('the error of hyp.numericBudget = 0', 20000, budget_error)
+client.notify('workspace/didChangeConfiguration', { settings = { hyp = { numericBudget = 2 } } })
+wait_for('the error to clear with hyp.numericBudget = 2', 20000, function()
+  return not budget_error() and #vim.diagnostic.get(bufnr) == 0
+end)
 
 vim.lsp.stop_client(client_id)
 vim.wait(5000, function() return client.is_stopped() end, 100)

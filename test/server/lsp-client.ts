@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
-    createProtocolConnection, DidChangeTextDocumentNotification, DidChangeWatchedFilesNotification, DidCloseTextDocumentNotification,
+    ConfigurationRequest, createProtocolConnection, DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidChangeWatchedFilesNotification, DidCloseTextDocumentNotification,
     DidOpenTextDocumentNotification, ExitNotification, InitializedNotification, InitializeRequest, LogMessageNotification,
     PublishDiagnosticsNotification, RegistrationRequest, ShowMessageNotification, ShutdownRequest, StreamMessageReader, StreamMessageWriter,
     type ClientCapabilities, type Diagnostic, type FileEvent, type InitializeResult, type ProtocolConnection, type Registration,
@@ -35,6 +35,13 @@ export interface TestClient {
     change(uri: string, text: string): void;
     closeDocument(uri: string): void;
     changedFiles(changes: FileEvent[]): void;
+    /**
+     * The settings the client answers workspace/configuration from (by section, as Neovim's
+     * `settings`), when startServer was given some; change them, then notify.
+     */
+    settings?: Record<string, unknown>;
+    /** Sends workspace/didChangeConfiguration: `settings` pushed, or null (the server then pulls). */
+    changedConfiguration(settings: object | null): void;
     close(): Promise<void>;
 }
 
@@ -44,7 +51,7 @@ export interface TestClient {
  * file-watcher registration when `watchers`).
  */
 export async function startServer(initializationOptions: object = {}, watchers = true, capabilities: ClientCapabilities = {},
-    workspaceFolders: WorkspaceFolder[] | null = null): Promise<TestClient> {
+    workspaceFolders: WorkspaceFolder[] | null = null, settings?: Record<string, unknown>): Promise<TestClient> {
     const child: ChildProcess = spawn(process.execPath, SERVER_COMMAND, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const registrations: Registration[] = [];
@@ -56,6 +63,12 @@ export async function startServer(initializationOptions: object = {}, watchers =
     connection.onRequest(RegistrationRequest.type, params => {
         registrations.push(...params.registrations);
     });
+    // With settings, the client answers workspace/configuration (and says it does); without, a
+    // client that advertises it anyway gets jsonrpc's "method not found" back.
+    if (settings !== undefined) {
+        capabilities = { ...capabilities, workspace: { configuration: true, ...capabilities.workspace } };
+        connection.onRequest(ConfigurationRequest.type, params => params.items.map(item => (item.section === undefined ? settings : settings[item.section]) ?? null));
+    }
     connection.onNotification(ShowMessageNotification.type, params => void shown.push(params));
     connection.onNotification(LogMessageNotification.type, params => void logged.push(params));
     connection.onNotification(PublishDiagnosticsNotification.type, params => {
@@ -99,6 +112,8 @@ export async function startServer(initializationOptions: object = {}, watchers =
         },
         closeDocument: uri => void connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } }),
         changedFiles: changes => void connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes }),
+        settings,
+        changedConfiguration: changed => void connection.sendNotification(DidChangeConfigurationNotification.type, { settings: changed }),
         close: async () => {
             await connection.sendRequest(ShutdownRequest.type);
             await connection.sendNotification(ExitNotification.type);
