@@ -14,15 +14,20 @@ interface CommandHelp {
 const HELP: Record<CommandName, CommandHelp> = {
     check: {
         usage: ['hyp check FILE.hyp [--numeric-budget N]'],
-        details: `Checks a hypothesis file against its model and dataset without running the model: every
-problem as file:line:col: severity code: message on stdout, a summary line on stderr. Every row of
-the dataset is checked (inputs against the model's inputs, labels against its classes, features
-evaluated). Exit 1 when there is an error.
+        details: `Checks a hypothesis file against its model and dataset. Every row of the dataset is checked (inputs
+against the model's inputs, labels against its classes, features evaluated, those of a features
+module run). The model runs too, with onnxruntime on the CPU, on the dataset's first rows (a check
+never scrubs): once on two rows, for the shapes the file does not declare and which tensors vary
+between examples; the numeric pass over part-level edges, which perturbs parent parts on 8 rows and
+warns where a claimed edge never moved its child (edge-numerically-inert); and, where hooks are
+rewritten into sums of parts, the checks that a map is linear and the parts add up to the tensor on
+16 rows. Every problem as file:line:col: severity code: message on stdout; each hypothesis's plan
+size and a summary line on stderr. Exit 1 when there is an error.
 
   --numeric-budget N  N times the default bounds (1 to 1024) of the numeric pass over part-level
                       edges: 128 parent parts perturbed and 2^28 elements computed a file. Claimed
                       edges are tested first; numeric-pass-skipped says which were left untested and
-                      the N that tests them.`,
+                      the N that tests them. In the editor, the setting hyp.numericBudget.`,
     },
     scrub: {
         usage: [

@@ -47,6 +47,13 @@ describe('hyp check --numeric-budget', () => {
             expect(r.stderr).toMatch(new RegExp(`^hyp: --numeric-budget must be an integer from 1 to 1024 \\(got "${bad.replace('.', '\\.')}"\\)`));
             expect(r.stderr).toContain('usage: hyp check FILE.hyp [--numeric-budget N]');
         }
+        // Its help says what the check runs, and where the editor takes the budget.
+        const help = await hyp('help', 'check');
+        expect(help.stdout).toMatch(/^usage: hyp check FILE\.hyp \[--numeric-budget N\]/);
+        expect(help.stdout).not.toMatch(/without running the model/);
+        expect(help.stdout).toMatch(/The model runs too, with onnxruntime on the CPU, on the dataset's first rows/);
+        expect(help.stdout).toMatch(/--numeric-budget N {2}N times the default bounds \(1 to 1024\)/);
+        expect(help.stdout).toContain('In the editor, the setting hyp.numericBudget.');
         const scrub = await hyp('scrub', 'examples/toy/toy.hyp', '--numeric-budget', '2');
         expect(scrub.code).toBe(2);
         expect(scrub.stderr).toMatch(/^hyp: scrub does not take --numeric-budget/);
