@@ -17,6 +17,7 @@ import { scrubCommand } from './scrub-command.js';
 import { EXEC_CHOICES, type ExecChoice } from '../engine/execute/exec-strategy.js';
 import { parseByteSize } from '../engine/util/byte-size.js';
 import { exitWithRerunParent, rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
+import { MAX_NUMERIC_BUDGET } from '../language/workspace/numeric-budget-setting.js';
 import { COMMANDS, commandHelp, commandUsage, isCommand, usage, type CommandName } from './usage.js';
 
 class UsageError extends Error {
@@ -225,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
     }
     switch (command) {
         case 'check':
-            return checkCommand(fileArgument(command, file, '.hyp'), { numericBudget: intOption(values['numeric-budget'], 'numeric-budget', 1, 1024, command) });
+            return checkCommand(fileArgument(command, file, '.hyp'), { numericBudget: intOption(values['numeric-budget'], 'numeric-budget', 1, MAX_NUMERIC_BUDGET, command) });
         case 'draw':
             try {
                 return await drawCommand(fileArgument(command, file, '.hyp'), { hypotheses: values.hypothesis ?? [], out: values.out });
