@@ -31,6 +31,8 @@ const WARM_UP_PASSES = 3;
 // A measurement under a second swings by half from run to run on a shared machine: it is the
 // median of this many runs (the first included). Longer ones run once.
 const SHORT_REPEATS = 5;
+// Passes of the one-thread forward pass whose CPU median cpuRatioToOneThreadForward divides by.
+const ONE_THREAD_REPEATS = 3;
 
 /** `first` seconds, or for a short measurement the median of it and SHORT_REPEATS − 1 more runs of `again`. */
 async function steadySeconds(first: number, again: () => Promise<number>): Promise<number> {
@@ -123,6 +125,10 @@ async function main(): Promise<void> {
     // more than a scrub of the induction model does) and the naive reference add theirs.
     const peakRssMiB = process.resourceUsage().maxRSS / 1024;
     const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed, c.forwardBatch ?? FORWARD_BATCH);
+    // On the CPU, the same pass on one onnxruntime thread: its CPU time does not depend on how
+    // many threads onnxruntime starts or how busy the other cores are.
+    const forwardOneThread = forward.provider === 'cpu'
+        ? await forwardPass(prepared, spec.modelPath, ep, roots, seed, c.forwardBatch ?? FORWARD_BATCH, true) : undefined;
 
     // The paired bootstrap is the same whichever scrubber produced the values, so it is timed
     // apart: the naive reference below is timed without it too.
@@ -146,6 +152,10 @@ async function main(): Promise<void> {
         // to how well either uses them.
         forwardCpuSeconds: forward.cpuSeconds,
         cpuRatioToForward: scrubCpuSeconds / forward.cpuSeconds,
+        // Against the median CPU of three forward passes on one onnxruntime thread (CPU only):
+        // the figure to compare across runs and loads (bench/README.md).
+        forwardOneThreadCpuSeconds: forwardOneThread?.cpuSeconds ?? null,
+        cpuRatioToOneThreadForward: forwardOneThread ? scrubCpuSeconds / forwardOneThread.cpuSeconds : null,
         naiveSeconds: naive?.seconds ?? null,
         naiveRootsMeasured: naive?.roots ?? 0,
         speedupOverNaive: naive ? naive.seconds / scrubSeconds : null,
@@ -197,10 +207,11 @@ function rulesReport(prepared: PreparedScrub) {
 }
 
 /** The model alone on the roots' examples, in batches, after one warm-up batch. */
-async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number, batchSize: number) {
+async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number, batchSize: number,
+    oneThread = false) {
     const n = prepared.dataset.rows.length;
     const examples = Int32Array.from({ length: roots }, (_, r) => rootExample(r, n, seed));
-    const { session, fallbacks } = await createSession(writeModel(readModelFile(modelPath)), { providers: resolveProviders(ep) });
+    const { session, fallbacks, provider } = await createSession(writeModel(readModelFile(modelPath)), { providers: resolveProviders(ep), ...(oneThread ? { intraOpThreads: 1 } : {}) });
     const run = async (batch: Int32Array) => {
         const feeds: Record<string, ort.Tensor> = {};
         for (const input of prepared.inputs.names) {
@@ -220,10 +231,14 @@ async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: Provi
         cpuSeconds.push((cpu.user + cpu.system) / 1e6);
         return (performance.now() - t) / 1000;
     };
-    const seconds = await steadySeconds(await pass(), pass);
+    const first = await pass();
+    // The one-thread CPU figure is a median of three passes however long they are: one long pass
+    // in five can take twice the CPU of the others on a shared machine.
+    const seconds = oneThread ? first : await steadySeconds(first, pass);
+    if (oneThread) while (cpuSeconds.length < ONE_THREAD_REPEATS) await pass();
     await session.release();
     cpuSeconds.sort((a, b) => a - b);
-    return { seconds, cpuSeconds: cpuSeconds[Math.floor(cpuSeconds.length / 2)], fallbacks };
+    return { seconds, cpuSeconds: cpuSeconds[Math.floor(cpuSeconds.length / 2)], fallbacks, provider };
 }
 
 /** The naive scrubber on the first `measured` roots, its time scaled to `roots`; null when skipped. */
