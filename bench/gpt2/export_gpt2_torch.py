@@ -2,7 +2,8 @@
 
 The same architecture as bench/gpt2/build-gpt2.ts (12 layers, 12 heads, d_model 768, MLP 3072,
 context 128, vocabulary 1,024) as a researcher writes it: nn.Embedding, nn.LayerNorm, a fused qkv
-nn.Linear, hand-written causal attention, a GELU MLP, seeded random weights (GPT-2's std 0.02; no
+nn.Linear, hand-written causal attention, a GELU MLP (examples/torch-export/export.py's TinyGPT at
+these sizes: one copy of the architecture), seeded random weights (GPT-2's std 0.02; no
 training: the numbers a scrub gives mean nothing, its cost is what is measured). Nothing here names
 hook points or adds outputs for hyp: the ONNX file is what `torch.onnx.export` writes (opset 17,
 dynamic batch axis), so the hypotheses (gpt2_torch.hyp) name its raw tensors.
@@ -14,14 +15,13 @@ dataset is the builder's bench/gpt2/gpt2.jsonl (the same token sequences). The b
 `gpt2-torch/*` run it when torch is importable (Debian's python3-torch) and skip, saying so,
 where it is not; CI never runs it.
 """
+import importlib.util
 import json
-import math
 import os
 import sys
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB, SEQ, D_MODEL, HEADS, LAYERS, D_MLP = 1024, 128, 768, 12, 12, 3072
@@ -30,55 +30,13 @@ SEED = 14
 VERSION = 1
 
 
-class Attention(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.qkv = nn.Linear(D_MODEL, 3 * D_MODEL)
-        self.proj = nn.Linear(D_MODEL, D_MODEL)
-        self.register_buffer('mask', torch.tril(torch.ones(SEQ, SEQ)).view(1, 1, SEQ, SEQ))
-
-    def forward(self, x):
-        b, t, d = x.size()
-        q, k, v = self.qkv(x).split(D_MODEL, dim=2)
-        q = q.view(b, t, HEADS, d // HEADS).transpose(1, 2)
-        k = k.view(b, t, HEADS, d // HEADS).transpose(1, 2)
-        v = v.view(b, t, HEADS, d // HEADS).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-        att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float('-inf'))
-        att = F.softmax(att, dim=-1)
-        y = att @ v
-        y = y.transpose(1, 2).contiguous().view(b, t, d)
-        return self.proj(y)
-
-
-class Block(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.ln1 = nn.LayerNorm(D_MODEL)
-        self.attn = Attention()
-        self.ln2 = nn.LayerNorm(D_MODEL)
-        self.mlp = nn.Sequential(nn.Linear(D_MODEL, D_MLP), nn.GELU(), nn.Linear(D_MLP, D_MODEL))
-
-    def forward(self, x):
-        x = x + self.attn(self.ln1(x))
-        return x + self.mlp(self.ln2(x))
-
-
-class GPT2Small(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.tok = nn.Embedding(VOCAB, D_MODEL)
-        self.pos = nn.Embedding(SEQ, D_MODEL)
-        self.blocks = nn.ModuleList([Block() for _ in range(LAYERS)])
-        self.ln_f = nn.LayerNorm(D_MODEL)
-        self.head = nn.Linear(D_MODEL, VOCAB, bias=False)
-
-    def forward(self, tokens):
-        t = tokens.size(1)
-        x = self.tok(tokens) + self.pos(torch.arange(t, device=tokens.device))
-        for block in self.blocks:
-            x = block(x)
-        return self.head(self.ln_f(x))
+def tiny_gpt_module():
+    """examples/torch-export/export.py, whose TinyGPT is the architecture at any size: one copy of it."""
+    path = os.path.join(HERE, '..', '..', 'examples', 'torch-export', 'export.py')
+    spec = importlib.util.spec_from_file_location('tiny_gpt_export', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def init_weights(model):
@@ -93,7 +51,7 @@ def init_weights(model):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     torch.manual_seed(SEED)
-    model = GPT2Small()
+    model = tiny_gpt_module().TinyGPT(VOCAB, SEQ, D_MODEL, HEADS, LAYERS, D_MLP)
     init_weights(model)
     model.eval()
     x = torch.randint(0, VOCAB, (2, SEQ))

@@ -23,18 +23,19 @@ SEED, STEPS, BATCH, ROWS = 0, 600, 128, 512
 
 
 class Attention(nn.Module):
-    def __init__(self):
+    def __init__(self, d_model=D_MODEL, heads=HEADS, seq=SEQ):
         super().__init__()
-        self.qkv = nn.Linear(D_MODEL, 3 * D_MODEL)
-        self.proj = nn.Linear(D_MODEL, D_MODEL)
-        self.register_buffer('mask', torch.tril(torch.ones(SEQ, SEQ)).view(1, 1, SEQ, SEQ))
+        self.d_model, self.heads = d_model, heads
+        self.qkv = nn.Linear(d_model, 3 * d_model)
+        self.proj = nn.Linear(d_model, d_model)
+        self.register_buffer('mask', torch.tril(torch.ones(seq, seq)).view(1, 1, seq, seq))
 
     def forward(self, x):
         b, t, d = x.size()
-        q, k, v = self.qkv(x).split(D_MODEL, dim=2)
-        q = q.view(b, t, HEADS, d // HEADS).transpose(1, 2)
-        k = k.view(b, t, HEADS, d // HEADS).transpose(1, 2)
-        v = v.view(b, t, HEADS, d // HEADS).transpose(1, 2)
+        q, k, v = self.qkv(x).split(self.d_model, dim=2)
+        q = q.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        k = k.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+        v = v.view(b, t, self.heads, d // self.heads).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
         att = att.masked_fill(self.mask[:, :, :t, :t] == 0, float('-inf'))
         att = F.softmax(att, dim=-1)
@@ -44,12 +45,12 @@ class Attention(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self):
+    def __init__(self, d_model=D_MODEL, heads=HEADS, seq=SEQ, d_mlp=4 * D_MODEL):
         super().__init__()
-        self.ln1 = nn.LayerNorm(D_MODEL)
-        self.attn = Attention()
-        self.ln2 = nn.LayerNorm(D_MODEL)
-        self.mlp = nn.Sequential(nn.Linear(D_MODEL, 4 * D_MODEL), nn.GELU(), nn.Linear(4 * D_MODEL, D_MODEL))
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = Attention(d_model, heads, seq)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(nn.Linear(d_model, d_mlp), nn.GELU(), nn.Linear(d_mlp, d_model))
 
     def forward(self, x):
         x = x + self.attn(self.ln1(x))
@@ -57,13 +58,17 @@ class Block(nn.Module):
 
 
 class TinyGPT(nn.Module):
-    def __init__(self):
+    """The sizes are this file's by default; bench/gpt2/export_gpt2_torch.py builds GPT-2 small's
+    with the same code (bump its VERSION when this architecture changes, or the bench keeps its
+    old export)."""
+
+    def __init__(self, vocab=VOCAB, seq=SEQ, d_model=D_MODEL, heads=HEADS, layers=LAYERS, d_mlp=4 * D_MODEL):
         super().__init__()
-        self.tok = nn.Embedding(VOCAB, D_MODEL)
-        self.pos = nn.Embedding(SEQ, D_MODEL)
-        self.blocks = nn.ModuleList([Block() for _ in range(LAYERS)])
-        self.ln_f = nn.LayerNorm(D_MODEL)
-        self.head = nn.Linear(D_MODEL, VOCAB, bias=False)
+        self.tok = nn.Embedding(vocab, d_model)
+        self.pos = nn.Embedding(seq, d_model)
+        self.blocks = nn.ModuleList([Block(d_model, heads, seq, d_mlp) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, vocab, bias=False)
 
     def forward(self, tokens):
         t = tokens.size(1)
