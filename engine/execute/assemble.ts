@@ -2,7 +2,7 @@
 // function reads, taken part by part from the requests that computed them (whole clean
 // activations or boxes of sliced outputs), or a sum cut's parts side by side.
 import type { Assembly, Request, RequestTable } from '../plan/requests.js';
-import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
+import { boxExtents, boxRows, boxSegments, copyRows, copyRun, offsetIn, relativeBox, type Box, type BoxRows } from './boxes.js';
 import type { ActivationStore } from './executor.js';
 import type { FeedBuffers } from './feed-buffers.js';
 import { type Activation, type ModelRunner, exampleSize } from './model-runner.js';
@@ -53,11 +53,7 @@ export function assembleBatch(tensor: string, table: RequestTable, ids: readonly
             const src = store.get(flat[lo + owner[q]]);
             if (src === undefined) continue;
             const from = src.offset + (src.box === undefined ? full[q] : offsetIn(src.box, dims, index, q, seg.lo));
-            const to = base + dst[q];
-            const n = length[q];
-            const values = src.data;
-            if (n <= 64) for (let i = 0; i < n; i++) data[to + i] = values[from + i];
-            else (data as Float32Array).set((values as Float32Array).subarray(from, from + n), to);
+            copyRun(data, base + dst[q], src.data, from, length[q]);
         }
     }
     return { data, offset: 0, dims: extents };

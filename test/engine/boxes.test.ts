@@ -1,6 +1,6 @@
 // Box copies (engine/execute/boxes.ts) against element-by-element references on small tensors.
 import { describe, expect, it } from 'vitest';
-import { boxExtents, boxRows, boxSegments, copyRows, offsetIn, relativeBox, type Box } from '../../engine/execute/boxes.js';
+import { boxExtents, boxRows, boxSegments, copyRows, copyRun, offsetIn, relativeBox, type Box } from '../../engine/execute/boxes.js';
 
 /** Row-major flat index of a multi-index. */
 function flat(dims: readonly number[], index: readonly number[]): number {
@@ -59,6 +59,21 @@ describe('box rows', () => {
         const dst = new Float32Array(2);
         copyRows(dst, 0, src, 0, rows);
         expect([...dst]).toEqual([...indices(dims, box)].map(i => flat(dims, i)));
+    });
+});
+
+describe('run copies', () => {
+    // Short runs take a loop (float32's own, or the generic one), long ones a view and set.
+    const kinds = [Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array, Uint16Array, Int16Array] as const;
+    it.each(kinds.map(k => [k.name, k] as const))('copies %s runs of every length, and nothing around them', (_, Kind) => {
+        const value = (i: number) => (Kind === BigInt64Array ? BigInt(i) : i);
+        for (const n of [0, 1, 5, 31, 32, 33, 56, 100]) {
+            const src = new Kind(n + 10) as unknown as Float32Array;
+            for (let i = 0; i < src.length; i++) src[i] = value(i + 1) as number;
+            const dst = new Kind(n + 7) as unknown as Float32Array;
+            copyRun(dst, 3, src, 6, n);
+            for (let i = 0; i < dst.length; i++) expect(dst[i]).toEqual(i >= 3 && i < 3 + n ? value(i + 4) : value(0));
+        }
     });
 });
 
