@@ -4,6 +4,8 @@
 
 export interface ProgressBar {
     update(fraction: number, label: string): void;
+    /** A line of its own between progress updates (on a terminal the bar is cleared first and redrawn by the next update). */
+    note(line: string): void;
     done(): void;
 }
 
@@ -22,6 +24,10 @@ export function progressBar(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write' |
             if (line === last) return;
             last = line;
             stream.write(`\r${line.slice(0, (stream.columns ?? 80) - 1)}\x1b[K`);
+        },
+        note(line) {
+            stream.write(`${last === '' ? '' : '\r\x1b[K'}${line}\n`);
+            last = '';
         },
         done() {
             if (last !== '') stream.write('\r\x1b[K');
@@ -47,6 +53,9 @@ function progressLines(stream: Pick<NodeJS.WriteStream, 'write'>, now: () => num
             lastLine = t;
             const pct = Math.floor(Math.max(0, Math.min(1, fraction)) * 100);
             stream.write(`hyp: ${label} ${pct}% after ${((t - started) / 1000).toFixed(1)} s\n`);
+        },
+        note(line) {
+            stream.write(`${line}\n`);
         },
         done() {
             label = undefined;

@@ -50,6 +50,7 @@ export async function scrubCommand(file: string, opts: ScrubCommandOptions): Pro
             threads: opts.threads,
             signal: controller.signal,
             onProgress: p => bar.update(p.fraction, `${p.hypothesis} (${p.index + 1}/${p.count})`),
+            onNotice: line => bar.note(`hyp: ${line}`),
         };
         if (opts.shard) {
             const shard = opts.shard;

@@ -14,7 +14,8 @@ import { behaviourLoss, resolvePosition, type OutputView } from './score/behavio
 import { hull, wholeRegion, type Region } from './graph/region.js';
 import { summarise, type ResultMeta, type RootValues } from './score/summary.js';
 import { prepareScrub, type PreparedScrub, type PrepareOptions } from './prepare.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
+import { formatByteSize } from './util/byte-size.js';
 import { scrubInThreads } from './parallel/scrub-in-threads.js';
 import { resolveExec, type ExecChoice } from './execute/exec-strategy.js';
 import { fusedExecutorFor } from './execute/fused-executor.js';
@@ -39,6 +40,8 @@ export interface ScrubOptions extends PrepareOptions {
     /** Bytes of GPU memory a fused chunk may take (default 8 GiB; on the CPU, the memory budget). */
     deviceMemory?: number;
     onProgress?: (p: ScrubProgress) => void;
+    /** Things a run's user should know before it runs (what would make it faster): one line each. */
+    onNotice?: (line: string) => void;
     signal?: AbortSignal;
 }
 
@@ -75,6 +78,9 @@ const POSITION_BANDS = 8;
 /** Roots planned to size chunks: enough to see what a root costs, a small share of planning. */
 const PROBE_ROOTS = 256;
 
+/** The share of the memory budget the dataset-wide clean cache may take (sizingFor). */
+const CACHE_SHARE = 0.4;
+
 /** How a scrub holds its activations: roots per chunk, and the dataset-wide clean cache if it fits. */
 export interface Sizing {
     chunkSize: number;
@@ -87,6 +93,8 @@ export interface Sizing {
     cleanTensors: ReadonlySet<string>;
     /** Every tensor the probe plan reads clean, or its cuts may read (a superset of cleanTensors). */
     readTensors: ReadonlySet<string>;
+    /** Bytes the cache would take over the whole dataset, and the budget it did not fit; absent when cached. */
+    uncached?: { cacheBytes: number; budget: number };
 }
 
 /**
@@ -114,7 +122,7 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
     }
     const cache = prepared.cleanCache();
     const cacheBytes = cache.bytesWith(cleanTensors);
-    const cached = cacheBytes <= 0.4 * budget;
+    const cached = cacheBytes <= CACHE_SHARE * budget;
     const held = computedBytes + (cached ? 0 : cleanBytes);
     const roots = Math.max(0.1 * budget, 0.4 * budget - (cached ? cacheBytes : 0)) / Math.max(1, held / probe);
     return {
@@ -122,7 +130,33 @@ export function sizingFor(prepared: PreparedScrub, hypothesis: HypothesisSpec, o
         cache: cached ? cache : undefined,
         cleanTensors,
         readTensors: new Set(reads.keys()),
+        ...(cached ? {} : { uncached: { cacheBytes, budget } }),
     };
+}
+
+/**
+ * What a run of `roots` roots would say before it starts, if anything: when the clean activations
+ * its plan reads do not fit the cache and it runs in more than one chunk, every chunk runs the
+ * model again on the examples it reads (the GPT-2-sized bench's l11_from_input: 14 chunks of 74
+ * roots ran ~12,000 examples for 1,000 roots of a 2,000-row dataset, 11 forward passes of the
+ * roots), so it names the budget that would keep them. `available`: bytes the machine has free.
+ */
+export function cacheNotice(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions, roots: number,
+    available = freemem()): string | undefined {
+    // A fused chunk's size comes from the device's memory (execute/fused-sizing.ts), not this sizing.
+    if (opts.chunkSize !== undefined || resolveExec(opts.exec, prepared.runner.provider) === 'fused') return undefined;
+    const sizing = sizingFor(prepared, hypothesis, opts);
+    if (sizing.uncached === undefined) return undefined;
+    const { workers } = threadsFor(prepared, opts, roots);
+    const chunk = workers > 1 ? Math.max(16, Math.floor(sizing.chunkSize / workers)) : sizing.chunkSize;
+    const chunks = Math.ceil(roots / chunk);
+    if (chunks <= 1) return undefined;
+    const { cacheBytes, budget } = sizing.uncached;
+    const needed = Math.ceil(cacheBytes / CACHE_SHARE / 1024 ** 3);
+    const fits = needed * 1024 ** 3 <= available ? '' : ` (more than the ${formatByteSize(available)} this machine has free)`;
+    return `the clean activations ${hypothesis.name} reads take ${formatByteSize(cacheBytes)} over the dataset's ${prepared.dataset.rows.length} examples, `
+        + `more than the clean cache's ${Math.round(CACHE_SHARE * 100)}% of the memory budget (${formatByteSize(budget)}): each of its ${chunks} chunks of roots `
+        + `runs the model again on the examples it reads; --memory-budget ${needed}G would run each example once${fits}`;
 }
 
 /** What the probe plan of a hypothesis's first roots reads (sizingFor): its tensors read clean, and the bytes its live requests hold. */
@@ -259,6 +293,8 @@ function selectHypotheses(spec: ScrubSpec, names: string[] | undefined): Hypothe
 /** Plans, executes and scores one hypothesis. */
 export async function scrubHypothesis(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions, index = 0, count = 1): Promise<ScrubResult> {
     const { samples, seed } = runSettings(hypothesis, opts);
+    const notice = opts.onNotice && cacheNotice(prepared, hypothesis, opts, samples);
+    if (notice) opts.onNotice!(notice);
     const values = await scrubRoots(prepared, hypothesis, opts, { from: 0, to: samples }, index, count);
     return summarise(values, resultMeta(prepared, hypothesis, samples, seed, opts.perExample ?? false));
 }

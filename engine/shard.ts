@@ -5,7 +5,7 @@
 import { HypError } from './errors.js';
 import type { ScrubResult } from './result.js';
 import type { PreparedScrub } from './prepare.js';
-import { resultMeta, runSettings, scrubRoots, type ScrubOptions } from './scrub.js';
+import { cacheNotice, resultMeta, runSettings, scrubRoots, type ScrubOptions } from './scrub.js';
 import { concatRootValues, summarise, type ResultMeta } from './score/summary.js';
 import type { HypothesisSpec } from './spec.js';
 
@@ -62,6 +62,8 @@ export function parseShard(text: string): ShardSelector {
 export async function scrubShard(prepared: PreparedScrub, hypothesis: HypothesisSpec, opts: ScrubOptions, shard: ShardSelector): Promise<ShardHypothesis> {
     const { samples, seed } = runSettings(hypothesis, opts);
     const range = shardRange(samples, shard);
+    const notice = opts.onNotice && cacheNotice(prepared, hypothesis, opts, range.to - range.from);
+    if (notice) opts.onNotice!(notice);
     const v = await scrubRoots(prepared, hypothesis, opts, range);
     return {
         meta: resultMeta(prepared, hypothesis, samples, seed, opts.perExample ?? false),

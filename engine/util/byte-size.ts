@@ -7,3 +7,10 @@ export function parseByteSize(value: string): number | undefined {
     if (!m || Number(m[1]) <= 0) return undefined;
     return Number(m[1]) * 1024 ** (m[2].toUpperCase() === 'G' ? 3 : 2);
 }
+
+/** Bytes as a person reads them: `1.5 GiB`, `320 MiB`, `48 KiB`. */
+export function formatByteSize(bytes: number): string {
+    if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+    if (bytes >= 1024 ** 2) return `${Math.round(bytes / 1024 ** 2)} MiB`;
+    return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+}

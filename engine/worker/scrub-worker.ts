@@ -43,6 +43,8 @@ export async function runJob(id: number, spec: ScrubSpec, options: WorkerScrubOp
             deviceMemory: options.deviceMemory,
             perExample: options.perExample,
             onProgress,
+            // The server writes log lines to the language server's output channel.
+            onNotice: line => post({ type: 'log', line }),
         });
         for (const r of results) {
             post({ type: 'log', line: `${r.hypothesis}: loss recovered ${(100 * r.lossRecovered).toFixed(1)}% on ${r.provider}${r.providerFallbacks.length ? ` (${r.providerFallbacks.join('; ')})` : ''}, ${r.seconds.toFixed(2)} s` });

@@ -143,6 +143,19 @@ describe('hyp scrub', () => {
         expect(strip(b.stdout)).toEqual(strip(a.stdout));
     });
 
+    it('says before it runs when the clean reads do not fit the memory budget, and which budget fits', async () => {
+        const r = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'correct', '--samples', '2000', '--memory-budget', '0.05M', '--threads', '1');
+        expect(r.code).toBe(0);
+        const notices = r.stderr.split('\n').filter(l => l.includes('clean activations'));
+        expect(notices).toHaveLength(1);
+        expect(notices[0]).toMatch(/^hyp: the clean activations correct reads take .* over the dataset's 4000 examples, .*: each of its \d+ chunks of roots runs the model again on the examples it reads; --memory-budget 1G would run each example once$/);
+        const quiet = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'correct', '--samples', '2000', '--threads', '1');
+        expect(quiet.stderr).not.toContain('clean activations');
+        // The budget changes the work, not the numbers.
+        const untimed = (s: string) => s.replace(/ [\d.]+ s · /g, ' · ');
+        expect(untimed(quiet.stdout)).toBe(untimed(r.stdout));
+    });
+
     it('prints the human form with a percentage and CI', async () => {
         const r = await hyp('scrub', 'examples/toy/toy.hyp', '--hypothesis', 'correct', '--samples', '200');
         expect(r.code).toBe(0);

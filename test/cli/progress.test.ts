@@ -36,4 +36,19 @@ describe('progress on a stderr that is not a terminal', () => {
         expect(written[0]).toBe(`\r[${'#'.repeat(15)}${'-'.repeat(15)}]  50% claim1\x1b[K`);
         expect(written[1]).toBe('\r\x1b[K');
     });
+
+    it('writes a note on a line of its own: over the bar on a terminal, which the next update redraws', () => {
+        const written: string[] = [];
+        const bar = progressBar({ isTTY: true, columns: 80, write: (s: string) => (written.push(s), true) } as never);
+        bar.note('hyp: before the bar');
+        bar.update(0.5, 'claim1');
+        bar.note('hyp: over the bar');
+        bar.update(0.5, 'claim1');
+        expect(written).toEqual(['hyp: before the bar\n', `\r[${'#'.repeat(15)}${'-'.repeat(15)}]  50% claim1\x1b[K`,
+            '\r\x1b[Khyp: over the bar\n', `\r[${'#'.repeat(15)}${'-'.repeat(15)}]  50% claim1\x1b[K`]);
+        const lines: string[] = [];
+        const piped = progressBar({ isTTY: false, write: (s: string) => (lines.push(s), true) } as never, () => 0);
+        piped.note('hyp: a note');
+        expect(lines).toEqual(['hyp: a note\n']);
+    });
 });
