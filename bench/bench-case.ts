@@ -3,12 +3,15 @@
 // and the naive reference on a subset of roots scaled to the full count. Prints one JSON object.
 //
 // `node dist/bench-case.mjs NAME [EP] [--roots N]`: EP is the provider when the case names none
-// (default cpu); --roots overrides the case's roots, to smoke-test cheaply.
+// (default cpu); --roots overrides the case's roots, to smoke-test cheaply; --naive-roots N the
+// roots the naive reference times (0: none, when only the ratio to the forward pass is wanted);
+// --memory-budget SIZE the scrub's budget (as the CLI's); --skip-one-thread leaves out the
+// one-thread forward passes (three more forward passes: an hour on the GPT-2-sized model here).
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { checkHypFile } from '../language/check-file.js';
 import { prepareScrub, type PreparedScrub } from '../engine/prepare.js';
-import { resultMeta, rootExample, scrubRoots, threadsFor, type ScrubOptions } from '../engine/scrub.js';
+import { cacheNotice, resultMeta, rootExample, scrubRoots, sizingFor, threadsFor, type ScrubOptions } from '../engine/scrub.js';
 import { summarise } from '../engine/score/summary.js';
 import { readModelFile, writeModel } from '../engine/onnx/read.js';
 import { sumCutMisses } from '../engine/graph/sum-cut.js';
@@ -21,6 +24,7 @@ import { CASES } from './cases.js';
 import { discoverCase } from './discover-case.js';
 import { treePaths } from './tree-paths.js';
 import { exitWithRerunParent, rerunWithMallocTunables } from '../engine/runtime/malloc-tunables.js';
+import { parseByteSize } from '../engine/util/byte-size.js';
 
 const FORWARD_BATCH = 512;
 // As many roots as a 10,000-root case times: a thousand left V8 compiling the planner during the timed run.
@@ -51,13 +55,15 @@ async function main(): Promise<void> {
         return;
     }
     exitWithRerunParent();
-    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, exec: { type: 'string' }, 'device-memory': { type: 'string' } } });
+    const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { roots: { type: 'string' }, 'naive-roots': { type: 'string' }, 'memory-budget': { type: 'string' }, 'skip-one-thread': { type: 'boolean' }, exec: { type: 'string' }, 'device-memory': { type: 'string' } } });
     const [name, epArg = 'cpu'] = positionals;
     const c = CASES.find(x => x.name === name);
     if (!c) throw new Error(`unknown case ${name}`);
     const roots = flags.roots === undefined ? c.roots : Number(flags.roots);
     if (!Number.isInteger(roots) || roots < 2) throw new Error(`--roots must be an integer ≥ 2 (got ${flags.roots})`);
     const ep = c.ep ?? (epArg as ProviderChoice);
+    const naiveRoots = flags['naive-roots'] === undefined ? c.naiveRoots : Number(flags['naive-roots']);
+    if (!Number.isInteger(naiveRoots) || naiveRoots < 0) throw new Error(`--naive-roots must be an integer ≥ 0 (got ${flags['naive-roots']})`);
 
     const skipped = c.skip?.();
     if (skipped !== undefined) {
@@ -88,7 +94,9 @@ async function main(): Promise<void> {
     const memory = flags['device-memory'] === undefined ? undefined : /^(\d+)([MG])$/i.exec(flags['device-memory']);
     if (memory === null) throw new Error(`--device-memory must be a size such as 80000M or 64G (got ${flags['device-memory']})`);
     const deviceMemory = memory === undefined ? undefined : Number(memory[1]) * 1024 ** (memory[2].toUpperCase() === 'G' ? 3 : 2);
-    const opts: ScrubOptions = { exec, deviceMemory };
+    const memoryBudget = flags['memory-budget'] === undefined ? undefined : parseByteSize(flags['memory-budget']);
+    if (memoryBudget === undefined && flags['memory-budget'] !== undefined) throw new Error(`--memory-budget must be a size such as 2G or 512M (got ${flags['memory-budget']})`);
+    const opts: ScrubOptions = { exec, deviceMemory, memoryBudget };
     const seed = hypothesis.options.seed;
 
     // Warm-up on up to 10,000 other roots of the same hypothesis (roots ≥ `roots`, so nothing the
@@ -104,6 +112,9 @@ async function main(): Promise<void> {
     }
     (globalThis as { gc?: () => void }).gc?.();
 
+    // As scrubRoots sizes the timed run: from the hypothesis's own samples, whatever the roots.
+    const sizing = sizingFor(prepared, hypothesis, opts);
+    const notice = cacheNotice(prepared, hypothesis, opts, roots);
     const fused = fusedExecutorFor(prepared, hypothesis);
     const fusedBefore = { runs: fused.runs, sessions: fused.sessionsBuilt };
     const cpu0 = process.cpuUsage();
@@ -127,7 +138,7 @@ async function main(): Promise<void> {
     const forward = await forwardPass(prepared, spec.modelPath, ep, roots, seed, c.forwardBatch ?? FORWARD_BATCH);
     // On the CPU, the same pass on one onnxruntime thread: its CPU time does not depend on how
     // many threads onnxruntime starts or how busy the other cores are.
-    const forwardOneThread = forward.provider === 'cpu'
+    const forwardOneThread = forward.provider === 'cpu' && !flags['skip-one-thread']
         ? await forwardPass(prepared, spec.modelPath, ep, roots, seed, c.forwardBatch ?? FORWARD_BATCH, true) : undefined;
 
     // The paired bootstrap is the same whichever scrubber produced the values, so it is timed
@@ -136,7 +147,7 @@ async function main(): Promise<void> {
     const result = summarise(values, resultMeta(prepared, hypothesis, roots, seed, false));
     const statisticsSeconds = (performance.now() - t) / 1000;
 
-    const naive = await naiveReference(prepared, hypothesis, Math.min(c.naiveRoots, roots), roots);
+    const naive = await naiveReference(prepared, hypothesis, Math.min(naiveRoots, roots), roots);
     const fallbacks = [...new Set([...prepared.runner.fallbacks, ...forward.fallbacks])];
 
     console.log(JSON.stringify({
@@ -170,6 +181,11 @@ async function main(): Promise<void> {
         treePaths: treePaths(hypothesis),
         requests: result.stats.requests,
         computedRequests: result.stats.computedRequests,
+        // Whether the dataset-wide clean cache held what the run reads, roots per chunk, and
+        // what the CLI would have said before the run (engine/scrub.ts, cacheNotice).
+        cleanCache: sizing.cache !== undefined,
+        chunkSize: sizing.chunkSize,
+        notice: notice ?? null,
         cleanExamples: result.stats.cleanExamples,
         phaseSeconds: result.stats.phaseSeconds,
         peakRssMiB,
