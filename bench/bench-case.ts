@@ -8,6 +8,7 @@
 // --memory-budget SIZE the scrub's budget (as the CLI's); --skip-one-thread leaves out the
 // one-thread forward passes (three more forward passes: an hour on the GPT-2-sized model here).
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { checkHypFile } from '../language/check-file.js';
 import { prepareScrub, type PreparedScrub } from '../engine/prepare.js';
@@ -227,7 +228,10 @@ async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: Provi
     oneThread = false) {
     const n = prepared.dataset.rows.length;
     const examples = Int32Array.from({ length: roots }, (_, r) => rootExample(r, n, seed));
-    const { session, fallbacks, provider } = await createSession(writeModel(readModelFile(modelPath)), { providers: resolveProviders(ep), ...(oneThread ? { intraOpThreads: 1 } : {}) });
+    // On every core, as the scrub's sessions are (engine/prepare.ts): onnxruntime's default took
+    // one thread on the 2-vCPU development machine, which made the forward pass a one-core figure.
+    const { session, fallbacks, provider } = await createSession(writeModel(readModelFile(modelPath)),
+        { providers: resolveProviders(ep), intraOpThreads: oneThread ? 1 : availableParallelism() });
     const run = async (batch: Int32Array) => {
         const feeds: Record<string, ort.Tensor> = {};
         for (const input of prepared.inputs.names) {

@@ -2,6 +2,7 @@
 // dataset and the model inputs built from it, labels, the type of every boundary tensor (from one
 // probe run, so models without value_info work), the local-function self-check, and feature
 // classes per interpretation node.
+import { availableParallelism } from 'node:os';
 import { loadDataset, type Dataset } from './dataset/dataset.js';
 import { checkMetricRows, readLabels } from './dataset/metric-rows.js';
 import { HypError } from './errors.js';
@@ -130,7 +131,10 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');
-    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads };
+    // Every core by default, as a run's scrub threads (scrub.ts, threadsFor): onnxruntime's own
+    // default counts physical cores from cpuinfo, and on a 2-vCPU VM it took one thread, which left
+    // a large model's single-threaded scrub on half the machine (1.8 × slower on the GPT-2-sized bench).
+    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads ?? availableParallelism() };
     // A rewrite whose parts do not add up to its tensor on real rows is refused, not scrubbed.
     const inexact = (await rewriteMismatches(model, rewrites, inputs, sessionOptions))[0];
     if (inexact !== undefined) {
