@@ -34,16 +34,20 @@ const WARM_UP_ROOTS = 10_000;
 // bookkeeping per 10,000 roots) timed at 2–3 times its steady state.
 const WARM_UP_PASSES = 3;
 // A measurement under a second swings by half from run to run on a shared machine: it is the
-// median of this many runs (the first included). Longer ones run once.
+// median of this many runs (the first included). One under MEDIUM_SECONDS is the median of
+// MEDIUM_REPEATS: a single 1.0–1.5 s forward pass of paren's 10,000 roots swung by half between
+// two cases of one batch run (5 December 2026), and the ratio with it. Longer ones run once.
 const SHORT_REPEATS = 5;
+const MEDIUM_SECONDS = 10;
+const MEDIUM_REPEATS = 3;
 // Passes of the one-thread forward pass whose CPU median cpuRatioToOneThreadForward divides by.
 const ONE_THREAD_REPEATS = 3;
 
-/** `first` seconds, or for a short measurement the median of it and SHORT_REPEATS − 1 more runs of `again`. */
+/** `first` seconds, or for a short measurement the median of it and more runs of `again`. */
 async function steadySeconds(first: number, again: () => Promise<number>): Promise<number> {
-    if (first >= 1) return first;
+    const repeats = first < 1 ? SHORT_REPEATS : first < MEDIUM_SECONDS ? MEDIUM_REPEATS : 1;
     const times = [first];
-    for (let i = 1; i < SHORT_REPEATS; i++) times.push(await again());
+    for (let i = 1; i < repeats; i++) times.push(await again());
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)];
 }
