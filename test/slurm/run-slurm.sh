@@ -30,13 +30,20 @@ stop() {
     for pidfile in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munge/munged.pid"; do
         # A daemon that ignored the shutdown is ended by its own pid, never by name.
         for _ in 1 2 3 4 5 6 7 8 9 10; do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.5; done
-        if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then kill "$(cat "$pidfile")" || true; fi
+        if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            pid="$(cat "$pidfile")"
+            kill "$pid" || true
+            # Until it has gone: munged writes its seed file as it exits, and a directory removed
+            # under it failed the run once ("cannot remove .../munge: Directory not empty").
+            for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        fi
     done
     if [ "$status" -ne 0 ]; then
         echo "--- slurm test failed; daemon logs and job output:" >&2
         tail -n 20 "$work"/log/*.log "$work"/munge/munged.log "$work"/out/* 2>/dev/null >&2 || true
     fi
-    rm -rf "$work"
+    # The test's verdict is its status: a leftover file in a temporary directory must not turn it.
+    rm -rf "$work" || { sleep 1; rm -rf "$work" || echo "slurm test: could not remove $work" >&2; }
     exit "$status"
 }
 trap stop EXIT
