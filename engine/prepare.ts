@@ -104,6 +104,16 @@ export interface PreparedScrub {
     dispose(): Promise<void>;
 }
 
+/**
+ * onnxruntime threads of the run's own sessions: every core unless told otherwise, as a run's
+ * scrub threads (scrub.ts, threadsFor). onnxruntime's own default counts physical cores from
+ * cpuinfo, and on a 2-vCPU VM it took one thread, which left a large model's single-threaded
+ * scrub on half the machine (1.8 × slower on the GPT-2-sized bench).
+ */
+export function sessionThreads(opts: Pick<PrepareOptions, 'intraOpThreads' | 'threads'>): number {
+    return opts.intraOpThreads ?? opts.threads ?? availableParallelism();
+}
+
 /** Loads and checks everything the spec refers to; every failure is a located HypError. */
 export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): Promise<PreparedScrub> {
     const fileModel = readModelFile(spec.modelPath);
@@ -131,10 +141,7 @@ export async function prepareScrub(spec: ScrubSpec, opts: PrepareOptions = {}): 
     const labels = needsLabel(spec.metric) || spec.dataset.label !== undefined ? readLabels(dataset, spec.dataset.label) : null;
 
     const providers = resolveProviders(opts.ep ?? 'cpu');
-    // Every core by default, as a run's scrub threads (scrub.ts, threadsFor): onnxruntime's own
-    // default counts physical cores from cpuinfo, and on a 2-vCPU VM it took one thread, which left
-    // a large model's single-threaded scrub on half the machine (1.8 × slower on the GPT-2-sized bench).
-    const sessionOptions = { providers, intraOpThreads: opts.intraOpThreads ?? opts.threads ?? availableParallelism() };
+    const sessionOptions = { providers, intraOpThreads: sessionThreads(opts) };
     // A rewrite whose parts do not add up to its tensor on real rows is refused, not scrubbed.
     const inexact = (await rewriteMismatches(model, rewrites, inputs, sessionOptions))[0];
     if (inexact !== undefined) {
