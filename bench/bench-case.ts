@@ -8,10 +8,9 @@
 // --memory-budget SIZE the scrub's budget (as the CLI's); --skip-one-thread leaves out the
 // one-thread forward passes (three more forward passes: an hour on the GPT-2-sized model here).
 import { parseArgs } from 'node:util';
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { checkHypFile } from '../language/check-file.js';
-import { prepareScrub, type PreparedScrub } from '../engine/prepare.js';
+import { prepareScrub, sessionThreads, type PreparedScrub } from '../engine/prepare.js';
 import { cacheNotice, resultMeta, rootExample, scrubRoots, sizingFor, threadsFor, type ScrubOptions } from '../engine/scrub.js';
 import { summarise } from '../engine/score/summary.js';
 import { readModelFile, writeModel } from '../engine/onnx/read.js';
@@ -96,12 +95,7 @@ async function main(): Promise<void> {
     }
     const exec = (flags.exec ?? c.exec) as ExecChoice | undefined;
     if (exec !== undefined && !EXEC_CHOICES.includes(exec)) throw new Error(`--exec must be auto, fused or staged (got ${exec})`);
-    const memory = flags['device-memory'] === undefined ? undefined : /^(\d+)([MG])$/i.exec(flags['device-memory']);
-    if (memory === null) throw new Error(`--device-memory must be a size such as 80000M or 64G (got ${flags['device-memory']})`);
-    const deviceMemory = memory === undefined ? undefined : Number(memory[1]) * 1024 ** (memory[2].toUpperCase() === 'G' ? 3 : 2);
-    const memoryBudget = flags['memory-budget'] === undefined ? undefined : parseByteSize(flags['memory-budget']);
-    if (memoryBudget === undefined && flags['memory-budget'] !== undefined) throw new Error(`--memory-budget must be a size such as 2G or 512M (got ${flags['memory-budget']})`);
-    const opts: ScrubOptions = { exec, deviceMemory, memoryBudget };
+    const opts: ScrubOptions = { exec, deviceMemory: sizeFlag(flags['device-memory'], 'device-memory'), memoryBudget: sizeFlag(flags['memory-budget'], 'memory-budget') };
     const seed = hypothesis.options.seed;
 
     // Warm-up on up to 10,000 other roots of the same hypothesis (roots ≥ `roots`, so nothing the
@@ -227,6 +221,14 @@ function rulesReport(prepared: PreparedScrub) {
     return { cleanCuts, sumCuts, noSumCut, sliced: prepared.runner.slicing !== undefined, sliceFailures: prepared.runner.sliceFailures };
 }
 
+/** A size flag as the CLI reads it (`2G`, `512M`), in bytes; undefined when absent. */
+function sizeFlag(value: string | undefined, name: string): number | undefined {
+    if (value === undefined) return undefined;
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) throw new Error(`--${name} must be a size such as 2G or 512M (got ${value})`);
+    return bytes;
+}
+
 /** The model alone on the roots' examples, in batches, after one warm-up batch. */
 async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: ProviderChoice, roots: number, seed: number, batchSize: number,
     oneThread = false) {
@@ -235,7 +237,7 @@ async function forwardPass(prepared: PreparedScrub, modelPath: string, ep: Provi
     // On every core, as the scrub's sessions are (engine/prepare.ts): onnxruntime's default took
     // one thread on the 2-vCPU development machine, which made the forward pass a one-core figure.
     const { session, fallbacks, provider } = await createSession(writeModel(readModelFile(modelPath)),
-        { providers: resolveProviders(ep), intraOpThreads: oneThread ? 1 : availableParallelism() });
+        { providers: resolveProviders(ep), intraOpThreads: oneThread ? 1 : sessionThreads({}) });
     const run = async (batch: Int32Array) => {
         const feeds: Record<string, ort.Tensor> = {};
         for (const input of prepared.inputs.names) {

@@ -148,8 +148,7 @@ export function cacheNotice(prepared: PreparedScrub, hypothesis: HypothesisSpec,
     const sizing = sizingFor(prepared, hypothesis, opts);
     if (sizing.uncached === undefined) return undefined;
     const { workers } = threadsFor(prepared, opts, roots);
-    const chunk = workers > 1 ? Math.max(16, Math.floor(sizing.chunkSize / workers)) : sizing.chunkSize;
-    const chunks = Math.ceil(roots / chunk);
+    const chunks = Math.ceil(roots / (workers > 1 ? threadChunkSize(sizing.chunkSize, workers) : sizing.chunkSize));
     if (chunks <= 1) return undefined;
     const { cacheBytes, budget } = sizing.uncached;
     const needed = Math.ceil(cacheBytes / CACHE_SHARE / 1024 ** 3);
@@ -157,6 +156,11 @@ export function cacheNotice(prepared: PreparedScrub, hypothesis: HypothesisSpec,
     return `the clean activations ${hypothesis.name} reads take ${formatByteSize(cacheBytes)} over the dataset's ${prepared.dataset.rows.length} examples, `
         + `more than the clean cache's ${Math.round(CACHE_SHARE * 100)}% of the memory budget (${formatByteSize(budget)}): each of its ${chunks} chunks of roots `
         + `runs the model again on the examples it reads; --memory-budget ${needed}G would run each example once${fits}`;
+}
+
+/** Roots per chunk of each scrub thread: the chunk's activations are each thread's own, so the run's chunk is split between them. */
+export function threadChunkSize(chunkSize: number, workers: number): number {
+    return Math.max(16, Math.floor(chunkSize / workers));
 }
 
 /** What the probe plan of a hypothesis's first roots reads (sizingFor): its tensors read clean, and the bytes its live requests hold. */

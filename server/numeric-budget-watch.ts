@@ -20,9 +20,6 @@ export function watchNumericBudgetSetting(shared: LangiumSharedServices, Hyp: Hy
         if (update.section !== section) return;
         const configuration: unknown = update.configuration;
         const value = typeof configuration === 'object' && configuration !== null ? (configuration as Record<string, unknown>)[KEY] : undefined;
-        if (!data.useNumericBudgetSetting(readNumericBudgetSetting(value))) return;
-        const { WorkspaceManager, WorkspaceLock, DocumentBuilder, LangiumDocuments } = shared.workspace;
-        const uris = LangiumDocuments.all.filter(d => d.textDocument.languageId === section || d.uri.path.endsWith('.hyp')).map(d => d.uri).toArray();
-        if (uris.length > 0) void WorkspaceManager.ready.then(() => WorkspaceLock.write(token => DocumentBuilder.update(uris, [], token)));
+        if (data.useNumericBudgetSetting(readNumericBudgetSetting(value))) void Hyp.workspace.HypDataDependencies.revalidateAll();
     });
 }

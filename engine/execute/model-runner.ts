@@ -22,7 +22,7 @@ import { ModelAncestry } from '../graph/pruned-model.js';
 // The typed-array helpers live apart, so that code that builds inputs without running the model
 // (the language's checks) does not load onnxruntime.
 export { allocTyped, elementBytes, exampleSize, typedView, type Activation, type NumericArray } from './typed-arrays.js';
-import { allocTyped, exampleSize, type Activation, type NumericArray } from './typed-arrays.js';
+import { allocTyped, exampleSize, indexOfNonFinite, type Activation, type NumericArray } from './typed-arrays.js';
 
 export interface ModelRunner {
     /** Clean activations of `tensors` on `examples`; activation b is at offset b × size. */
@@ -434,35 +434,14 @@ interface LocalVariant {
 function checkFinite(name: string, t: ort.Tensor, examples: Int32Array | undefined, locate?: (example: number) => SourceLocation): void {
     const data = t.data;
     if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
-    // x·0 is 0 for every finite x and NaN for NaN and ±Infinity: one branch-free pass, and the
-    // search for the culprit only when there is one.
-    if (allFinite(data)) return;
-    for (let i = 0; i < data.length; i++) {
-        if (Number.isFinite(data[i])) continue;
+    const i = indexOfNonFinite(data);
+    if (i >= 0) {
         const size = data.length / t.dims[0];
         const example = examples?.[Math.floor(i / size)];
         const where = example !== undefined ? ` on dataset example ${example} (0-based row)` : ' on scrubbed inputs';
         throw new HypError(`the model produced ${data[i]} in tensor ${name}${where}`, 'non-finite-activation', example !== undefined ? locate?.(example) : undefined,
             'check the model and the dataset inputs; scrubbed activations mix examples, so a numerically fragile model can overflow');
     }
-}
-
-/**
- * Whether every element is finite. Four sums, not one: each add waits for the previous one to
- * the same sum, and this pass reads every output of every run (a few percent of a small model's
- * scrub with one sum).
- */
-export function allFinite(data: Float32Array | Float64Array): boolean {
-    let a = 0, b = 0, c = 0, d = 0;
-    const n = data.length, end = n - (n % 4);
-    for (let i = 0; i < end; i += 4) {
-        a += data[i] * 0;
-        b += data[i + 1] * 0;
-        c += data[i + 2] * 0;
-        d += data[i + 3] * 0;
-    }
-    for (let i = end; i < n; i++) a += data[i] * 0;
-    return a + b + c + d === 0;
 }
 
 function toOrt(act: Activation, batch: number, dtype: string): ort.Tensor {

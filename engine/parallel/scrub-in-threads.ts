@@ -5,7 +5,7 @@ import type { PreparedScrub } from '../prepare.js';
 import type { HypothesisSpec } from '../spec.js';
 import type { RootValues } from '../score/summary.js';
 import { concatRootValues } from '../score/summary.js';
-import { batchSizeFor, DEFAULT_MEMORY_BUDGET, type ScrubOptions, type Sizing } from '../scrub.js';
+import { batchSizeFor, DEFAULT_MEMORY_BUDGET, threadChunkSize, type ScrubOptions, type Sizing } from '../scrub.js';
 
 export interface ThreadedRun {
     seed: number;
@@ -34,7 +34,7 @@ export async function scrubInThreads(prepared: PreparedScrub, hypothesis: Hypoth
         range: block,
         batchSize: batchSizeFor(prepared, { ...opts, memoryBudget: budget }),
         // The chunk's activations are each thread's own; the cache is counted once.
-        chunkSize: Math.max(16, Math.floor(sizing.chunkSize / threads.workers)),
+        chunkSize: threadChunkSize(sizing.chunkSize, threads.workers),
         cache: shared,
         cleanTensors: [...sizing.cleanTensors],
     })), {

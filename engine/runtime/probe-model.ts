@@ -10,6 +10,7 @@ import { MAX_PROBED_VALUES, probedTensorNames, probeKey, type ModelProbe, type P
 import type { ModelGraph } from '../graph/types.js';
 import { readModelFile, writeModel } from '../onnx/read.js';
 import { createSession } from './session.js';
+import { indexOfNonFinite } from '../execute/typed-arrays.js';
 
 /** Runs `model` on the feeds' first example and on both; what each of `tensors` looked like. */
 export async function probeModel(model: ModelProto, tensors: readonly string[], feeds: readonly ProbeFeed[]): Promise<ModelProbe> {
@@ -46,8 +47,8 @@ export async function probeModel(model: ModelProto, tensors: readonly string[], 
 /** The first NaN or infinity of a float tensor's values. */
 function firstNonFinite(data: unknown): number | undefined {
     if (!(data instanceof Float32Array || data instanceof Float64Array)) return undefined;
-    for (const v of data) if (!Number.isFinite(v)) return v;
-    return undefined;
+    const i = indexOfNonFinite(data);
+    return i < 0 ? undefined : data[i];
 }
 
 /** Whether the one-example run equals the two-example run's first example (NaN equal to NaN). */

@@ -25,10 +25,7 @@ export class HypDataDependencies {
     /** The .hyp documents that declare one of these files. */
     dependents(paths: readonly string[]): LangiumDocument[] {
         const wanted = new Set(paths);
-        return this.shared.workspace.LangiumDocuments.all
-            .filter(d => d.textDocument.languageId === this.languageId || d.uri.path.endsWith('.hyp'))
-            .filter(d => this.data.declaredPaths(d).some(p => wanted.has(p)))
-            .toArray();
+        return this.hypDocuments().filter(d => this.data.declaredPaths(d).some(p => wanted.has(p))).toArray();
     }
 
     /** Files changed on disk: forget them and revalidate their dependents. */
@@ -39,7 +36,20 @@ export class HypDataDependencies {
 
     /** Rebuilds (and so revalidates and republishes) every document that uses one of the files. */
     revalidate(paths: readonly string[]): Promise<void> {
-        const uris = this.dependents(paths).map(d => d.uri);
+        return this.rebuild(this.dependents(paths));
+    }
+
+    /** Rebuilds every .hyp document: something all their analyses depend on changed (a setting). */
+    revalidateAll(): Promise<void> {
+        return this.rebuild(this.hypDocuments().toArray());
+    }
+
+    private hypDocuments() {
+        return this.shared.workspace.LangiumDocuments.all.filter(d => d.textDocument.languageId === this.languageId || d.uri.path.endsWith('.hyp'));
+    }
+
+    private rebuild(documents: readonly LangiumDocument[]): Promise<void> {
+        const uris = documents.map(d => d.uri);
         if (uris.length === 0) return Promise.resolve();
         const { WorkspaceManager, WorkspaceLock, DocumentBuilder } = this.shared.workspace;
         return WorkspaceManager.ready.then(() => WorkspaceLock.write(token => DocumentBuilder.update(uris, [], token)));

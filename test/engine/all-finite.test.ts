@@ -1,7 +1,7 @@
-// The check every run's outputs go through (engine/execute/model-runner.ts): a non-finite value at
+// The check every run's outputs go through (engine/execute/typed-arrays.ts, used by model-runner.ts): a non-finite value at
 // any position, in any of its four sums or in the tail after them, is found.
 import { describe, expect, it } from 'vitest';
-import { allFinite } from '../../engine/execute/model-runner.js';
+import { allFinite } from '../../engine/execute/typed-arrays.js';
 
 describe('allFinite', () => {
     it.each([Float32Array, Float64Array])('finds NaN and ±Infinity at every position (%o)', Kind => {
